@@ -1,0 +1,87 @@
+# fusop build. `make` builds everything; `make test` and `make demo` are the README's two commands.
+# Toolchain: Debian packages (wabt, gcc-arm-none-eabi, libnewlib-arm-none-eabi, libunicorn-dev) and
+# npm packages; `make deps` installs what is missing.
+
+BUILD := build
+WASM := $(BUILD)/fusop.wasm
+WASM_TIER1 := $(BUILD)/fusop.tier1.wasm
+GEN := $(BUILD)/gen
+FW := $(BUILD)/fw
+ADDON := host-sim/native/build/Release/fusop_unicorn.node
+# Bytes of linear memory the device gives the module (runtime-c/wasm_rt_device.c checks this too).
+LINEAR_BYTES := 4096
+
+ASC_FLAGS := --runtime stub -Oz --noAssert --use abort= --initialMemory 1 --maximumMemory 1 \
+  --memoryBase 16 --lowMemoryLimit $(LINEAR_BYTES) --disable bulk-memory
+
+CROSS := arm-none-eabi-
+CPU_FLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
+C_COMMON := $(CPU_FLAGS) -flto -DNDEBUG -ffunction-sections -fdata-sections -Wall -Wextra \
+  -DFUSOP_LINEAR_BYTES=$(LINEAR_BYTES) -Iruntime-c -Iruntime-c/include -I$(GEN)
+# The generated C is built at -O2: at -Os gcc turns its byte loads into calls.
+C_GENERATED := $(C_COMMON) -O2 -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
+  -Wno-unused-but-set-variable -Wno-unused-variable -Wno-sign-compare
+C_RUNTIME := $(C_COMMON) -Os -Werror
+
+AS_SOURCES := $(shell find assembly -name '*.ts')
+RT_SOURCES := runtime-c/wasm_rt_device.c runtime-c/hal.c runtime-c/startup.c
+PROBE_SOURCES := $(RT_SOURCES) runtime-c/probe_main.c $(GEN)/fusop.c $(GEN)/fusop_api.c
+
+.PHONY: all wasm firmware addon host deps test demo bench clean
+all: wasm firmware addon host
+
+deps:
+	bash .ci/install-deps
+
+$(WASM): $(AS_SOURCES) scripts/check-wasm.mjs
+	@mkdir -p $(BUILD)
+	npx asc assembly/index.ts -o $@ -t $(BUILD)/fusop.wat $(ASC_FLAGS)
+	node scripts/check-wasm.mjs $@ $(LINEAR_BYTES) $(GEN)/linear_layout.h
+
+$(WASM_TIER1): $(WASM) scripts/instrument-tier1.mjs
+	node scripts/instrument-tier1.mjs $(WASM) $@
+
+wasm: $(WASM) $(WASM_TIER1)
+
+$(GEN)/fusop.c: $(WASM)
+	@mkdir -p $(GEN)
+	wasm2c $(WASM) -n fusop -o $@
+
+$(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs
+	node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@
+
+$(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
+	@mkdir -p $(FW)
+	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/fusop.o
+	$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/fusop_api.o
+	for f in $(RT_SOURCES) runtime-c/probe_main.c; do \
+	  $(CROSS)gcc $(C_RUNTIME) -c $$f -o $(FW)/$$(basename $$f .c).o || exit 1; done
+	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	  -Wl,--gc-sections -Wl,-Map=$(FW)/fusop-probe.map -T linker/stm32wb55xg.ld \
+	  $(FW)/*.o -o $@
+	$(CROSS)objcopy -O binary $@ $(FW)/fusop-probe.bin
+	$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
+	$(CROSS)size $@
+
+firmware: $(FW)/fusop-probe.elf
+
+$(ADDON): host-sim/native/unicorn_addon.cc host-sim/native/binding.gyp
+	cd host-sim/native && npx node-gyp rebuild --nodedir=/usr --silent
+
+addon: $(ADDON)
+
+host:
+	npx tsc -p tsconfig.json
+	chmod +x dist/host-sim/cli/main.js
+
+test: deps all
+	npx vitest run
+
+demo: deps all
+	node dist/host-sim/cli/main.js demo
+
+bench: all
+	node dist/bench/run.js
+
+clean:
+	rm -rf $(BUILD) dist host-sim/native/build

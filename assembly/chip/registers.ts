@@ -1,0 +1,38 @@
+// Register addresses and bit positions the operator uses (cpu2-interface.md §1).
+
+// §1.1 memory map
+export const FLASH_BASE: u32 = 0x0800_0000;
+export const SRAM2A_BASE: u32 = 0x2003_0000;
+export const SRAM2B_BASE: u32 = 0x2003_8000;
+export const UID64_ADDRESS: u32 = 0x1fff_7580;
+export const FLASH_SIZE_ADDRESS: u32 = 0x1fff_75e0;
+
+// §1.5 RCC
+export const RCC_AHB3ENR: u32 = 0x5800_0050;
+export const RCC_C2AHB3ENR: u32 = 0x5800_0150;
+export const RCC_AHB3ENR_HSEMEN: u32 = 1 << 19;
+export const RCC_AHB3ENR_IPCCEN: u32 = 1 << 20;
+
+// §1.4 PWR
+export const PWR_CR4: u32 = 0x5800_040c;
+export const PWR_CR4_C2BOOT: u32 = 1 << 15;
+export const PWR_C2CR1: u32 = 0x5800_0480;
+export const PWR_C2CR1_LPMS_MASK: u32 = 0x7;
+export const PWR_C2CR1_LPMS_SHUTDOWN: u32 = 4;
+
+// §1.2 IPCC
+export const IPCC_C1CR: u32 = 0x5800_0c00;
+export const IPCC_C1MR: u32 = 0x5800_0c04;
+export const IPCC_C1SCR: u32 = 0x5800_0c08;
+export const IPCC_C1TOC2SR: u32 = 0x5800_0c0c;
+export const IPCC_C2TOC1SR: u32 = 0x5800_0c1c;
+
+// §1.7 FLASH
+export const FLASH_SR: u32 = 0x5800_4010;
+export const FLASH_SR_OPTVERR: u32 = 1 << 15;
+export const FLASH_IPCCBR: u32 = 0x5800_403c;
+export const FLASH_IPCCBR_IPCCDBA_MASK: u32 = 0x3fff;
+export const FLASH_SFR: u32 = 0x5800_4080;
+export const FLASH_SFR_SFSA_MASK: u32 = 0xff;
+export const FLASH_SRRVR: u32 = 0x5800_4084;
+export const FLASH_SRRVR_SBRV_MASK: u32 = 0x3ffff;

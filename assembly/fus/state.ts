@@ -1,0 +1,67 @@
+// FUS_GET_STATE and leaving a running wireless stack for FUS (cpu2-interface §5.2-§5.5, §4.4).
+import { OperatorStatus, Cpu2Mode, ShciStatus } from "../shared/codes";
+import { sendCommand, responseStatus, responseByte, mode, setMode } from "../mailbox/system";
+import { isBooted } from "../mailbox/boot";
+import { FUS_GET_STATE } from "./opcodes";
+import { delayUs, nowUs } from "../hal";
+
+/** How long CPU1 waits for the stack's reset into FUS before calling it a failure. [choice] */
+const RESET_WAIT_US: u32 = 1_000_000;
+
+let state: u8 = 0;
+let error: u8 = 0;
+let getStatesToStack: u32 = 0;
+
+export function lastState(): u8 {
+  return state;
+}
+export function lastError(): u8 {
+  return error;
+}
+
+/**
+ * Asks FUS for its state. Refused while the wireless stack runs: there a second GET_STATE resets
+ * the whole part into FUS (§5.5), which must only ever happen on purpose (`startFus`).
+ */
+export function getState(): OperatorStatus {
+  if (!isBooted()) return OperatorStatus.Cpu2NotBooted;
+  if (mode() == Cpu2Mode.WirelessStack) return OperatorStatus.StackRunning;
+  const sent = sendCommand(FUS_GET_STATE, 0);
+  if (sent != OperatorStatus.Ok) return sent;
+  state = responseStatus();
+  error = responseByte(0);
+  return OperatorStatus.Ok;
+}
+
+/**
+ * Sends GET_STATE to the running stack: the first is answered "not supported", the second makes
+ * the stack reset the whole device into FUS (§4.4, §5.5). Whether an answer to the second one
+ * arrives before the reset is not specified, so the operator does not count on it.
+ */
+export function startFus(): OperatorStatus {
+  if (!isBooted()) return OperatorStatus.Cpu2NotBooted;
+  if (mode() == Cpu2Mode.Fus) return OperatorStatus.Ok;
+  getStatesToStack = 0;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const sent = sendCommand(FUS_GET_STATE, 0);
+    getStatesToStack++;
+    if (sent != OperatorStatus.Ok) return sent;
+    if (responseStatus() != ShciStatus.FusCmdNotSupported) {
+      // Something that answers GET_STATE properly is FUS after all.
+      state = responseStatus();
+      error = responseByte(0);
+      setMode(Cpu2Mode.Fus);
+      return OperatorStatus.Ok;
+    }
+    state = responseStatus();
+    error = responseByte(0);
+  }
+  // The reset is on its way: CPU1 sits still until it comes, so nothing else reaches the stack.
+  const start = nowUs();
+  while (nowUs() - start < RESET_WAIT_US) delayUs(100);
+  return OperatorStatus.ResetDidNotHappen;
+}
+
+export function getStatesSentToStack(): u32 {
+  return getStatesToStack;
+}

@@ -1,0 +1,93 @@
+// Numeric codes shared verbatim by the AssemblyScript operator and the TypeScript host side: this
+// file is valid in both languages, so the names the CLI prints and the values the device returns
+// come from one definition.
+
+/** What every exported operator function returns. 0 is success; the rest are named failures. */
+export enum OperatorStatus {
+  Ok = 0,
+  /** CPU2 did not post its READY event on the system channel in time (cpu2-interface §4.1 step 9). */
+  ReadyTimeout = 1,
+  /** A system command was posted but CPU2 never freed the channel (§4.2). */
+  CommandTimeout = 2,
+  /** The previous system command still occupies channel 2 (§4.2 step 1). */
+  ChannelBusy = 3,
+  /** FLASH_IPCCBR.IPCCDBA is not 0; its unit is disputed (§1.7), so only 0 is supported. */
+  MailboxOffsetUnsupported = 4,
+  /** C2BOOT was already set: CPU2 runs with tables the operator did not build (§1.4). */
+  Cpu2AlreadyBooted = 5,
+  /** The response in the command buffer is not a command-complete for the opcode sent (§3.13). */
+  ResponseMalformed = 6,
+  /** The READY event carried a payload the operator does not know (§3.14). */
+  ReadyPayloadUnknown = 7,
+  /** The operation needs CPU2 booted by this operator first. */
+  Cpu2NotBooted = 8,
+  /** A FUS command was asked for while the wireless stack runs; a second GET_STATE would reset the part (§5.5). */
+  StackRunning = 9,
+  /** The wireless stack answered SHCI_FUS_CMD_NOT_SUPPORTED (0xFF, §6.4). */
+  NotSupportedByStack = 10,
+  /** An event in the system queue was malformed (length beyond the buffer, §3.12). */
+  EventMalformed = 11,
+  /** The buffer-release channel 4 stayed busy (§4.3 step 5). */
+  ReleaseTimeout = 12,
+  /** The device-information table holds neither layout (§3.2, §3.3). */
+  DeviceInfoUnreadable = 13,
+  /** Parameters longer than a system command can carry (255 bytes, §3.11). */
+  ParametersTooLong = 14,
+  /** CPU2 was expected to reset the part (into FUS, into the stack) and did not (§4.4, §5.5). */
+  ResetDidNotHappen = 15,
+}
+
+/** Which firmware runs on CPU2, as the READY event says (cpu2-interface §3.14). */
+export enum Cpu2Mode {
+  Unknown = 0,
+  Fus = 1,
+  WirelessStack = 2,
+  NvmBackup = 3,
+  NvmRestore = 4,
+}
+
+/** Layout found in the device-information table (cpu2-interface §3.2, §3.3). */
+export enum DeviceInfoLayout {
+  None = 0,
+  Fus = 1,
+  WirelessStack = 2,
+}
+
+/** FUS_GET_STATE state byte (cpu2-interface §5.3). Ranges: see fusStateName on the host side. */
+export enum FusState {
+  Idle = 0x00,
+  FwUpgradeOngoing = 0x10,
+  FusUpgradeOngoing = 0x20,
+  ServiceOngoing = 0x30,
+  Error = 0xff,
+}
+
+/** FUS_GET_STATE error byte (cpu2-interface §5.4). */
+export enum FusError {
+  NoError = 0x00,
+  ImgNotFound = 0x01,
+  ImgCorrupt = 0x02,
+  ImgNotAuthentic = 0x03,
+  ImgNotEnoughSpace = 0x04,
+  ImageUsrAbort = 0x05,
+  ImageErsError = 0x06,
+  ImageWrtError = 0x07,
+  AuthTagStNotFound = 0x08,
+  AuthTagCustNotFound = 0x09,
+  AuthKeyLocked = 0x0a,
+  FwRollbackError = 0x11,
+  StateNotRunning = 0xfe,
+  ErrUnknown = 0xff,
+}
+
+/** System status byte of a command response (cpu2-interface §6.4). */
+export enum ShciStatus {
+  Success = 0x00,
+  UnknownCmd = 0x01,
+  MemoryCapacityExceeded = 0x07,
+  UnsupportedFeature = 0x11,
+  InvalidHciCmdParams = 0x12,
+  InvalidParams = 0x42,
+  InvalidParamsV2 = 0x92,
+  FusCmdNotSupported = 0xff,
+}

@@ -1,0 +1,103 @@
+// The virtual STM32WB: memories, the peripherals CPU1 uses, and CPU2 running a firmware model.
+// A system reset restarts the CPU1 side from scratch: the tier runner discards CPU1's state and
+// calls `applySystemReset`; only the board (flash, option bytes, CPU2's NVM), SRAM and the clock
+// carry over, as on silicon.
+import { Bus, type MemoryRegion } from "./bus.js";
+import { VirtualClock } from "./clock.js";
+import { Ipcc, IPCC_BASE, IPCC_SIZE } from "./ipcc.js";
+import { Pwr, PWR_BASE, PWR_SIZE } from "./pwr.js";
+import { Rcc, RCC_BASE, RCC_SIZE, AHB3ENR_IPCCEN, RESET_SYSCLK_HZ } from "./rcc.js";
+import { FlashRegisters, FLASH_REGS_BASE, FLASH_REGS_SIZE } from "./flash.js";
+import { Dwt, DWT_BASE, DWT_SIZE } from "./dwt.js";
+import type { Board } from "../board.js";
+import { Cpu2 } from "../cpu2/cpu2.js";
+
+export const SRAM1_BASE = 0x2000_0000;
+export const SRAM2A_BASE = 0x2003_0000;
+export const SRAM2B_BASE = 0x2003_8000;
+export const SYSTEM_INFO_BASE = 0x1fff_7000;
+const UID64_OFFSET = 0x580;
+const FLASH_SIZE_OFFSET = 0x5e0;
+
+export class Stm32wb {
+  readonly clock = new VirtualClock();
+  readonly bus = new Bus();
+  readonly ipcc = new Ipcc();
+  readonly pwr = new Pwr();
+  readonly rcc = new Rcc();
+  readonly flashRegisters: FlashRegisters;
+  readonly dwt: Dwt;
+  readonly sram1: Uint8Array;
+  readonly sram2a = new Uint8Array(32 * 1024);
+  readonly sram2b: Uint8Array;
+  readonly systemInfo = new Uint8Array(0x1000);
+  readonly cpu2: Cpu2;
+  /** Memory regions as CPU1 sees them (tier 2 maps exactly these into unicorn). */
+  readonly flashRegion: MemoryRegion;
+  private pendingReset: string | null = null;
+  private resets = 0;
+
+  constructor(readonly board: Board) {
+    const variant = board.variant;
+    this.sram1 = new Uint8Array(variant.sram1Bytes);
+    this.sram2b = new Uint8Array(variant.family === "wb1x" ? 4 * 1024 : 32 * 1024);
+    this.flashRegisters = new FlashRegisters(() => board.optionBytes);
+    this.dwt = new Dwt(this.clock, () => RESET_SYSCLK_HZ);
+
+    const info = new DataView(this.systemInfo.buffer);
+    info.setBigUint64(UID64_OFFSET, board.uid64, true);
+    info.setUint16(FLASH_SIZE_OFFSET, variant.flashKb, true);
+
+    this.flashRegion = {
+      name: "flash", base: variant.flashBase, bytes: board.flash, writable: false,
+      // Everything from SFSA up belongs to CPU2: CPU1 cannot even read it (fus-behaviour §1.1).
+      visibleLength: () => board.optionBytes.sfsa * variant.sectorBytes,
+    };
+    this.bus.mapMemory(this.flashRegion);
+    this.bus.mapMemory({ name: "SRAM1", base: SRAM1_BASE, bytes: this.sram1, writable: true });
+    this.bus.mapMemory({ name: "SRAM2a", base: SRAM2A_BASE, bytes: this.sram2a, writable: true });
+    this.bus.mapMemory({
+      name: "SRAM2b", base: SRAM2B_BASE, bytes: this.sram2b, writable: true,
+      visibleLength: () => {
+        const ob = board.optionBytes;
+        return ob.nbrsd ? this.sram2b.length : Math.min(this.sram2b.length, ob.snbrsa * 1024);
+      },
+    });
+    this.bus.mapMemory({ name: "system info", base: SYSTEM_INFO_BASE, bytes: this.systemInfo, writable: false });
+    this.bus.mapPeripheral(RCC_BASE, RCC_SIZE, this.rcc);
+    this.bus.mapPeripheral(PWR_BASE, PWR_SIZE, this.pwr);
+    this.bus.mapPeripheral(IPCC_BASE, IPCC_SIZE, this.ipcc);
+    this.bus.mapPeripheral(FLASH_REGS_BASE, FLASH_REGS_SIZE, this.flashRegisters);
+    this.bus.mapPeripheral(DWT_BASE, DWT_SIZE, this.dwt);
+
+    this.ipcc.cpu1ClockEnabled = () => this.rcc.isEnabled(AHB3ENR_IPCCEN);
+    this.cpu2 = new Cpu2(this);
+    this.pwr.onCpu2Boot = () => this.cpu2.boot();
+    this.ipcc.onCpu1Post = (channel) => this.cpu2.onCpu1Post(channel);
+  }
+
+  /** Asked by CPU2 (or a watchdog, or a test): the whole part resets at the next CPU1 step. */
+  requestSystemReset(reason: string): void {
+    this.pendingReset ??= reason;
+  }
+
+  get resetPending(): string | null {
+    return this.pendingReset;
+  }
+
+  get systemResetCount(): number {
+    return this.resets;
+  }
+
+  /** Resets everything a system reset resets; the caller restarts CPU1 afterwards. */
+  applySystemReset(): void {
+    this.pendingReset = null;
+    this.resets++;
+    this.cpu2.halt();
+    this.ipcc.reset();
+    this.pwr.reset(); // C2BOOT back to 0: CPU2 waits for CPU1 again
+    this.rcc.reset();
+    this.flashRegisters.reset();
+    this.dwt.reset();
+  }
+}

@@ -1,0 +1,31 @@
+// What both tiers offer: call an exported operator function against a virtual chip. A system reset
+// during a call aborts it; the CPU1 side is thrown away and restarts from scratch on the next call.
+import type { Stm32wb } from "../chip/stm32wb.js";
+
+export type TierName = "wasm" | "arm";
+
+export interface OperatorTier {
+  readonly name: TierName;
+  readonly chip: Stm32wb;
+  /** Calls the module export `name`; throws SystemResetOccurred when the part resets meanwhile. */
+  call(name: string, ...args: number[]): number;
+  readLinear(pointer: number, length: number): Uint8Array;
+  writeLinear(pointer: number, data: Uint8Array): void;
+  /** Number of CPU1 starts (power-on and every system reset). */
+  readonly cpu1Starts: number;
+}
+
+/** The part went through a system reset while CPU1 was in the middle of a call. */
+export class SystemResetOccurred extends Error {
+  readonly code = "SYSTEM_RESET";
+  constructor(readonly reason: string) {
+    super(`system reset: ${reason}`);
+  }
+}
+
+/** The device runtime refused or trapped (allowlist, wasm trap); the firmware stopped in its fault handler. */
+export class DeviceFault extends Error {
+  constructor(readonly code: string, readonly address: number, message: string) {
+    super(message);
+  }
+}

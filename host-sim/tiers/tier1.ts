@@ -1,0 +1,87 @@
+// Tier 1: the operator module as wasm in V8, its hal imports bound to the chip model.
+import type { Stm32wb } from "../chip/stm32wb.js";
+import { instantiateOperator, checkLinearRange, type HalImports, type OperatorModule } from "./wasm-module.js";
+import { SystemResetOccurred, type OperatorTier } from "./tier.js";
+
+/**
+ * What one look at the time source costs in virtual time. On the device a poll-loop iteration
+ * takes real cycles; in V8 nothing else moves the clock, so each reading advances it by this much.
+ */
+const TIME_READ_COST_US = 1;
+
+class ResetSignal extends Error {}
+
+export class WasmTier implements OperatorTier {
+  readonly name = "wasm" as const;
+  private module: OperatorModule | null = null;
+  private starts = 0;
+
+  constructor(readonly chip: Stm32wb) {}
+
+  get cpu1Starts(): number {
+    return this.starts;
+  }
+
+  private instance(): OperatorModule {
+    if (!this.module) {
+      this.module = instantiateOperator(this.halImports());
+      this.starts++;
+    }
+    return this.module;
+  }
+
+  private halImports(): HalImports {
+    const { bus, clock } = this.chip;
+    const checked = <T>(access: () => T): T => {
+      const result = access();
+      if (this.chip.resetPending !== null) throw new ResetSignal();
+      return result;
+    };
+    return {
+      read8: (address) => checked(() => bus.read(address, 1)),
+      read16: (address) => checked(() => bus.read(address, 2)),
+      read32: (address) => checked(() => bus.read(address, 4)),
+      write8: (address, value) => checked(() => bus.write(address, 1, value)),
+      write16: (address, value) => checked(() => bus.write(address, 2, value)),
+      write32: (address, value) => checked(() => bus.write(address, 4, value)),
+      copyIn: (pointer, address, length) => checked(() => {
+        checkLinearRange(pointer, length);
+        this.instance().memory().set(bus.readBytes(address, length), pointer);
+      }),
+      copyOut: (address, pointer, length) => checked(() => {
+        checkLinearRange(pointer, length);
+        bus.writeBytes(address, this.instance().memory().slice(pointer, pointer + length));
+      }),
+      delayUs: (us) => checked(() => clock.advanceBy(us >>> 0)),
+      nowUs: () => checked(() => {
+        clock.advanceBy(TIME_READ_COST_US);
+        return Math.floor(clock.nowUs) >>> 0;
+      }),
+    };
+  }
+
+  call(name: string, ...args: number[]): number {
+    const exported = this.instance().exports[name];
+    if (typeof exported !== "function") throw new Error(`the operator module exports no function '${name}'`);
+    try {
+      const result = exported(...args);
+      return typeof result === "number" ? result >>> 0 : 0;
+    } catch (error) {
+      if (!(error instanceof ResetSignal)) throw error;
+      const reason = this.chip.resetPending ?? "reset";
+      this.chip.applySystemReset();
+      this.module = null; // CPU1 restarts from scratch
+      throw new SystemResetOccurred(reason);
+    }
+  }
+
+  readLinear(pointer: number, length: number): Uint8Array {
+    checkLinearRange(pointer, length);
+    return this.instance().memory().slice(pointer, pointer + length);
+  }
+
+  writeLinear(pointer: number, data: Uint8Array): void {
+    checkLinearRange(pointer, data.length);
+    this.instance().memory().set(data, pointer);
+  }
+}
