@@ -17,7 +17,7 @@ ASC_FLAGS := --runtime stub -Oz --noAssert --use abort= --initialMemory 1 --maxi
 CROSS := arm-none-eabi-
 CPU_FLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 C_COMMON := $(CPU_FLAGS) -flto -DNDEBUG -ffunction-sections -fdata-sections -Wall -Wextra \
-  -DFUSOP_LINEAR_BYTES=$(LINEAR_BYTES) -Iruntime-c -Iruntime-c/include -I$(GEN)
+  -DFUSOP_LINEAR_BYTES=$(LINEAR_BYTES) -DWASM_RT_MAX_CALL_STACK_DEPTH=64 -Iruntime-c -Iruntime-c/include -I$(GEN)
 # The generated C is built at -O2: at -Os gcc turns its byte loads into calls.
 C_GENERATED := $(C_COMMON) -O2 -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
   -Wno-unused-but-set-variable -Wno-unused-variable -Wno-sign-compare
@@ -46,6 +46,7 @@ wasm: $(WASM) $(WASM_TIER1)
 $(GEN)/fusop.c: $(WASM)
 	@mkdir -p $(GEN)
 	wasm2c $(WASM) -n fusop -o $@
+	cp /usr/include/wasm-rt.h $(GEN)/wasm-rt.h
 
 $(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs
 	node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@
@@ -53,7 +54,7 @@ $(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs
 $(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)
 	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/fusop.o
-	$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/fusop_api.o
+	$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/fusop_api.o
 	for f in $(RT_SOURCES) runtime-c/probe_main.c; do \
 	  $(CROSS)gcc $(C_RUNTIME) -c $$f -o $(FW)/$$(basename $$f .c).o || exit 1; done
 	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \

@@ -2,6 +2,7 @@
 // time the operator has goes through these imports, and nothing else in the module may reach the
 // hardware. On the device they are implemented in runtime-c/hal.c (with an address allowlist); in
 // the simulator they are bound to the host-sim chip model.
+// Contract: 16- and 32-bit accesses are naturally aligned (the device runtime faults otherwise).
 
 @external("hal", "read8") export declare function read8(address: u32): u32;
 @external("hal", "read16") export declare function read16(address: u32): u32;

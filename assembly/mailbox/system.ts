@@ -1,7 +1,7 @@
 // The system channel (IPCC channel 2): one half-duplex command buffer for commands and their
 // responses, and the system event queue CPU2 appends asynchronous events to (cpu2-interface §2,
 // §3.5, §3.11-§3.14, §4.2, §4.3).
-import { read8, read32, write8, write16, write32, copyIn, copyOut, delayUs, nowUs } from "../hal";
+import { read8, read32, write8, write32, copyIn, copyOut, delayUs, nowUs } from "../hal";
 import { OperatorStatus, Cpu2Mode } from "../shared/codes";
 import * as ipcc from "./ipcc";
 import * as queue from "./queue";
@@ -185,7 +185,7 @@ export function initSystemChannel(): void {
   queue.initQueue(SYSTEM_EVENT_QUEUE);
   queue.initQueue(FREE_BUFFER_QUEUE);
   write32(SYSTEM_COMMAND_BUFFER, 0);
-  write16(SYSTEM_COMMAND_BUFFER + CMD_OPCODE, 0);
+  write32(SYSTEM_COMMAND_BUFFER + CMD_TYPE, 0);
   currentMode = Cpu2Mode.Unknown;
   readySeen = false;
   eventsReceived = 0;

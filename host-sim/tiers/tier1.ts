@@ -11,6 +11,14 @@ const TIME_READ_COST_US = 1;
 
 class ResetSignal extends Error {}
 
+/** Same name as the device runtime's fault for the same mistake (runtime-c/fusop_fault.h). */
+export class HalMisaligned extends Error {
+  readonly code = "HAL_MISALIGNED";
+  constructor(readonly address: number, size: number) {
+    super(`device fault HAL_MISALIGNED: ${size * 8}-bit access at 0x${address.toString(16).padStart(8, "0")}`);
+  }
+}
+
 export class WasmTier implements OperatorTier {
   readonly name = "wasm" as const;
   private module: OperatorModule | null = null;
@@ -37,13 +45,18 @@ export class WasmTier implements OperatorTier {
       if (this.chip.resetPending !== null) throw new ResetSignal();
       return result;
     };
+    // The hal contract (assembly/hal/index.ts): register accesses are naturally aligned.
+    const aligned = (address: number, size: number): number => {
+      if ((address >>> 0) % size !== 0) throw new HalMisaligned(address >>> 0, size);
+      return address >>> 0;
+    };
     return {
       read8: (address) => checked(() => bus.read(address, 1)),
-      read16: (address) => checked(() => bus.read(address, 2)),
-      read32: (address) => checked(() => bus.read(address, 4)),
+      read16: (address) => checked(() => bus.read(aligned(address, 2), 2)),
+      read32: (address) => checked(() => bus.read(aligned(address, 4), 4)),
       write8: (address, value) => checked(() => bus.write(address, 1, value)),
-      write16: (address, value) => checked(() => bus.write(address, 2, value)),
-      write32: (address, value) => checked(() => bus.write(address, 4, value)),
+      write16: (address, value) => checked(() => bus.write(aligned(address, 2), 2, value)),
+      write32: (address, value) => checked(() => bus.write(aligned(address, 4), 4, value)),
       copyIn: (pointer, address, length) => checked(() => {
         checkLinearRange(pointer, length);
         this.instance().memory().set(bus.readBytes(address, length), pointer);

@@ -1,0 +1,269 @@
+// N-API binding over Debian's libunicorn 2.0.1 for tier 2: a Cortex-M4 (Thumb, M-class) whose
+// memories are the chip model's own byte arrays (mapped in place, so both sides see the same bytes)
+// and whose peripheral windows call back into the chip model synchronously. It counts executed
+// instructions (the benchmark's measure and tier 2's time base) and stops at chosen addresses.
+#include <napi.h>
+#include <unicorn/unicorn.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct MmioWindow {
+  class Emulator* owner;
+  uint64_t base;
+  Napi::FunctionReference read;
+  Napi::FunctionReference write;
+};
+
+class Emulator : public Napi::ObjectWrap<Emulator> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Emulator", {
+      InstanceMethod("mapBuffer", &Emulator::MapBuffer),
+      InstanceMethod("mapRam", &Emulator::MapRam),
+      InstanceMethod("unmap", &Emulator::Unmap),
+      InstanceMethod("mapMmio", &Emulator::MapMmio),
+      InstanceMethod("regRead", &Emulator::RegRead),
+      InstanceMethod("regWrite", &Emulator::RegWrite),
+      InstanceMethod("addStopAddress", &Emulator::AddStopAddress),
+      InstanceMethod("run", &Emulator::Run),
+      InstanceMethod("stop", &Emulator::Stop),
+      InstanceMethod("instructions", &Emulator::Instructions),
+      InstanceMethod("close", &Emulator::Close),
+    });
+  }
+
+  explicit Emulator(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Emulator>(info) {
+    Napi::Env env = info.Env();
+    uc_err err = uc_open(UC_ARCH_ARM, static_cast<uc_mode>(UC_MODE_THUMB | UC_MODE_MCLASS), &uc_);
+    if (err != UC_ERR_OK) {
+      Napi::Error::New(env, std::string("uc_open: ") + uc_strerror(err)).ThrowAsJavaScriptException();
+      return;
+    }
+    uc_ctl_set_cpu_model(uc_, UC_CPU_ARM_CORTEX_M4);
+    // Counting every instruction in C is cheap next to the emulation itself.
+    uc_hook_add(uc_, &count_hook_, UC_HOOK_CODE, reinterpret_cast<void*>(&CountInstruction), this, 1, 0);
+  }
+
+  ~Emulator() override { Shutdown(); }
+
+ private:
+  uc_engine* uc_ = nullptr;
+  uc_hook count_hook_ = 0;
+  uint64_t instructions_ = 0;
+  std::vector<std::unique_ptr<MmioWindow>> windows_;
+  std::vector<Napi::Reference<Napi::Uint8Array>> pinned_;
+  Napi::Env* callback_env_ = nullptr;
+  bool callback_failed_ = false;
+  Napi::Reference<Napi::Value> callback_error_;
+  uint64_t stopped_at_ = 0;
+  bool stopped_ = false;
+
+  void Shutdown() {
+    if (uc_) {
+      uc_close(uc_);
+      uc_ = nullptr;
+    }
+    windows_.clear();
+    pinned_.clear();
+  }
+
+  bool Check(Napi::Env env, uc_err err, const char* what) {
+    if (err == UC_ERR_OK) return true;
+    Napi::Error::New(env, std::string(what) + ": " + uc_strerror(err)).ThrowAsJavaScriptException();
+    return false;
+  }
+
+  static void CountInstruction(uc_engine*, uint64_t, uint32_t, void* user) {
+    static_cast<Emulator*>(user)->instructions_++;
+  }
+
+  static void StopHere(uc_engine* uc, uint64_t address, uint32_t, void* user) {
+    auto* self = static_cast<Emulator*>(user);
+    self->stopped_ = true;
+    self->stopped_at_ = address;
+    uc_emu_stop(uc);
+  }
+
+  // mapBuffer(address, Uint8Array, perms): maps the array's own memory (kept alive here).
+  Napi::Value MapBuffer(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t address = info[0].As<Napi::Number>().Int64Value();
+    auto bytes = info[1].As<Napi::Uint8Array>();
+    uint32_t perms = info[2].As<Napi::Number>().Uint32Value();
+    size_t length = info.Length() > 3 ? info[3].As<Napi::Number>().Int64Value() : bytes.ByteLength();
+    if (length > bytes.ByteLength()) {
+      Napi::RangeError::New(env, "mapBuffer: length beyond the array").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (!Check(env, uc_mem_map_ptr(uc_, address, length, perms, bytes.Data()), "uc_mem_map_ptr")) return env.Undefined();
+    pinned_.push_back(Napi::Persistent(bytes));
+    return env.Undefined();
+  }
+
+  Napi::Value MapRam(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t address = info[0].As<Napi::Number>().Int64Value();
+    uint64_t length = info[1].As<Napi::Number>().Int64Value();
+    Check(env, uc_mem_map(uc_, address, length, UC_PROT_ALL), "uc_mem_map");
+    return env.Undefined();
+  }
+
+  Napi::Value Unmap(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t address = info[0].As<Napi::Number>().Int64Value();
+    uint64_t length = info[1].As<Napi::Number>().Int64Value();
+    Check(env, uc_mem_unmap(uc_, address, length), "uc_mem_unmap");
+    return env.Undefined();
+  }
+
+  static uint64_t MmioRead(uc_engine* uc, uint64_t offset, unsigned size, void* user) {
+    auto* window = static_cast<MmioWindow*>(user);
+    Emulator* self = window->owner;
+    if (self->callback_failed_ || !self->callback_env_) return 0;
+    Napi::Env env = *self->callback_env_;
+    Napi::Value result = window->read.Call({
+      Napi::Number::New(env, static_cast<double>(window->base + offset)), Napi::Number::New(env, size),
+      Napi::Number::New(env, static_cast<double>(self->instructions_))});
+    if (env.IsExceptionPending()) {
+      self->callback_failed_ = true;
+      self->callback_error_ = Napi::Reference<Napi::Value>::New(env.GetAndClearPendingException().Value(), 1);
+      uc_emu_stop(uc);
+      return 0;
+    }
+    return result.IsNumber() ? static_cast<uint64_t>(result.As<Napi::Number>().Int64Value()) & 0xffffffffu : 0;
+  }
+
+  static void MmioWrite(uc_engine* uc, uint64_t offset, unsigned size, uint64_t value, void* user) {
+    auto* window = static_cast<MmioWindow*>(user);
+    Emulator* self = window->owner;
+    if (self->callback_failed_ || !self->callback_env_) return;
+    Napi::Env env = *self->callback_env_;
+    window->write.Call({
+      Napi::Number::New(env, static_cast<double>(window->base + offset)), Napi::Number::New(env, size),
+      Napi::Number::New(env, static_cast<double>(value & 0xffffffffu)),
+      Napi::Number::New(env, static_cast<double>(self->instructions_))});
+    if (env.IsExceptionPending()) {
+      self->callback_failed_ = true;
+      self->callback_error_ = Napi::Reference<Napi::Value>::New(env.GetAndClearPendingException().Value(), 1);
+      uc_emu_stop(uc);
+    }
+  }
+
+  // mapMmio(address, size, read(address, size, instructions) -> value, write(address, size, value, instructions))
+  Napi::Value MapMmio(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto window = std::make_unique<MmioWindow>();
+    window->owner = this;
+    window->base = info[0].As<Napi::Number>().Int64Value();
+    uint64_t length = info[1].As<Napi::Number>().Int64Value();
+    window->read = Napi::Persistent(info[2].As<Napi::Function>());
+    window->write = Napi::Persistent(info[3].As<Napi::Function>());
+    if (Check(env, uc_mmio_map(uc_, window->base, length, &MmioRead, window.get(), &MmioWrite, window.get()), "uc_mmio_map")) {
+      windows_.push_back(std::move(window));
+    }
+    return env.Undefined();
+  }
+
+  static int RegisterId(const std::string& name) {
+    static const struct { const char* name; int id; } registers[] = {
+      {"r0", UC_ARM_REG_R0}, {"r1", UC_ARM_REG_R1}, {"r2", UC_ARM_REG_R2}, {"r3", UC_ARM_REG_R3},
+      {"r4", UC_ARM_REG_R4}, {"r5", UC_ARM_REG_R5}, {"r6", UC_ARM_REG_R6}, {"r7", UC_ARM_REG_R7},
+      {"r8", UC_ARM_REG_R8}, {"r9", UC_ARM_REG_R9}, {"r10", UC_ARM_REG_R10}, {"r11", UC_ARM_REG_R11},
+      {"r12", UC_ARM_REG_R12}, {"sp", UC_ARM_REG_SP}, {"lr", UC_ARM_REG_LR}, {"pc", UC_ARM_REG_PC},
+      {"xpsr", UC_ARM_REG_XPSR}, {"msp", UC_ARM_REG_MSP}, {"control", UC_ARM_REG_CONTROL},
+      {"primask", UC_ARM_REG_PRIMASK},
+    };
+    for (const auto& r : registers) if (name == r.name) return r.id;
+    return -1;
+  }
+
+  Napi::Value RegRead(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    int id = RegisterId(info[0].As<Napi::String>().Utf8Value());
+    if (id < 0) {
+      Napi::Error::New(env, "unknown register").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    uint32_t value = 0;
+    Check(env, uc_reg_read(uc_, id, &value), "uc_reg_read");
+    return Napi::Number::New(env, value);
+  }
+
+  Napi::Value RegWrite(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    int id = RegisterId(info[0].As<Napi::String>().Utf8Value());
+    if (id < 0) {
+      Napi::Error::New(env, "unknown register").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    uint32_t value = info[1].As<Napi::Number>().Uint32Value();
+    Check(env, uc_reg_write(uc_, id, &value), "uc_reg_write");
+    return env.Undefined();
+  }
+
+  Napi::Value AddStopAddress(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t address = info[0].As<Napi::Number>().Int64Value() & ~1ull;
+    uc_hook hook;
+    Check(env, uc_hook_add(uc_, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&StopHere), this, address, address), "uc_hook_add");
+    return env.Undefined();
+  }
+
+  // run(begin, until, maxInstructions) -> { error, stoppedAt | undefined }
+  Napi::Value Run(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t begin = info[0].As<Napi::Number>().Int64Value();
+    uint64_t until = info[1].As<Napi::Number>().Int64Value();
+    size_t count = info.Length() > 2 ? info[2].As<Napi::Number>().Int64Value() : 0;
+    callback_env_ = &env;
+    callback_failed_ = false;
+    stopped_ = false;
+    uc_err err = uc_emu_start(uc_, begin | 1, until & ~1ull, 0, count);
+    callback_env_ = nullptr;
+    if (callback_failed_) {
+      Napi::Value error = callback_error_.Value();
+      callback_error_.Reset();
+      throw_value(env, error);
+      return env.Undefined();
+    }
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("error", err == UC_ERR_OK ? env.Null() : Napi::String::New(env, uc_strerror(err)).As<Napi::Value>());
+    result.Set("errorCode", Napi::Number::New(env, err));
+    if (stopped_) result.Set("stoppedAt", Napi::Number::New(env, static_cast<double>(stopped_at_)));
+    return result;
+  }
+
+  static void throw_value(Napi::Env env, Napi::Value error) {
+    napi_throw(env, error);
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    uc_emu_stop(uc_);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Instructions(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(instructions_));
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Emulator", Emulator::Define(env));
+  exports.Set("PROT_READ", Napi::Number::New(env, UC_PROT_READ));
+  exports.Set("PROT_WRITE", Napi::Number::New(env, UC_PROT_WRITE));
+  exports.Set("PROT_EXEC", Napi::Number::New(env, UC_PROT_EXEC));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(fusop_unicorn, Init)

@@ -1,0 +1,233 @@
+// Tier 2: the exact ARM firmware (build/fw/fusop-probe.elf) on a unicorn Cortex-M4, its memories
+// mapped onto the chip model's own arrays and its peripheral windows hooked into the same chip
+// model as tier 1. API functions are called the way a debugger would: registers set, run until the
+// function returns into fusop_probe_idle. Time is the executed instruction count at the core clock.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Stm32wb } from "../chip/stm32wb.js";
+import { SRAM1_BASE, SRAM2A_BASE, SRAM2B_BASE, SYSTEM_INFO_BASE } from "../chip/stm32wb.js";
+import { RESET_SYSCLK_HZ } from "../chip/rcc.js";
+import { probeElfPath, unicornAddonPath, buildDirectory, deviceLinearBytes } from "../paths.js";
+import { parseElf, type ElfImage } from "./elf.js";
+import { SystemResetOccurred, DeviceFault, type OperatorTier } from "./tier.js";
+import { join } from "node:path";
+
+interface RunResult {
+  error: string | null;
+  errorCode: number;
+  stoppedAt?: number;
+}
+
+interface Emulator {
+  mapBuffer(address: number, bytes: Uint8Array, perms: number, length?: number): void;
+  mapRam(address: number, length: number): void;
+  mapMmio(address: number, length: number,
+    read: (address: number, size: number, instructions: number) => number,
+    write: (address: number, size: number, value: number, instructions: number) => void): void;
+  regRead(name: string): number;
+  regWrite(name: string, value: number): void;
+  addStopAddress(address: number): void;
+  run(begin: number, until: number, maxInstructions?: number): RunResult;
+  stop(): void;
+  instructions(): number;
+  close(): void;
+}
+
+interface UnicornAddon {
+  Emulator: new () => Emulator;
+  PROT_READ: number;
+  PROT_WRITE: number;
+  PROT_EXEC: number;
+}
+
+const FAULT_NAMES: Record<number, string> = {
+  1: "HAL_READ_DENIED",
+  2: "HAL_WRITE_DENIED",
+  3: "HAL_MISALIGNED",
+  4: "LINEAR_RANGE",
+  5: "CPU_EXCEPTION",
+};
+const WASM_TRAP_BASE = 16;
+const WASM_TRAP_NAMES = ["NONE", "OOB", "INT_OVERFLOW", "DIV_BY_ZERO", "INVALID_CONVERSION", "UNREACHABLE", "CALL_INDIRECT", "UNCAUGHT_EXCEPTION", "EXHAUSTION"];
+/** The System Control Block page (DEMCR lives there); plain RAM is enough for what the runtime does. */
+const SCB_PAGE = 0xe000_e000;
+/** Guard against a runaway firmware: no single call may execute more than this. */
+const MAX_INSTRUCTIONS_PER_CALL = 2_000_000_000;
+
+let addon: UnicornAddon | undefined;
+let probe: { elf: ElfImage; api: Record<string, { symbol: string; parameters: number }> } | undefined;
+
+function loadProbe(): NonNullable<typeof probe> {
+  addon ??= createRequire(import.meta.url)(unicornAddonPath) as UnicornAddon;
+  probe ??= {
+    elf: parseElf(readFileSync(probeElfPath)),
+    api: JSON.parse(readFileSync(join(buildDirectory, "gen", "fusop_api.json"), "utf8")),
+  };
+  return probe;
+}
+
+export class ArmTier implements OperatorTier {
+  readonly name = "arm" as const;
+  private readonly elf: ElfImage;
+  private readonly api: Record<string, { symbol: string; parameters: number }>;
+  private emulator: Emulator | null = null;
+  private starts = 0;
+  private retiredInstructions = 0;
+  private clockBaseUs = 0;
+  private readonly idleAddress: number;
+  private readonly faultAddress: number;
+  private readonly linearAddress: number;
+
+  constructor(readonly chip: Stm32wb) {
+    const loaded = loadProbe();
+    this.elf = loaded.elf;
+    this.api = loaded.api;
+    this.idleAddress = this.symbol("fusop_probe_idle");
+    this.faultAddress = this.symbol("fusop_fault");
+    this.linearAddress = this.symbol("fusop_linear_memory");
+    this.programFirmware();
+  }
+
+  get cpu1Starts(): number {
+    return this.starts;
+  }
+
+  /** Instructions CPU1 executed on this tier so far, over every start. */
+  get instructions(): number {
+    return this.retiredInstructions + (this.emulator ? this.emulator.instructions() : 0);
+  }
+
+  symbol(name: string): number {
+    const found = this.elf.symbols.get(name);
+    if (!found) throw new Error(`the probe firmware has no symbol '${name}'`);
+    return found.address & ~1;
+  }
+
+  /** Writes the firmware into the board's flash, as a probe programs a part. */
+  private programFirmware(): void {
+    const { flash } = this.chip.board;
+    const base = this.chip.board.variant.flashBase;
+    for (const segment of this.elf.segments) {
+      const offset = segment.physicalAddress - base;
+      if (offset < 0 || offset + segment.data.length > flash.length) continue; // RAM-only segment
+      flash.set(segment.data, offset);
+    }
+  }
+
+  /** Power-on or system reset: a fresh core, memories as the chip shows them now, run to idle. */
+  private startCpu1(): Emulator {
+    const unicorn = addon!;
+    const emulator = new unicorn.Emulator();
+    const chip = this.chip;
+    const rx = unicorn.PROT_READ | unicorn.PROT_EXEC;
+    const rwx = rx | unicorn.PROT_WRITE;
+    // Flash up to the secure boundary only: above it CPU1 faults (fus-behaviour §1.1).
+    const visibleFlash = chip.flashRegion.visibleLength!();
+    if (visibleFlash > 0) emulator.mapBuffer(chip.board.variant.flashBase, chip.board.flash, rx, visibleFlash);
+    emulator.mapBuffer(SRAM1_BASE, chip.sram1, rwx);
+    emulator.mapBuffer(SRAM2A_BASE, chip.sram2a, rwx);
+    const sram2bVisible = chip.bus.memoryRegions.find((m) => m.base === SRAM2B_BASE)!.visibleLength!();
+    if (sram2bVisible > 0) emulator.mapBuffer(SRAM2B_BASE, chip.sram2b, rwx, sram2bVisible);
+    emulator.mapBuffer(SYSTEM_INFO_BASE, chip.systemInfo, unicorn.PROT_READ);
+    emulator.mapRam(SCB_PAGE, 0x1000);
+    for (const { base, size } of chip.bus.peripheralRegions) {
+      emulator.mapMmio(base, size,
+        (address, width, instructions) => this.access(emulator, instructions, () => chip.bus.read(address, width as 1 | 2 | 4)),
+        (address, width, value, instructions) => this.access(emulator, instructions, () => chip.bus.write(address, width as 1 | 2 | 4, value)));
+    }
+    emulator.addStopAddress(this.faultAddress);
+    this.emulator = emulator;
+    this.clockBaseUs = chip.clock.nowUs;
+    this.starts++;
+
+    const vectors = new DataView(chip.board.flash.buffer, chip.board.flash.byteOffset);
+    emulator.regWrite("sp", vectors.getUint32(0, true));
+    const reset = vectors.getUint32(4, true);
+    this.runUntilIdle(emulator, reset);
+    return emulator;
+  }
+
+  /** Every peripheral access first brings the chip's clock up to the instructions executed. */
+  private access<T>(emulator: Emulator, instructions: number, operation: () => T): T {
+    this.chip.clock.advanceTo(this.clockBaseUs + (instructions * 1e6) / RESET_SYSCLK_HZ);
+    const result = operation();
+    if (this.chip.resetPending !== null) emulator.stop();
+    return result;
+  }
+
+  private runUntilIdle(emulator: Emulator, begin: number): void {
+    const result = emulator.run(begin, this.idleAddress, MAX_INSTRUCTIONS_PER_CALL);
+    if (this.chip.resetPending !== null) {
+      const reason = this.chip.resetPending;
+      this.discardCpu1();
+      this.chip.applySystemReset();
+      throw new SystemResetOccurred(reason);
+    }
+    if (result.stoppedAt !== undefined && (result.stoppedAt & ~1) === this.faultAddress) {
+      const code = emulator.regRead("r0");
+      const address = emulator.regRead("r1");
+      this.discardCpu1();
+      const name = code >= WASM_TRAP_BASE ? `WASM_TRAP_${WASM_TRAP_NAMES[code - WASM_TRAP_BASE] ?? code - WASM_TRAP_BASE}` : FAULT_NAMES[code] ?? `FAULT_${code}`;
+      throw new DeviceFault(name, address, `device fault ${name} at 0x${address.toString(16).padStart(8, "0")}`);
+    }
+    if (result.error) {
+      const pc = emulator.regRead("pc");
+      this.discardCpu1();
+      throw new DeviceFault("CPU_ERROR", pc, `unicorn stopped: ${result.error} (pc 0x${pc.toString(16)})`);
+    }
+    if ((emulator.regRead("pc") & ~1) !== this.idleAddress) {
+      throw new DeviceFault("RUNAWAY", emulator.regRead("pc"), "the firmware did not return within the instruction budget");
+    }
+  }
+
+  private discardCpu1(): void {
+    if (!this.emulator) return;
+    this.retiredInstructions += this.emulator.instructions();
+    this.emulator.close();
+    this.emulator = null;
+  }
+
+  private ensureRunning(): Emulator {
+    return this.emulator ?? this.startCpu1();
+  }
+
+  call(name: string, ...args: number[]): number {
+    const entry = this.api[name];
+    if (!entry) throw new Error(`the operator module exports no function '${name}'`);
+    if (args.length !== entry.parameters) throw new Error(`${name} takes ${entry.parameters} arguments`);
+    const emulator = this.ensureRunning();
+    const registers = ["r0", "r1", "r2", "r3"];
+    args.forEach((value, i) => emulator.regWrite(registers[i], value >>> 0));
+    emulator.regWrite("lr", this.idleAddress | 1);
+    this.runUntilIdle(emulator, this.symbol(entry.symbol));
+    return emulator.regRead("r0") >>> 0;
+  }
+
+  /** Calls a C function of the firmware by symbol (runtime internals, e.g. to test the allowlist). */
+  callSymbol(symbol: string, ...args: number[]): number {
+    const emulator = this.ensureRunning();
+    const registers = ["r0", "r1", "r2", "r3"];
+    args.forEach((value, i) => emulator.regWrite(registers[i], value >>> 0));
+    emulator.regWrite("lr", this.idleAddress | 1);
+    this.runUntilIdle(emulator, this.symbol(symbol));
+    return emulator.regRead("r0") >>> 0;
+  }
+
+  private linearOffset(pointer: number, length: number): number {
+    if (pointer < 0 || pointer + length > deviceLinearBytes) {
+      throw new DeviceFault("LINEAR_RANGE", pointer, `linear memory ${pointer}+${length} beyond ${deviceLinearBytes} bytes`);
+    }
+    return this.linearAddress - SRAM1_BASE + pointer;
+  }
+
+  readLinear(pointer: number, length: number): Uint8Array {
+    this.ensureRunning();
+    const offset = this.linearOffset(pointer, length);
+    return this.chip.sram1.slice(offset, offset + length);
+  }
+
+  writeLinear(pointer: number, data: Uint8Array): void {
+    this.ensureRunning();
+    this.chip.sram1.set(data, this.linearOffset(pointer, data.length));
+  }
+}

@@ -1,0 +1,143 @@
+/* The hal imports of assembly/hal/index.ts on the real chip. The operator module is sandboxed:
+ * it reaches only the peripherals it needs, the shared SRAM2 CPU1 may see, and flash for
+ * reading. Any other address is refused with a named fault before the bus sees it. */
+#include <stdint.h>
+#include <string.h>
+#include "fusop_generated.h"
+#include "fusop_fault.h"
+#include "device_config.h"
+
+extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
+
+enum { ACCESS_READ = 1, ACCESS_WRITE = 2 };
+
+typedef struct {
+  uint32_t start;
+  uint32_t end; /* exclusive */
+  uint32_t access;
+} allowed_range_t;
+
+static const allowed_range_t allowlist[] = {
+  {FUSOP_FLASH_BASE, FUSOP_FLASH_BASE + FUSOP_FLASH_BYTES, ACCESS_READ}, /* flash: read only */
+  {0x1FFF7500u, 0x1FFF7600u, ACCESS_READ},                 /* package, UID64, flash size words */
+  {0x20030000u, 0x20038000u, ACCESS_READ | ACCESS_WRITE},  /* SRAM2a: the shared tables */
+  {0x20038000u, 0x2003C000u, ACCESS_READ | ACCESS_WRITE},  /* SRAM2b below FUS's private part */
+  {0x58000000u, 0x58000400u, ACCESS_READ | ACCESS_WRITE},  /* RCC */
+  {0x58000400u, 0x58000800u, ACCESS_READ | ACCESS_WRITE},  /* PWR */
+  {0x58000800u, 0x58000C00u, ACCESS_READ | ACCESS_WRITE},  /* EXTI */
+  {0x58000C00u, 0x58001000u, ACCESS_READ | ACCESS_WRITE},  /* IPCC */
+  {0x58001400u, 0x58001800u, ACCESS_READ | ACCESS_WRITE},  /* HSEM */
+  {0x58004000u, 0x58004400u, ACCESS_READ | ACCESS_WRITE},  /* FLASH interface */
+  {0xE0042000u, 0xE0042004u, ACCESS_READ},                 /* DBGMCU_IDCODE */
+};
+
+static void require(uint32_t address, uint32_t length, uint32_t access) {
+  for (unsigned i = 0; i < sizeof allowlist / sizeof allowlist[0]; i++) {
+    const allowed_range_t* range = &allowlist[i];
+    if (address >= range->start && length <= range->end - address && address < range->end) {
+      if ((range->access & access) == access) return;
+      break;
+    }
+  }
+  fusop_fault(access == ACCESS_WRITE ? FUSOP_FAULT_HAL_WRITE_DENIED : FUSOP_FAULT_HAL_READ_DENIED, address);
+}
+
+static void require_register(uint32_t address, uint32_t size, uint32_t access) {
+  if (address & (size - 1)) fusop_fault(FUSOP_FAULT_HAL_MISALIGNED, address);
+  require(address, size, access);
+}
+
+static uint8_t* linear(uint32_t pointer, uint32_t length) {
+  if (pointer > FUSOP_LINEAR_BYTES || length > FUSOP_LINEAR_BYTES - pointer) {
+    fusop_fault(FUSOP_FAULT_LINEAR_RANGE, pointer);
+  }
+  return &fusop_linear_memory[pointer];
+}
+
+uint32_t fusop_hal_read32(uint32_t address) {
+  require_register(address, 4, ACCESS_READ);
+  return *(volatile uint32_t*)address;
+}
+
+void fusop_hal_write32(uint32_t address, uint32_t value) {
+  require_register(address, 4, ACCESS_WRITE);
+  *(volatile uint32_t*)address = value;
+}
+
+/* Wasm import names as wasm2c 1.0.32 mangles them (module "hal"). */
+u32 Z_halZ_read8(struct Z_hal_instance_t* hal, u32 address) {
+  (void)hal;
+  require_register(address, 1, ACCESS_READ);
+  return *(volatile uint8_t*)address;
+}
+
+u32 Z_halZ_read16(struct Z_hal_instance_t* hal, u32 address) {
+  (void)hal;
+  require_register(address, 2, ACCESS_READ);
+  return *(volatile uint16_t*)address;
+}
+
+u32 Z_halZ_read32(struct Z_hal_instance_t* hal, u32 address) {
+  (void)hal;
+  return fusop_hal_read32(address);
+}
+
+void Z_halZ_write8(struct Z_hal_instance_t* hal, u32 address, u32 value) {
+  (void)hal;
+  require_register(address, 1, ACCESS_WRITE);
+  *(volatile uint8_t*)address = (uint8_t)value;
+}
+
+void Z_halZ_write16(struct Z_hal_instance_t* hal, u32 address, u32 value) {
+  (void)hal;
+  require_register(address, 2, ACCESS_WRITE);
+  *(volatile uint16_t*)address = (uint16_t)value;
+}
+
+void Z_halZ_write32(struct Z_hal_instance_t* hal, u32 address, u32 value) {
+  (void)hal;
+  fusop_hal_write32(address, value);
+}
+
+void Z_halZ_copyIn(struct Z_hal_instance_t* hal, u32 pointer, u32 address, u32 length) {
+  (void)hal;
+  uint8_t* destination = linear(pointer, length);
+  if (length == 0) return;
+  require(address, length, ACCESS_READ);
+  memcpy(destination, (const void*)address, length);
+}
+
+void Z_halZ_copyOut(struct Z_hal_instance_t* hal, u32 address, u32 pointer, u32 length) {
+  (void)hal;
+  const uint8_t* source = linear(pointer, length);
+  if (length == 0) return;
+  require(address, length, ACCESS_WRITE);
+  memcpy((void*)address, source, length);
+}
+
+/* Time: the DWT cycle counter, extended in software so that microseconds wrap at 2^32 as the
+ * operator's wrapping arithmetic expects (CYCCNT alone wraps after 2^32 cycles). */
+static uint64_t cycles_total;
+static uint32_t cycles_last;
+
+void fusop_time_init(void) {
+  *(volatile uint32_t*)FUSOP_DEMCR |= FUSOP_DEMCR_TRCENA;
+  *(volatile uint32_t*)FUSOP_DWT_CYCCNT = 0;
+  *(volatile uint32_t*)FUSOP_DWT_CTRL |= FUSOP_DWT_CTRL_CYCCNTENA;
+  cycles_total = 0;
+  cycles_last = 0;
+}
+
+u32 Z_halZ_nowUs(struct Z_hal_instance_t* hal) {
+  (void)hal;
+  uint32_t now = *(volatile uint32_t*)FUSOP_DWT_CYCCNT;
+  cycles_total += (uint32_t)(now - cycles_last);
+  cycles_last = now;
+  return (u32)(cycles_total / (FUSOP_CORE_HZ / 1000000u));
+}
+
+void Z_halZ_delayUs(struct Z_hal_instance_t* hal, u32 us) {
+  u32 start = Z_halZ_nowUs(hal);
+  while ((u32)(Z_halZ_nowUs(hal) - start) < us) {
+  }
+}
