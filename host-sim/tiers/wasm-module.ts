@@ -22,8 +22,8 @@ export type OperatorExports = Record<string, (...args: number[]) => number>;
 /** The module touched linear memory the device does not have. */
 export class LinearMemoryViolation extends Error {
   readonly code = "LINEAR_MEMORY_VIOLATION";
-  constructor(readonly address: number, readonly length: number) {
-    super(`linear memory access at ${address} (+${length}) beyond the device's ${deviceLinearBytes} bytes`);
+  constructor(readonly address: number, readonly length: number, limit: number) {
+    super(`linear memory access at ${address} (+${length}) beyond the device's ${limit} bytes`);
   }
 }
 
@@ -35,8 +35,8 @@ export interface OperatorModule {
 
 let compiled: WebAssembly.Module | undefined;
 
-function checkLinear(address: number, length: number): void {
-  if (address < 0 || address + length > deviceLinearBytes) throw new LinearMemoryViolation(address, length);
+function checkLinear(address: number, length: number, limit = deviceLinearBytes): void {
+  if (address < 0 || address + length > limit) throw new LinearMemoryViolation(address, length, limit);
 }
 
 /** Checks a host-side copy into or out of linear memory against the device's size. */
@@ -44,16 +44,17 @@ export function checkLinearRange(pointer: number, length: number): void {
   checkLinear(pointer >>> 0, length >>> 0);
 }
 
-export function instantiateOperator(hal: HalImports): OperatorModule {
+/** `linearBytes` is the device's linear memory; tests lower it to prove the guard trips. */
+export function instantiateOperator(hal: HalImports, linearBytes = deviceLinearBytes): OperatorModule {
   compiled ??= new WebAssembly.Module(readFileSync(tier1WasmPath));
   const pass = (_id: number, value: unknown) => value;
   const env = {
     load_ptr: (_id: number, bytes: number, offset: number, address: number) => {
-      checkLinear((address >>> 0) + (offset >>> 0), bytes);
+      checkLinear((address >>> 0) + (offset >>> 0), bytes, linearBytes);
       return address;
     },
     store_ptr: (_id: number, bytes: number, offset: number, address: number) => {
-      checkLinear((address >>> 0) + (offset >>> 0), bytes);
+      checkLinear((address >>> 0) + (offset >>> 0), bytes, linearBytes);
       return address;
     },
     load_val_i32: pass, load_val_i64: pass, load_val_f32: pass, load_val_f64: pass,

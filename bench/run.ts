@@ -1,0 +1,94 @@
+// fusop benchmarks: sizes and measured speed, written to bench/results.md with the command that
+// produced them. Instruction counts come from unicorn (deterministic); wall time only as ratios.
+import { execFileSync } from "node:child_process";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Board, type BoardConfig } from "../host-sim/board.js";
+import { Stm32wb } from "../host-sim/chip/stm32wb.js";
+import { Operator } from "../host-sim/operator.js";
+import { WasmTier } from "../host-sim/tiers/tier1.js";
+import { ArmTier } from "../host-sim/tiers/tier2.js";
+import type { OperatorTier } from "../host-sim/tiers/tier.js";
+import { SystemResetOccurred } from "../host-sim/tiers/tier.js";
+import { deviceWasmPath, probeElfPath, projectRoot } from "../host-sim/paths.js";
+
+interface Scenario {
+  name: string;
+  board: BoardConfig;
+  steps: (operator: Operator) => void;
+}
+
+const bareFus: BoardConfig = { family: "wb5x", flashKb: 1024, fus: "1.2.0" };
+const withStack: BoardConfig = { family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.24.0", type: 1, size: 0x20000 } };
+
+const scenarios: Scenario[] = [
+  { name: "boot CPU2 (FUS) + FUS_GET_STATE", board: bareFus, steps: (op) => { op.bootCpu2(); op.fusGetState(); } },
+  { name: "boot + read device information", board: bareFus, steps: (op) => { op.bootCpu2(); op.deviceInformation(); } },
+  {
+    name: "stack -> start FUS (2 GET_STATE, reset) -> boot FUS",
+    board: withStack,
+    steps: (op) => {
+      op.bootCpu2();
+      try {
+        op.startFus();
+      } catch (error) {
+        if (!(error instanceof SystemResetOccurred)) throw error;
+      }
+      op.bootCpu2();
+    },
+  },
+];
+
+function measure(scenario: Scenario, makeTier: (chip: Stm32wb) => OperatorTier, repeat: number) {
+  let instructions = 0;
+  let virtualUs = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < repeat; i++) {
+    const chip = new Stm32wb(new Board(scenario.board));
+    const tier = makeTier(chip);
+    scenario.steps(new Operator(tier));
+    if (tier instanceof ArmTier) instructions = tier.instructions;
+    virtualUs = chip.clock.nowUs;
+  }
+  const wallNs = Number(process.hrtime.bigint() - start) / repeat;
+  return { instructions, virtualUs, wallNs };
+}
+
+const repeat = 20;
+const rows: string[] = [];
+for (const scenario of scenarios) {
+  const wasm = measure(scenario, (chip) => new WasmTier(chip), repeat);
+  const arm = measure(scenario, (chip) => new ArmTier(chip), repeat);
+  rows.push(`| ${scenario.name} | ${arm.instructions} | ${(arm.virtualUs / 1000).toFixed(2)} | ${(arm.wallNs / wasm.wallNs).toFixed(1)} |`);
+}
+
+const size = execFileSync("arm-none-eabi-size", [probeElfPath], { encoding: "utf8" }).trim().split("\n")[1].trim().split(/\s+/);
+const wasmBytes = statSync(deviceWasmPath).size;
+const staticEnd = /FUSOP_STATIC_DATA_END (\d+)u/.exec(readFileSync(join(projectRoot, "build", "gen", "linear_layout.h"), "utf8"))![1];
+
+const report = `# fusop benchmark results
+
+Produced by \`make bench\` (runs \`node dist/bench/run.js\` after building). Instruction counts are
+CPU1 instructions executed by the probe firmware in unicorn (tier 2), from power-on, deterministic.
+Virtual time is the chip clock at the end (CPU1 at 4 MHz MSI; CPU2 latencies are simulator
+assumptions, host-sim/cpu2/timing.ts). Wall time appears only as the ratio tier 2 / tier 1 for the
+same scenario (mean of ${repeat} runs), never as an absolute number.
+
+## Size
+
+| artefact | bytes |
+|---|---|
+| operator wasm module (build/fusop.wasm) | ${wasmBytes} |
+| static data in linear memory (of 4096) | ${staticEnd} |
+| probe firmware .text (arm-none-eabi-size) | ${size[0]} |
+| probe firmware .data | ${size[1]} |
+| probe firmware .bss (incl. 4096 linear memory) | ${size[2]} |
+
+## Speed
+
+| scenario | tier-2 instructions | virtual ms | wall time tier 2 / tier 1 |
+|---|---|---|---|
+${rows.join("\n")}
+`;
+writeFileSync(join(projectRoot, "bench", "results.md"), report);
+console.log(report);

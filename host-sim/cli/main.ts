@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// fusop: the command line. Each command lives in its own module; this file only dispatches.
+import { errorCode, reportFailure } from "./args.js";
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import("./demo.js")).run,
+};
+
+const usage = `usage: fusop <command> [options]
+commands:
+  demo                      boot a virtual STM32WB55 with FUS 1.2.0 and print what the operator reads`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "help") {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) return reportFailure(argv.includes("--json"), "USAGE", `unknown command '${name}'\n${usage}`);
+  try {
+    return await (await load())(rest);
+  } catch (error) {
+    return reportFailure(argv.includes("--json"), errorCode(error), (error as Error).message);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,121 @@
+// The sandbox around the operator module: the device runtime's address allowlist (tier 2), the
+// tier-1 guard on linear memory, and the build guards that keep the module inside the device's
+// few KiB without memory.grow.
+import { describe, expect, test } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import binaryen from "binaryen";
+import { ArmTier } from "../../host-sim/tiers/tier2.js";
+import { instantiateOperator, LinearMemoryViolation, type HalImports } from "../../host-sim/tiers/wasm-module.js";
+import { DeviceFault } from "../../host-sim/tiers/tier.js";
+import { projectRoot } from "../../host-sim/paths.js";
+import { bareWb55, rig } from "../support/tiers.js";
+
+function armRig() {
+  const { chip, tier } = rig("arm", bareWb55);
+  return { chip, tier: tier as ArmTier };
+}
+
+function faultOf(run: () => unknown): DeviceFault {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DeviceFault) return error;
+    throw error;
+  }
+  throw new Error("expected a device fault");
+}
+
+describe("device allowlist (tier 2, runtime-c/hal.c)", () => {
+  test("a write to SRAM1 (CPU1's own RAM, not the operator's) is refused by name", () => {
+    const { tier, chip } = armRig();
+    const before = chip.sram1.slice(0, 16);
+    const fault = faultOf(() => tier.callSymbol("fusop_hal_write32", 0x2000_0000, 0xdead_beef));
+    expect(fault.code).toBe("HAL_WRITE_DENIED");
+    expect(fault.address).toBe(0x2000_0000);
+    expect(chip.sram1.slice(0, 16)).toEqual(before);
+  });
+
+  test("writes to flash, GPIO and FUS's private SRAM2b are refused; reads outside the list too", () => {
+    const { tier } = armRig();
+    expect(faultOf(() => tier.callSymbol("fusop_hal_write32", 0x0800_0000, 0)).code).toBe("HAL_WRITE_DENIED");
+    expect(faultOf(() => tier.callSymbol("fusop_hal_write32", 0x4800_0014, 1)).code).toBe("HAL_WRITE_DENIED");
+    expect(faultOf(() => tier.callSymbol("fusop_hal_write32", 0x2003_c000, 1)).code).toBe("HAL_WRITE_DENIED");
+    expect(faultOf(() => tier.callSymbol("fusop_hal_read32", 0x4000_0000)).code).toBe("HAL_READ_DENIED");
+    expect(faultOf(() => tier.callSymbol("fusop_hal_read32", 0x5800_0c02)).code).toBe("HAL_MISALIGNED");
+  });
+
+  test("allowed accesses go through: IPCC and the shared SRAM2a", () => {
+    const { tier, chip } = armRig();
+    chip.rcc.writeUint32(0x50, 1 << 20); // IPCC clock on, so the register answers
+    expect(tier.callSymbol("fusop_hal_read32", 0x5800_0c0c)).toBe(0);
+    tier.callSymbol("fusop_hal_write32", 0x2003_7ffc, 0x1234_5678);
+    expect(chip.bus.read(0x2003_7ffc, 4)).toBe(0x1234_5678);
+  });
+
+  test("the firmware keeps running normally after the host restarts it from a fault", () => {
+    const { tier } = armRig();
+    faultOf(() => tier.callSymbol("fusop_hal_write32", 0x2000_0000, 1));
+    expect(tier.call("linearMemoryUsed")).toBeGreaterThan(0);
+  });
+});
+
+describe("tier-1 guard on linear memory", () => {
+  // A hal that points the device-information pointer somewhere and copies nothing: readDeviceInfo
+  // then reads its static table buffer, the only linear-memory access it makes.
+  const fakeHal = {
+    ...Object.fromEntries(["read8", "read16", "write8", "write16", "write32", "copyOut", "delayUs", "nowUs"].map((name) => [name, () => {
+      throw new Error(`hal.${name} must not be called here`);
+    }])),
+    read32: () => 0x2003_0028,
+    copyIn: () => undefined,
+  } as unknown as HalImports;
+
+  test("a load beyond the device's linear memory is caught, not served by V8's 64 KiB page", () => {
+    const device = instantiateOperator(fakeHal);
+    expect(device.exports.readDeviceInfo()).toBe(13); // DeviceInfoUnreadable: all zeros, no violation
+    const shrunk = instantiateOperator(fakeHal, 64); // the table buffer lies beyond 64 bytes
+    expect(() => shrunk.exports.readDeviceInfo()).toThrow(LinearMemoryViolation);
+  });
+
+  test("host copies into linear memory are checked against the device size", () => {
+    const { tier } = rig("wasm", bareWb55);
+    expect(() => tier.readLinear(4090, 16)).toThrow(LinearMemoryViolation);
+    expect(() => tier.writeLinear(5000, new Uint8Array(1))).toThrow(LinearMemoryViolation);
+    expect(() => tier.readLinear(4080, 16)).not.toThrow();
+  });
+});
+
+describe("build guards (scripts/check-wasm.mjs)", () => {
+  const directory = mkdtempSync(join(tmpdir(), "fusop-guard-"));
+  function check(wat: string): { ok: boolean; output: string } {
+    const module = binaryen.parseText(wat);
+    const path = join(directory, `m${Math.random().toString(36).slice(2)}.wasm`);
+    writeFileSync(path, module.emitBinary());
+    try {
+      const output = execFileSync("node", [join(projectRoot, "scripts", "check-wasm.mjs"), path, "4096", join(directory, "layout.h")], { encoding: "utf8", stdio: "pipe" });
+      return { ok: true, output };
+    } catch (error) {
+      return { ok: false, output: String((error as { stderr: string }).stderr) };
+    }
+  }
+
+  test("a module that can grow memory is refused", () => {
+    const result = check(`(module (memory 1 1) (func (export "linearMemoryUsed") (result i32)
+      (drop (memory.grow (i32.const 1))) (i32.const 100)))`);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("memory.grow");
+  });
+
+  test("static data beyond the device's linear memory is refused", () => {
+    const result = check(`(module (memory 1 1) (func (export "linearMemoryUsed") (result i32) (i32.const 5000)))`);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("beyond the 4096 bytes");
+  });
+
+  test("a module within limits passes", () => {
+    expect(check(`(module (memory 1 1) (func (export "linearMemoryUsed") (result i32) (i32.const 900)))`).ok).toBe(true);
+  });
+});
