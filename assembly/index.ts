@@ -6,6 +6,9 @@ import * as boot from "./mailbox/boot";
 import * as system from "./mailbox/system";
 import * as state from "./fus/state";
 import * as info from "./fus/info";
+import * as commands from "./fus/commands";
+import * as identity from "./fus/identify";
+import { DeviceInfoLayout } from "./shared/codes";
 
 const DEFAULT_READY_TIMEOUT_MS: u32 = 1000;
 
@@ -87,4 +90,143 @@ export function infoDeviceId(): u32 {
 /** Bytes of linear memory the module's static data occupies (the build checks it fits the device). */
 export function linearMemoryUsed(): u32 {
   return <u32>__heap_base;
+}
+
+// ---- The system channel, raw: any system command with up to 255 parameter bytes (§4.2) ----
+
+/** Linear-memory address of the parameter buffer `systemCommand` sends from. */
+export function commandParametersPointer(): u32 {
+  return <u32>system.commandParameters;
+}
+/** Linear-memory address of the last response (type, code, plen, numcmd, opcode, status, data). */
+export function responsePointer(): u32 {
+  return <u32>system.responseBuffer;
+}
+export function responseLength(): u32 {
+  return system.lastResponseLength();
+}
+/** Linear-memory address of the last system event (type, code, plen, payload). */
+export function eventPointer(): u32 {
+  return <u32>system.eventBuffer;
+}
+export function eventLength(): u32 {
+  return system.lastEventLength();
+}
+/** Sends `opcode` with `length` parameter bytes; the status byte is lastCommandStatus(). */
+export function systemCommand(opcode: u32, length: u32): OperatorStatus {
+  const sent = system.sendCommand(<u16>opcode, length);
+  return sent;
+}
+export function lastResponseStatus(): u32 {
+  return system.responseStatus();
+}
+
+// ---- FUS commands (cpu2-interface §5.2) ----
+
+let safetyPolicy: bool = true;
+
+/**
+ * The operator refuses dangerous requests (anti-rollback without a stack, START_WS without one).
+ * Only a simulator board may turn this off (`--force`) to watch FUS's own reaction.
+ */
+export function setSafetyPolicy(enabled: u32): void {
+  safetyPolicy = enabled != 0;
+}
+
+/** The stack version the FUS-layout device information reports, or 0 when there is none. */
+function installedStackVersion(): u32 {
+  if (info.readDeviceInfo() != OperatorStatus.Ok || info.infoLayout() != DeviceInfoLayout.Fus) return 0;
+  return info.infoStackVersion();
+}
+
+export function fusFwUpgrade(): OperatorStatus {
+  return commands.fwUpgrade();
+}
+export function fusFwDelete(): OperatorStatus {
+  return commands.fwDelete();
+}
+export function fusFwPurge(): OperatorStatus {
+  return commands.fwPurge();
+}
+export function fusStartWs(): OperatorStatus {
+  return commands.startWirelessStack(safetyPolicy ? installedStackVersion() : 0xffff_ffff);
+}
+export function fusActivateAntirollback(): OperatorStatus {
+  return commands.activateAntirollback(safetyPolicy ? installedStackVersion() : 0xffff_ffff);
+}
+/** Linear-memory address of the 64-byte key buffer (auth key or user key bytes). */
+export function keyBufferPointer(): u32 {
+  return <u32>commands.keyBuffer;
+}
+/** Linear-memory address of the 12-byte IV buffer for encrypted user keys. */
+export function ivBufferPointer(): u32 {
+  return <u32>commands.ivBuffer;
+}
+export function fusUpdateAuthKey(size: u32): OperatorStatus {
+  return commands.updateAuthKey(size);
+}
+export function fusLockAuthKey(): OperatorStatus {
+  return commands.lockAuthKey();
+}
+export function fusStoreUserKey(keyType: u32, size: u32): OperatorStatus {
+  return commands.storeUserKey(keyType, size);
+}
+export function lastStoredKeyIndex(): u32 {
+  return commands.lastStoredKeyIndex();
+}
+export function fusLoadUserKey(index: u32): OperatorStatus {
+  return commands.loadUserKey(index);
+}
+export function fusLockUserKey(index: u32): OperatorStatus {
+  return commands.lockUserKey(index);
+}
+export function fusUnloadUserKey(index: u32): OperatorStatus {
+  return commands.unloadUserKey(index);
+}
+export function lastCommandStatus(): u32 {
+  return commands.lastCommandStatus();
+}
+/** Polls GET_STATE every `pollMs` (0: 20 ms) while FUS is busy, for at most `timeoutMs`. */
+export function fusWaitWhileBusy(timeoutMs: u32, pollMs: u32): OperatorStatus {
+  return commands.waitWhileBusy(timeoutMs * 1000, (pollMs == 0 ? 20 : pollMs) * 1000);
+}
+
+// ---- Identification and recovery diagnosis (seed §4.1, FAQ) ----
+
+export function identify(): void {
+  identity.identify();
+}
+export function idSfsa(): u32 {
+  return identity.idSfsa();
+}
+export function idSbrv(): u32 {
+  return identity.idSbrv();
+}
+export function idC2boot(): u32 {
+  return identity.idC2boot() ? 1 : 0;
+}
+export function idFlashKb(): u32 {
+  return identity.idFlashKb();
+}
+export function idDeviceId(): u32 {
+  return identity.idDeviceId();
+}
+export function idRevisionId(): u32 {
+  return identity.idRevisionId();
+}
+export function idUid64Low(): u32 {
+  return identity.idUid64Low();
+}
+export function idUid64High(): u32 {
+  return identity.idUid64High();
+}
+/** SBRV selects FUS (one of the four ways to tell, seed §4.1). */
+export function idSbrvSelectsFus(): u32 {
+  return identity.sbrvSelectsFus() ? 1 : 0;
+}
+/** Reads the part and returns a Diagnosis; uses the FUS version when CPU2 was booted. */
+export function diagnose(): u32 {
+  identity.identify();
+  const known = boot.isBooted() && info.readDeviceInfo() == OperatorStatus.Ok;
+  return identity.diagnoseIdentified(known ? info.infoFusVersion() : 0, known);
 }

@@ -35,6 +35,39 @@ export enum OperatorStatus {
   ParametersTooLong = 14,
   /** CPU2 was expected to reset the part (into FUS, into the stack) and did not (§4.4, §5.5). */
   ResetDidNotHappen = 15,
+  /** FUS answered a command with a non-zero status; see lastCommandStatus and the FUS error (§5.2, §5.4). */
+  CommandRejected = 16,
+  /** GET_STATE reported FUS_STATE_ERROR; the error byte names the cause (§5.4). */
+  FusReportedError = 17,
+  /** FUS stayed busy (states 0x10-0x3F) longer than the caller allowed (fus-behaviour §1.8). */
+  FusBusyTimeout = 18,
+  /** User-key type other than simple (1), master (2) or encrypted (3) (§5.6). */
+  InvalidKeyType = 19,
+  /** User keys are 16 or 32 bytes; the 64-byte size does not fit the command's 44-byte key area (§5.6). */
+  InvalidKeySize = 20,
+  /** Authentication keys are 1..64 bytes (§5.2 UPDATE_AUTH_KEY). */
+  InvalidAuthKeySize = 21,
+  /** START_WS with no stack installed would leave CPU2 without firmware (fus-behaviour §1.11). */
+  NoStackInstalled = 22,
+  /** Anti-rollback with no stack installed locks every later stack install forever (fus-behaviour §1.12). */
+  AntirollbackWithoutStack = 23,
+  /** The command needs FUS running on CPU2 (after a start-fus). */
+  FusNotRunning = 24,
+}
+
+/** What the recovery diagnosis found (seed FAQ; fus-behaviour §1.1, §1.6). */
+export enum Diagnosis {
+  Healthy = 0,
+  /** SFSA = 0 and SBRV = 0x3FC00: option bytes corrupted, hardware boots Safeboot. */
+  SafebootForced = 1,
+  /** PWR_CR4.C2BOOT is clear: CPU2 was never started. */
+  Cpu2NotEnabled = 2,
+  /** FUS reports version 0.0.0.0: FUS is absent or corrupted. */
+  FusVersionZero = 3,
+  /** SBRV points neither at FUS nor inside the secure area: boot vector and secure boundary disagree. */
+  SbrvSfsaMisaligned = 4,
+  /** SFSA is not a sector boundary FUS could have set, or lies beyond the flash. */
+  SfsaOutOfRange = 5,
 }
 
 /** Which firmware runs on CPU2, as the READY event says (cpu2-interface §3.14). */

@@ -77,6 +77,8 @@ export class ArmTier implements OperatorTier {
   private readonly idleAddress: number;
   private readonly faultAddress: number;
   private readonly linearAddress: number;
+  /** Flash the firmware occupies, rounded up to unicorn's 4 KB mapping granule. */
+  private readonly firmwareFlashBytes: number;
 
   constructor(readonly chip: Stm32wb) {
     const loaded = loadProbe();
@@ -85,6 +87,10 @@ export class ArmTier implements OperatorTier {
     this.idleAddress = this.symbol("fusop_probe_idle");
     this.faultAddress = this.symbol("fusop_fault");
     this.linearAddress = this.symbol("fusop_linear_memory");
+    const flashBase = chip.board.variant.flashBase;
+    const end = Math.max(...this.elf.segments.filter((s) => s.physicalAddress >= flashBase && s.physicalAddress < flashBase + chip.board.flash.length)
+      .map((s) => s.physicalAddress + s.data.length));
+    this.firmwareFlashBytes = Math.ceil((end - flashBase) / 0x1000) * 0x1000;
     this.programFirmware();
   }
 
@@ -121,9 +127,19 @@ export class ArmTier implements OperatorTier {
     const chip = this.chip;
     const rx = unicorn.PROT_READ | unicorn.PROT_EXEC;
     const rwx = rx | unicorn.PROT_WRITE;
-    // Flash up to the secure boundary only: above it CPU1 faults (fus-behaviour §1.1).
+    // Flash up to the secure boundary only: above it CPU1 faults (fus-behaviour §1.1). The
+    // firmware's own pages are plain read-only memory it executes from; the rest is a window into
+    // the chip's flash, so that writes reach the FLASH controller model (programming rules) as on
+    // silicon, where a store to flash is a programming request.
+    const flashBase = chip.board.variant.flashBase;
     const visibleFlash = chip.flashRegion.visibleLength!();
-    if (visibleFlash > 0) emulator.mapBuffer(chip.board.variant.flashBase, chip.board.flash, rx, visibleFlash);
+    const codeBytes = Math.min(visibleFlash, this.firmwareFlashBytes);
+    if (codeBytes > 0) emulator.mapBuffer(flashBase, chip.board.flash, rx, codeBytes);
+    if (visibleFlash > codeBytes) {
+      emulator.mapMmio(flashBase + codeBytes, visibleFlash - codeBytes,
+        (address, width, instructions) => this.access(emulator, instructions, () => chip.bus.read(address, width as 1 | 2 | 4)),
+        (address, width, value, instructions) => this.access(emulator, instructions, () => chip.bus.write(address, width as 1 | 2 | 4, value)));
+    }
     emulator.mapBuffer(SRAM1_BASE, chip.sram1, rwx);
     emulator.mapBuffer(SRAM2A_BASE, chip.sram2a, rwx);
     const sram2bVisible = chip.bus.memoryRegions.find((m) => m.base === SRAM2B_BASE)!.visibleLength!();

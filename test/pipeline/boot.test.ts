@@ -5,6 +5,7 @@ import { Cpu2Mode, OperatorStatus, ShciStatus } from "../../assembly/shared/code
 import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
 import { OperatorError } from "../../host-sim/operator.js";
 import { sbrvFor } from "../../host-sim/chip/variants.js";
+import { formatVersion } from "../../host-sim/versions.js";
 import { bareWb55, rig, tierNames, wb55WithStack } from "../support/tiers.js";
 
 const IPCC_C1TOC2SR = 0x5800_0c0c;
@@ -34,10 +35,10 @@ describe.each(tierNames)("tier %s", (tierName) => {
   });
 
   test("FUS layout of the device-information table (cpu2-interface §3.3)", () => {
-    const { operator } = rig(tierName, { ...bareWb55, uid64: 0x0123_4567_89ab_cdefn });
+    const { operator, chip } = rig(tierName, { ...bareWb55, uid64: 0x0123_4567_89ab_cdefn });
     operator.bootCpu2();
     expect(operator.deviceInformation()).toEqual({
-      layout: "fus", safebootVersion: "0.0.0", fusVersion: "1.2.0", stackVersion: null, stackType: 0,
+      layout: "fus", safebootVersion: formatVersion(chip.board.cpu2.safebootVersion), fusVersion: "1.2.0", stackVersion: null, stackType: 0,
       uid64: 0x0123_4567_89ab_cdefn, deviceId: 0x495,
     });
   });
@@ -51,10 +52,10 @@ describe.each(tierNames)("tier %s", (tierName) => {
   });
 
   test("stack layout of the device-information table: FUS and stack versions, stack type (§3.2, §3.4)", () => {
-    const { operator } = rig(tierName, wb55WithStack);
+    const { operator, chip } = rig(tierName, wb55WithStack);
     operator.bootCpu2();
     expect(operator.deviceInformation()).toEqual({
-      layout: "stack", safebootVersion: "0.0.0", fusVersion: "2.2.0", stackVersion: "1.24.0", stackType: 0x01,
+      layout: "stack", safebootVersion: formatVersion(chip.board.cpu2.safebootVersion), fusVersion: "2.2.0", stackVersion: "1.24.0", stackType: 0x01,
       uid64: null, deviceId: null,
     });
   });

@@ -1,0 +1,37 @@
+// What the operator needs to know about the part it runs on, read from the part itself: the
+// device id (DBGMCU_IDCODE, cpu2-interface §6.2) and the flash-size word (§1.1).
+import { read32, read16 } from "../hal";
+import { FLASH_SIZE_ADDRESS, FLASH_BASE } from "./registers";
+
+export const DBGMCU_IDCODE: u32 = 0xe004_2000;
+export const DEVICE_ID_WB5X_WB3X: u32 = 0x495;
+export const DEVICE_ID_WB1X: u32 = 0x494;
+
+/** DEV_ID (11:0) and REV_ID (31:16) of DBGMCU_IDCODE. */
+export function deviceId(): u32 {
+  return read32(DBGMCU_IDCODE) & 0xfff;
+}
+export function revisionId(): u32 {
+  return read32(DBGMCU_IDCODE) >>> 16;
+}
+
+export function flashSizeKb(): u32 {
+  return read16(FLASH_SIZE_ADDRESS);
+}
+
+export function isWb1x(id: u32): bool {
+  return id == DEVICE_ID_WB1X;
+}
+
+/** Sector size: 2 KB on WB1x, 4 KB elsewhere (fus-behaviour §1.1). */
+export function sectorBytes(id: u32): u32 {
+  return isWb1x(id) ? 2048 : 4096;
+}
+
+/**
+ * Where FUS lives: 0x08046000 on WB1x; 0x080F4000 on a 1 MB WB5x, i.e. 48 KB below the top of the
+ * flash, which the operator applies to the smaller WB5x/WB3x parts as well (fus-behaviour §1.1).
+ */
+export function fusStart(id: u32, flashKb: u32): u32 {
+  return isWb1x(id) ? 0x0804_6000 : FLASH_BASE + flashKb * 1024 - 0xc000;
+}
