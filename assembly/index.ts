@@ -8,6 +8,7 @@ import * as state from "./fus/state";
 import * as info from "./fus/info";
 import * as commands from "./fus/commands";
 import * as identity from "./fus/identify";
+import * as flash from "./flash/driver";
 import { DeviceInfoLayout } from "./shared/codes";
 
 const DEFAULT_READY_TIMEOUT_MS: u32 = 1000;
@@ -229,4 +230,20 @@ export function diagnose(): u32 {
   identity.identify();
   const known = boot.isBooted() && info.readDeviceInfo() == OperatorStatus.Ok;
   return identity.diagnoseIdentified(known ? info.infoFusVersion() : 0, known);
+}
+
+// ---- Flash staging (cpu2-interface §1.7) ----
+
+/** Linear-memory address of the 512-byte buffer flashWrite programs from. */
+export function flashBufferPointer(): u32 {
+  return <u32>flash.flashBuffer;
+}
+export function flashErase(address: u32, length: u32): OperatorStatus {
+  return flash.erase(address, length);
+}
+export function flashWrite(address: u32, length: u32): OperatorStatus {
+  return flash.writeFromBuffer(address, length);
+}
+export function flashLastErrorFlags(): u32 {
+  return flash.lastFlashErrorFlags();
 }

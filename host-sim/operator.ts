@@ -1,6 +1,6 @@
 // The operator as the host sees it: typed calls over either tier. Tests, the CLI and the demo all
 // go through this one wrapper; the logic itself lives in the wasm module.
-import { OperatorStatus, Cpu2Mode, DeviceInfoLayout, FusState, FusError } from "../assembly/shared/codes.js";
+import { OperatorStatus, Cpu2Mode, DeviceInfoLayout, FusState, FusError, Diagnosis } from "../assembly/shared/codes.js";
 import type { OperatorTier } from "./tiers/tier.js";
 import { formatVersion } from "./versions.js";
 
@@ -25,7 +25,29 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.Cpu2AlreadyBooted]: "C2BOOT was already set by other code; reset the part so the operator can boot CPU2 with its own tables",
   [OperatorStatus.StackRunning]: "the wireless stack runs; start FUS first (start-fus), a stray GET_STATE would reset the part",
   [OperatorStatus.Cpu2NotBooted]: "boot CPU2 first",
+  [OperatorStatus.FusNotRunning]: "this command needs FUS on CPU2; start FUS first (start-fus)",
+  [OperatorStatus.FusBusyTimeout]: "FUS is still working; poll its state again later, do not reset or power off the part",
+  [OperatorStatus.InvalidKeyType]: "user keys are simple (1), master (2) or encrypted (3)",
+  [OperatorStatus.InvalidKeySize]: "user keys are 16 or 32 bytes (the 64-byte size does not fit FUS's 44-byte key area)",
+  [OperatorStatus.InvalidAuthKeySize]: "the authentication key is 1 to 64 bytes",
+  [OperatorStatus.NoStackInstalled]: "there is no wireless stack to start; install one first (stage + upgrade)",
+  [OperatorStatus.AntirollbackWithoutStack]: "activating anti-rollback with no stack installed blocks every stack install forever; install a stack first",
+  [OperatorStatus.ResetDidNotHappen]: "CPU2 should have reset the part and did not; read the FUS state and power-cycle the board",
 };
+
+/** How to get out of each diagnosed situation (seed FAQ). */
+export const diagnosisAdvice: Record<Diagnosis, string> = {
+  [Diagnosis.Healthy]: "nothing to recover",
+  [Diagnosis.SafebootForced]: "option bytes were corrupted and the hardware boots Safeboot: enable CPU2 (write 0x00008000 to PWR_CR4 at 0x5800040C) to run it; with FUS >= V1.1.0 it performs a factory reset, older parts stay locked",
+  [Diagnosis.Cpu2NotEnabled]: "CPU2 was never started: set PWR_CR4.C2BOOT (boot CPU2) and read the FUS state again",
+  [Diagnosis.FusVersionZero]: "FUS reports version 0.0.0.0: FUS is missing or corrupted; check SBRV/SFSA and the flash ECC register, then contact ST for recovery",
+  [Diagnosis.SbrvSfsaMisaligned]: "SBRV points outside the secure area (the FUS < V1.2.0 bug after installing a bigger stack): the part is bricked for CPU2; only ST can recover it",
+  [Diagnosis.SfsaOutOfRange]: "SFSA is not a valid secure boundary for this part's flash; the option bytes are corrupted",
+};
+
+export function diagnosisCode(diagnosis: Diagnosis): string {
+  return (Diagnosis[diagnosis] ?? `DIAGNOSIS_${diagnosis}`).replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
 
 export function describeStatus(status: OperatorStatus, doing: string): OperatorError {
   const advice = statusAdvice[status];
@@ -64,6 +86,17 @@ export interface DeviceInformation {
   deviceId: number | null;
 }
 
+export interface PartIdentity {
+  sfsa: number;
+  sbrv: number;
+  c2boot: boolean;
+  flashKb: number;
+  deviceId: number;
+  revisionId: number;
+  uid64: bigint;
+  sbrvSelectsFus: boolean;
+}
+
 export class Operator {
   constructor(readonly tier: OperatorTier) {}
 
@@ -95,6 +128,131 @@ export class Operator {
   /** Leaves the wireless stack for FUS: ends in a system reset (SystemResetOccurred) when it works. */
   startFus(): void {
     this.check(this.tier.call("startFus"), "start FUS");
+  }
+
+  /** A FUS command that FUS answered with a non-zero status names the status and the FUS error. */
+  private fusCommand(name: string, status: number): void {
+    if (status === OperatorStatus.CommandRejected) {
+      const commandStatus = this.tier.call("lastCommandStatus");
+      throw new OperatorError(status, "FUS_COMMAND_REJECTED", `${name}: FUS answered status 0x${commandStatus.toString(16).padStart(2, "0")}`);
+    }
+    this.check(status, name);
+  }
+
+  fwUpgrade(): void {
+    this.fusCommand("FUS_FW_UPGRADE", this.tier.call("fusFwUpgrade"));
+  }
+  fwDelete(): void {
+    this.fusCommand("FUS_FW_DELETE", this.tier.call("fusFwDelete"));
+  }
+  fwPurge(): void {
+    this.fusCommand("FUS_FW_PURGE", this.tier.call("fusFwPurge"));
+  }
+  startWirelessStack(): void {
+    this.fusCommand("FUS_START_WS", this.tier.call("fusStartWs"));
+  }
+  activateAntirollback(): void {
+    this.fusCommand("FUS_ACTIVATE_ANTIROLLBACK", this.tier.call("fusActivateAntirollback"));
+  }
+  /** Turns the operator's own refusals off (simulator boards only, `--force`). */
+  setSafetyPolicy(enabled: boolean): void {
+    this.tier.call("setSafetyPolicy", enabled ? 1 : 0);
+  }
+
+  private writeKey(key: Uint8Array, iv?: Uint8Array): void {
+    if (key.length > 64) throw new OperatorError(OperatorStatus.InvalidKeySize, "INVALID_KEY_SIZE", `a key of ${key.length} bytes does not fit the 64-byte key field`);
+    this.tier.writeLinear(this.tier.call("keyBufferPointer"), key);
+    if (iv) this.tier.writeLinear(this.tier.call("ivBufferPointer"), iv);
+  }
+
+  updateAuthKey(key: Uint8Array): void {
+    this.writeKey(key);
+    this.fusCommand("FUS_UPDATE_AUTH_KEY", this.tier.call("fusUpdateAuthKey", key.length));
+  }
+  lockAuthKey(): void {
+    this.fusCommand("FUS_LOCK_AUTH_KEY", this.tier.call("fusLockAuthKey"));
+  }
+  /** Stores a user key; returns the index FUS assigned. `type`: 1 simple, 2 master, 3 encrypted (needs `iv`). */
+  storeUserKey(type: number, key: Uint8Array, iv?: Uint8Array): number {
+    if (type === 3 && (!iv || iv.length !== 12)) {
+      throw new OperatorError(OperatorStatus.InvalidKeyType, "INVALID_KEY_IV", "an encrypted user key needs a 12-byte IV");
+    }
+    this.writeKey(key, iv);
+    this.fusCommand("FUS_STORE_USR_KEY", this.tier.call("fusStoreUserKey", type, key.length));
+    return this.tier.call("lastStoredKeyIndex");
+  }
+  loadUserKey(index: number): void {
+    this.fusCommand("FUS_LOAD_USR_KEY", this.tier.call("fusLoadUserKey", index));
+  }
+  lockUserKey(index: number): void {
+    this.fusCommand("FUS_LOCK_USR_KEY", this.tier.call("fusLockUserKey", index));
+  }
+  unloadUserKey(index: number): void {
+    this.fusCommand("FUS_UNLOAD_USR_KEY", this.tier.call("fusUnloadUserKey", index));
+  }
+
+  /** Polls GET_STATE while FUS is busy; returns the final reading (idle, or the error FUS named). */
+  waitWhileBusy(timeoutMs: number, pollMs = 20): FusStateReading {
+    const status = this.tier.call("fusWaitWhileBusy", timeoutMs, pollMs);
+    const state = this.tier.call("fusLastState");
+    const error = this.tier.call("fusLastError");
+    const reading = { state, error, stateName: fusStateName(state), errorName: fusErrorName(error) };
+    if (status === OperatorStatus.FusReportedError) {
+      throw new OperatorError(status, reading.errorName, `FUS reported ${reading.stateName} / ${reading.errorName}`);
+    }
+    this.check(status, "wait for FUS");
+    return reading;
+  }
+
+  /** Sends any system command with raw parameters; returns the status byte and return parameters. */
+  systemCommand(opcode: number, parameters: Uint8Array): { status: number; returnParameters: Uint8Array } {
+    this.tier.writeLinear(this.tier.call("commandParametersPointer"), parameters);
+    this.check(this.tier.call("systemCommand", opcode, parameters.length), `system command 0x${opcode.toString(16)}`);
+    const length = this.tier.call("responseLength");
+    const response = this.tier.readLinear(this.tier.call("responsePointer"), length);
+    return { status: response[6], returnParameters: response.slice(7) };
+  }
+
+  /**
+   * Writes `image` into flash at `address` through the operator's flash driver: erases the pages it
+   * covers, then programs 512-byte chunks (the tail padded with 0xFF to a double word).
+   */
+  stage(image: Uint8Array, address: number, onProgress?: (written: number) => void): void {
+    this.check(this.tier.call("flashErase", address, image.length), `erase flash at 0x${address.toString(16)}`);
+    const buffer = this.tier.call("flashBufferPointer");
+    const chunkBytes = 512;
+    for (let offset = 0; offset < image.length; offset += chunkBytes) {
+      const chunk = image.subarray(offset, Math.min(offset + chunkBytes, image.length));
+      const padded = new Uint8Array(Math.ceil(chunk.length / 8) * 8).fill(0xff);
+      padded.set(chunk);
+      this.tier.writeLinear(buffer, padded);
+      const status = this.tier.call("flashWrite", address + offset, padded.length);
+      if (status === OperatorStatus.FlashOperationFailed) {
+        const flags = this.tier.call("flashLastErrorFlags");
+        throw new OperatorError(status, "FLASH_OPERATION_FAILED", `programming 0x${(address + offset).toString(16)} failed: FLASH_SR error flags 0x${flags.toString(16)}`);
+      }
+      this.check(status, `program flash at 0x${(address + offset).toString(16)}`);
+      onProgress?.(offset + chunk.length);
+    }
+  }
+
+  identify(): PartIdentity {
+    this.tier.call("identify");
+    return {
+      sfsa: this.tier.call("idSfsa"),
+      sbrv: this.tier.call("idSbrv"),
+      c2boot: this.tier.call("idC2boot") === 1,
+      flashKb: this.tier.call("idFlashKb"),
+      deviceId: this.tier.call("idDeviceId"),
+      revisionId: this.tier.call("idRevisionId"),
+      uid64: (BigInt(this.tier.call("idUid64High")) << 32n) | BigInt(this.tier.call("idUid64Low")),
+      sbrvSelectsFus: this.tier.call("idSbrvSelectsFus") === 1,
+    };
+  }
+
+  diagnose(): { diagnosis: Diagnosis; code: string; advice: string } {
+    const diagnosis = this.tier.call("diagnose") as Diagnosis;
+    return { diagnosis, code: diagnosisCode(diagnosis), advice: diagnosisAdvice[diagnosis] };
   }
 
   deviceInformation(): DeviceInformation {

@@ -17,8 +17,15 @@ typedef struct {
   uint32_t access;
 } allowed_range_t;
 
+extern uint32_t _fusop_firmware_end;
+
+/* Flash: the firmware's own pages are read-only; above them a store is a programming request the
+ * FLASH controller checks (PG set, erased double word, below the secure boundary). */
+#define FIRMWARE_END ((uint32_t)&_fusop_firmware_end)
+
 static const allowed_range_t allowlist[] = {
-  {FUSOP_FLASH_BASE, FUSOP_FLASH_BASE + FUSOP_FLASH_BYTES, ACCESS_READ}, /* flash: read only */
+  {FUSOP_FLASH_BASE, FIRMWARE_END, ACCESS_READ},                          /* the firmware itself */
+  {FIRMWARE_END, FUSOP_FLASH_BASE + FUSOP_FLASH_BYTES, ACCESS_READ | ACCESS_WRITE}, /* flash above it */
   {0x1FFF7500u, 0x1FFF7600u, ACCESS_READ},                 /* package, UID64, flash size words */
   {0x20030000u, 0x20038000u, ACCESS_READ | ACCESS_WRITE},  /* SRAM2a: the shared tables */
   {0x20038000u, 0x2003C000u, ACCESS_READ | ACCESS_WRITE},  /* SRAM2b below FUS's private part */

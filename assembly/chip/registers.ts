@@ -28,8 +28,24 @@ export const IPCC_C1TOC2SR: u32 = 0x5800_0c0c;
 export const IPCC_C2TOC1SR: u32 = 0x5800_0c1c;
 
 // §1.7 FLASH
+export const FLASH_KEYR: u32 = 0x5800_4008;
+export const FLASH_KEY1: u32 = 0x4567_0123;
+export const FLASH_KEY2: u32 = 0xcdef_89ab;
 export const FLASH_SR: u32 = 0x5800_4010;
+export const FLASH_SR_EOP: u32 = 1 << 0;
+/** OPERR, PROGERR, WRPERR, PGAERR, SIZERR, PGSERR, MISERR, FASTERR. */
+export const FLASH_SR_ERRORS: u32 = 0x3fa;
 export const FLASH_SR_OPTVERR: u32 = 1 << 15;
+export const FLASH_SR_BSY: u32 = 1 << 16;
+export const FLASH_SR_CFGBSY: u32 = 1 << 18;
+export const FLASH_SR_PESD: u32 = 1 << 19;
+export const FLASH_CR: u32 = 0x5800_4014;
+export const FLASH_CR_PG: u32 = 1 << 0;
+export const FLASH_CR_PER: u32 = 1 << 1;
+export const FLASH_CR_PNB_SHIFT: u32 = 3;
+export const FLASH_CR_PNB_MASK: u32 = 0xff << 3;
+export const FLASH_CR_STRT: u32 = 1 << 16;
+export const FLASH_CR_LOCK: u32 = 1 << 31;
 export const FLASH_IPCCBR: u32 = 0x5800_403c;
 export const FLASH_IPCCBR_IPCCDBA_MASK: u32 = 0x3fff;
 export const FLASH_SFR: u32 = 0x5800_4080;

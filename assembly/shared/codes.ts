@@ -53,6 +53,14 @@ export enum OperatorStatus {
   AntirollbackWithoutStack = 23,
   /** The command needs FUS running on CPU2 (after a start-fus). */
   FusNotRunning = 24,
+  /** The FLASH controller stayed busy (SR.BSY/CFGBSY/PESD) too long (cpu2-interface §1.7, §4.5). */
+  FlashBusyTimeout = 25,
+  /** The FLASH controller flagged a programming or erase error; see flashLastErrorFlags (§1.7 SR). */
+  FlashOperationFailed = 26,
+  /** Flash range not double-word aligned, not a multiple of 8, or not entirely below the secure boundary (SFSA). */
+  FlashRangeInvalid = 27,
+  /** CPU1 writes flash only while CPU2 is held or runs FUS: a running stack needs the HSEM/erase-activity protocol (§4.5). */
+  FlashBusyWithStack = 28,
 }
 
 /** What the recovery diagnosis found (seed FAQ; fus-behaviour §1.1, §1.6). */

@@ -9,6 +9,7 @@ import { Pwr, PWR_BASE, PWR_SIZE } from "./pwr.js";
 import { Rcc, RCC_BASE, RCC_SIZE, AHB3ENR_IPCCEN, RESET_SYSCLK_HZ } from "./rcc.js";
 import { FlashRegisters, FLASH_REGS_BASE, FLASH_REGS_SIZE } from "./flash.js";
 import { Dwt, DWT_BASE, DWT_SIZE } from "./dwt.js";
+import { Dbgmcu, DBGMCU_BASE, DBGMCU_SIZE } from "./dbgmcu.js";
 import type { Board } from "../board.js";
 import { Cpu2 } from "../cpu2/cpu2.js";
 
@@ -18,6 +19,8 @@ export const SRAM2B_BASE = 0x2003_8000;
 export const SYSTEM_INFO_BASE = 0x1fff_7000;
 const UID64_OFFSET = 0x580;
 const FLASH_SIZE_OFFSET = 0x5e0;
+/** DBGMCU revision of the simulated silicon: 0x2003, cut 2.2 (cpu2-interface §6.2 example). */
+const SILICON_REVISION = 0x2003;
 
 export class Stm32wb {
   readonly clock = new VirtualClock();
@@ -69,6 +72,7 @@ export class Stm32wb {
     this.bus.mapPeripheral(IPCC_BASE, IPCC_SIZE, this.ipcc);
     this.bus.mapPeripheral(FLASH_REGS_BASE, FLASH_REGS_SIZE, this.flashRegisters);
     this.bus.mapPeripheral(DWT_BASE, DWT_SIZE, this.dwt);
+    this.bus.mapPeripheral(DBGMCU_BASE, DBGMCU_SIZE, new Dbgmcu(variant.deviceId, SILICON_REVISION));
 
     this.ipcc.cpu1ClockEnabled = () => this.rcc.isEnabled(AHB3ENR_IPCCEN);
     this.cpu2 = new Cpu2(this);
