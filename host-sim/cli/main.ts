@@ -10,9 +10,19 @@ const commands: Record<string, () => Promise<Command>> = {
 
 const usage = `usage: fusop <command> [options]
 commands:
-  demo                      boot a virtual STM32WB55 with FUS 1.2.0 and print what the operator reads`;
+  demo                      the main job on a virtual STM32WB55
+  --board BOARD <command>   run an operator command against a virtual board file (see fusop --board BOARD help)`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "--board") {
+    const [, boardPath, ...rest] = argv;
+    try {
+      if (!boardPath) throw Object.assign(new Error("--board needs a board file"), { code: "USAGE" });
+      return await (await import("./board-command.js")).run(boardPath, rest);
+    } catch (error) {
+      return reportFailure(argv.includes("--json"), errorCode(error), (error as Error).message);
+    }
+  }
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "help") {
     console.log(usage);

@@ -1,0 +1,189 @@
+// `fusop --board BOARD <command>`: the operator run against a virtual board file, on tier 1 (wasm)
+// or tier 2 (the ARM firmware). The board is saved back afterwards: flash, option bytes and CPU2's
+// own state are what survive, as on a real part.
+import { readFileSync } from "node:fs";
+import { loadBoard, saveBoard } from "../board.js";
+import { Stm32wb } from "../chip/stm32wb.js";
+import { WasmTier } from "../tiers/tier1.js";
+import { ArmTier } from "../tiers/tier2.js";
+import type { TierName } from "../tiers/tier.js";
+import { Session, type SessionEvent } from "../session.js";
+import { fusStateName, fusErrorName, type Operator } from "../operator.js";
+import { Cpu2Mode, FusState, FusError } from "../../assembly/shared/codes.js";
+import { parseArguments, UsageError } from "./args.js";
+
+const usage = `usage: fusop --board BOARD <command> [--json] [--tier wasm|arm] [--force]
+commands: info | state | diagnose | start-fus | start-ws | delete | purge | upgrade | stage FILE [--at ADDR]
+          antirollback | auth-key update FILE | auth-key lock
+          user-key store --type simple|master|encrypted --key HEX [--iv HEX] | user-key load|lock|unload INDEX`;
+
+const keyTypes: Record<string, number> = { simple: 1, master: 2, encrypted: 3 };
+
+function hex(value: number): string {
+  return `0x${value.toString(16)}`;
+}
+
+function parseNumber(text: string, what: string): number {
+  const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) throw new UsageError(`${what}: '${text}' is not a number`);
+  return value;
+}
+
+function parseHex(text: string, what: string): Uint8Array {
+  const clean = text.replace(/^0x/i, "");
+  if (!/^([0-9a-f]{2})+$/i.test(clean)) throw new UsageError(`${what}: '${text}' is not hex bytes`);
+  return Uint8Array.from(clean.match(/../g)!.map((byte) => parseInt(byte, 16)));
+}
+
+function modeName(mode: Cpu2Mode): "fus" | "stack" | "unknown" {
+  return mode === Cpu2Mode.Fus ? "fus" : mode === Cpu2Mode.WirelessStack ? "stack" : "unknown";
+}
+
+export async function run(boardPath: string, argv: string[]): Promise<number> {
+  const args = parseArguments(argv, ["tier", "at", "type", "key", "iv"], ["json", "force"]);
+  const json = args.switches.has("json");
+  const tierName = (args.options.get("tier") ?? "wasm") as TierName;
+  if (tierName !== "wasm" && tierName !== "arm") throw new UsageError(`--tier is wasm or arm, not '${tierName}'`);
+  const [command, ...operands] = args.positional;
+  if (!command) throw new UsageError(usage);
+
+  const board = loadBoard(boardPath);
+  const chip = new Stm32wb(board);
+  const tier = tierName === "arm" ? new ArmTier(chip) : new WasmTier(chip);
+  const progress: string[] = [];
+  const session = new Session(chip, tier, (event: SessionEvent) => {
+    const line = event.kind === "reset" ? `system reset ${event.count}: ${event.reason}`
+      : event.kind === "boot" ? `CPU2 ready: ${modeName(event.mode)}`
+      : `FUS: ${event.reading.stateName} / ${event.reading.errorName}`;
+    progress.push(line);
+    if (!json) console.log(line);
+  });
+  const operator = session.operator;
+  if (args.switches.has("force")) operator.setSafetyPolicy(false);
+
+  const result = execute(command, operands, args.options, session, operator, boardPath);
+  saveBoard(boardPath, board);
+  const output = { ok: true, ...result, tier: tierName, resets: session.resets };
+  if (json) console.log(JSON.stringify({ ...output, progress }));
+  else console.log(Object.entries(result).map(([key, value]) => `${key}: ${value}`).join("\n"));
+  return 0;
+}
+
+function partInfo(session: Session, operator: Operator): Record<string, unknown> {
+  const mode = session.boot();
+  const identity = operator.identify();
+  const information = operator.deviceInformation();
+  // A running stack must not get GET_STATE (a second one resets the part): report what it would say.
+  const reading = mode === Cpu2Mode.Fus ? operator.fusGetState()
+    : { stateName: fusStateName(FusState.Error), errorName: fusErrorName(FusError.StateNotRunning) };
+  return {
+    mode: modeName(mode),
+    fusVersion: information.fusVersion,
+    stackVersion: information.stackVersion,
+    safebootVersion: information.safebootVersion,
+    stackType: information.layout === "stack" || information.stackVersion ? information.stackType : null,
+    sfsa: identity.sfsa,
+    sbrv: identity.sbrv,
+    state: reading.stateName,
+    error: reading.errorName,
+    flashKb: identity.flashKb,
+    deviceId: hex(identity.deviceId),
+    revisionId: hex(identity.revisionId),
+    uid64: `0x${identity.uid64.toString(16).padStart(16, "0")}`,
+  };
+}
+
+function afterOperation(session: Session, operator: Operator, mode: Cpu2Mode): Record<string, unknown> {
+  const information = operator.deviceInformation();
+  const identity = operator.identify();
+  return {
+    mode: modeName(mode), fusVersion: information.fusVersion, stackVersion: information.stackVersion,
+    sfsa: identity.sfsa, sbrv: identity.sbrv,
+  };
+}
+
+function execute(command: string, operands: string[], options: Map<string, string>, session: Session,
+    operator: Operator, boardPath: string): Record<string, unknown> {
+  switch (command) {
+    case "info":
+      return partInfo(session, operator);
+    case "state": {
+      const info = partInfo(session, operator);
+      return { mode: info.mode, state: info.state, error: info.error };
+    }
+    case "diagnose": {
+      // Diagnosis first reads the part as it is; CPU2 is booted only if that is safe.
+      const before = operator.diagnose();
+      if (before.code !== "CPU2_NOT_ENABLED") return { diagnosis: before.code, advice: before.advice };
+      session.boot();
+      const after = operator.diagnose();
+      return { diagnosis: after.code, advice: after.advice };
+    }
+    case "start-fus": {
+      session.ensureFus();
+      return afterOperation(session, operator, Cpu2Mode.Fus);
+    }
+    case "start-ws": {
+      const done = session.runLongOperation((op) => op.startWirelessStack());
+      return afterOperation(session, operator, done.mode);
+    }
+    case "delete":
+    case "purge":
+    case "upgrade": {
+      const done = session.runLongOperation((op) => (command === "delete" ? op.fwDelete() : command === "purge" ? op.fwPurge() : op.fwUpgrade()));
+      return {
+        ...afterOperation(session, operator, done.mode),
+        state: done.finalState?.stateName ?? null, error: done.finalState?.errorName ?? null,
+      };
+    }
+    case "stage": {
+      const [file] = operands;
+      if (!file) throw new UsageError("stage needs an image FILE");
+      const at = options.get("at");
+      if (!at) throw new UsageError("stage needs --at ADDR (the address `fusop plan` gives)");
+      const image = readFileSync(file);
+      const address = parseNumber(at, "--at");
+      // CPU2 stays held: with no firmware running on it, flash belongs to CPU1 alone.
+      operator.stage(new Uint8Array(image), address);
+      return { staged: file, address: hex(address), bytes: image.length, board: boardPath };
+    }
+    case "antirollback": {
+      session.ensureFus();
+      operator.activateAntirollback();
+      return { antirollback: "activated" };
+    }
+    case "auth-key": {
+      session.ensureFus();
+      const [action, file] = operands;
+      if (action === "update") {
+        if (!file) throw new UsageError("auth-key update needs a key FILE");
+        operator.updateAuthKey(new Uint8Array(readFileSync(file)));
+        return { authKey: "updated" };
+      }
+      if (action === "lock") {
+        operator.lockAuthKey();
+        return { authKey: "locked" };
+      }
+      throw new UsageError("auth-key update FILE | auth-key lock");
+    }
+    case "user-key": {
+      session.boot();
+      const [action, indexText] = operands;
+      if (action === "store") {
+        const type = keyTypes[options.get("type") ?? ""];
+        if (!type) throw new UsageError("user-key store needs --type simple|master|encrypted");
+        const key = parseHex(options.get("key") ?? "", "--key");
+        const iv = options.has("iv") ? parseHex(options.get("iv")!, "--iv") : undefined;
+        return { keyIndex: operator.storeUserKey(type, key, iv) };
+      }
+      if (!indexText || !["load", "lock", "unload"].includes(action)) throw new UsageError("user-key store|load|lock|unload INDEX");
+      const index = parseNumber(indexText, "INDEX");
+      if (action === "load") operator.loadUserKey(index);
+      else if (action === "lock") operator.lockUserKey(index);
+      else operator.unloadUserKey(index);
+      return { keyIndex: index, action };
+    }
+    default:
+      throw new UsageError(`unknown board command '${command}'\n${usage}`);
+  }
+}
