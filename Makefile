@@ -24,8 +24,8 @@ C_GENERATED := $(C_COMMON) -O2 -Wno-unused-value -Wno-unused-function -Wno-unuse
 C_RUNTIME := $(C_COMMON) -Os -Werror
 
 AS_SOURCES := $(shell find assembly -name '*.ts')
-RT_SOURCES := runtime-c/wasm_rt_device.c runtime-c/hal.c runtime-c/startup.c
-PROBE_SOURCES := $(RT_SOURCES) runtime-c/probe_main.c $(GEN)/fusop.c $(GEN)/fusop_api.c
+RT_SOURCES := runtime-c/wasm_rt_device.c runtime-c/hal.c runtime-c/fusop_runtime.c
+PROBE_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c $(GEN)/fusop.c $(GEN)/fusop_api.c
 
 .PHONY: all wasm firmware addon host deps test demo bench clean
 all: wasm firmware addon host
@@ -55,7 +55,7 @@ $(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld $(wildcard runtime
 	@mkdir -p $(FW)
 	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/fusop.o
 	$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/fusop_api.o
-	for f in $(RT_SOURCES) runtime-c/probe_main.c; do \
+	for f in $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c; do \
 	  $(CROSS)gcc $(C_RUNTIME) -c $$f -o $(FW)/$$(basename $$f .c).o || exit 1; done
 	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections -Wl,-Map=$(FW)/fusop-probe.map -T linker/stm32wb55xg.ld \
@@ -64,7 +64,14 @@ $(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld $(wildcard runtime
 	$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
 	$(CROSS)size $@
 
-firmware: $(FW)/fusop-probe.elf
+# The library for user applications: the operator, the runtime and the C API, without startup.
+$(FW)/libfusop.a: $(FW)/fusop-probe.elf
+	$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o 2>/dev/null || \
+	  (mkdir -p $(FW)/lib && $(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o)
+	rm -f $@
+	$(CROSS)gcc-ar rcs $@ $(FW)/fusop.o $(FW)/lib/fusop_api.o $(FW)/wasm_rt_device.o $(FW)/hal.o $(FW)/fusop_runtime.o
+
+firmware: $(FW)/fusop-probe.elf $(FW)/libfusop.a
 
 $(ADDON): host-sim/native/unicorn_addon.cc host-sim/native/binding.gyp
 	cd host-sim/native && npx node-gyp rebuild --nodedir=/usr --silent

@@ -1,31 +1,13 @@
-/* Reset and exception entry for the Cortex-M4 (STM32WB55xG): set up .data/.bss, start the time
- * source, instantiate the operator, run main(). Every CPU exception ends in fusop_fault(). */
+/* Reset and exception entry of the probe firmware (STM32WB55xG): set up .data/.bss, start the
+ * operator, run main(). Every CPU exception ends in fusop_fault(). User applications keep their
+ * own startup and call fusop_init() themselves. */
 #include <stdint.h>
 #include <string.h>
 #include "fusop.h"
 #include "fusop_fault.h"
-#include "fusop_generated.h"
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 extern int main(void);
-void fusop_time_init(void);
-
-volatile fusop_fault_record_t fusop_last_fault;
-Z_fusop_instance_t fusop_instance;
-
-__attribute__((noreturn, noinline, used)) void fusop_fault(uint32_t code, uint32_t address) {
-  fusop_last_fault.code = code;
-  fusop_last_fault.address = address;
-  for (;;) {
-    __asm volatile("bkpt #0");
-  }
-}
-
-void fusop_init(void) {
-  fusop_time_init();
-  Z_fusop_init_module();
-  Z_fusop_instantiate(&fusop_instance, 0);
-}
 
 __attribute__((noreturn)) void Reset_Handler(void) {
   memcpy(&_sdata, &_sidata, (uint32_t)((uint8_t*)&_edata - (uint8_t*)&_sdata));
