@@ -3,7 +3,7 @@
 // file's end into tailBuffer; all offsets below count back from the file's last byte.
 import { ImageKind, ImageStatus, SectorClass, SignatureKind, StackFormat } from "../shared/image-codes";
 import { SECTOR_4K, SECTOR_2K, NVM_SECTION_BYTES } from "./geometry";
-import { FUS_V120, versionKey } from "./version";
+import { FUS_V120 } from "./version";
 
 export const TAIL_CAPACITY: u32 = 256;
 /** The file's last bytes, last byte at tailBuffer + tailLength - 1. Also the stale-scan window. */
@@ -204,7 +204,10 @@ function classify(magic: u32, info1: u32, info2: u32, memory: u32): ImageStatus 
   return ImageStatus.Ok;
 }
 
-/** How far the footer's sector count may sit from ceil(size / sector) (3 of 656 ST files differ). */
+/**
+ * How far the footer's sector count may sit from ceil(size / sector): 3 of 656 ST files differ, and
+ * a customer signature appends 84 bytes to a file whose footer ST wrote before.
+ */
 const SECTOR_COUNT_SLACK: u32 = 1;
 
 function sectorCountFits(sectors: u32, sectorBytes: u32, exact: bool): bool {
@@ -285,9 +288,6 @@ export function decodedVersionWord(): u32 {
 export function decodedVersion(): u32 {
   return version;
 }
-export function decodedVersionKey(): u32 {
-  return versionKey(version);
-}
 export function decodedMemorySizeWord(): u32 {
   return memorySizeWord;
 }
@@ -299,9 +299,6 @@ export function decodedMagic(): u32 {
 }
 export function decodedNvmSectors(): u32 {
   return nvmSectors;
-}
-export function decodedFileSize(): u32 {
-  return fileSize;
 }
 export function decodedIsSafebootV2(): bool {
   return safebootV2;

@@ -427,6 +427,3 @@ export function planFreeEnd(): u32 {
 export function planFinalFusVersion(): u32 {
   return finalFusVersion;
 }
-export function planSectorBytes(): u32 {
-  return sector;
-}

@@ -2,17 +2,12 @@
 // (fus-behaviour §4.3). The low byte tells stack types apart (full, Thread, Zigbee share a
 // release), so versions are ordered by major.minor.sub only: the "key".
 
-export function versionWord(major: u32, minor: u32, sub: u32): u32 {
-  return (major << 24) | (minor << 16) | (sub << 8);
-}
-
 /** major.minor.sub of a version word, comparable with < and >. */
 export function versionKey(word: u32): u32 {
   return word >> 8;
 }
 
 // FUS versions the upgrade-path rules name (fus-behaviour §3.1, §3.2).
-export const FUS_V053: u32 = 0x00050300;
 export const FUS_V100: u32 = 0x01000000;
 export const FUS_V101: u32 = 0x01000100;
 export const FUS_V112: u32 = 0x01010200;

@@ -1,7 +1,7 @@
 // Upgrade chains and hazard refusals of the wasm planner on the real v1.24.0 images, with
 // synthetic footers only for files testdata does not hold (old FUS versions).
 import { describe, expect, test } from "vitest";
-import { ImageStatus } from "../../assembly/shared/image-codes.js";
+import { Family, ImageStatus, StackFormat } from "../../assembly/shared/image-codes.js";
 import { UpgradePlanner, type ImageFile, type PartDescription, type PlanResult } from "../../host-sim/images/planner.js";
 import { ImageCodec } from "../../host-sim/images/footer.js";
 import { MAGIC, buildTail, imageFooter, realImage, syntheticImage, version, wordHex } from "./support.js";
@@ -199,6 +199,20 @@ describe("placement with something installed (fus-behaviour §1.6, §2; seed §3
       { action: "install-stack", file: "stm32wb5x_BLE_Stack_light_fw.bin", address: wordHex(0x080d0000 - 0x1000 - 25 * 0x1000) },
     ]);
     expect(result.ok && result.steps[0].eraseEnd).toBe(0x080d0000);
+  });
+
+  test("the device path states the installed stack from the info table instead of a file: same placement", () => {
+    // Stack memory-size word: 32 sectors; new format; version 1.24.0 (what the loader reads on the part).
+    codec.call("planReset");
+    codec.call("planSetDevice", Family.Wb5x, 1024);
+    codec.call("planSetFusVersion", version(2, 2, 0));
+    codec.call("planSetInstalledStack", 32, StackFormat.New, version(1, 24, 0, 3));
+    const light = bleLight();
+    expect(codec.decodeTail(light.tail, light.size).ok).toBe(true);
+    expect(codec.call("planAddImage", 0)).toBe(ImageStatus.Ok);
+    expect(codec.call("planCompute")).toBe(ImageStatus.Ok);
+    expect(wordHex(codec.call("planStepAddress", 0))).toBe(wordHex(0x080d0000 - 0x1000 - 25 * 0x1000));
+    expect(codec.call("planFreeEnd")).toBe(0x080d0000);
   });
 
   test("FUS below V1.1.2 needs no separating sector; the installed stack's start comes from SFSA when given", () => {
