@@ -15,6 +15,8 @@ export interface MemoryRegion {
   readonly writable: boolean;
   /** Bytes CPU1 can see from `base` (flash: up to the secure boundary); the whole array when absent. */
   readonly visibleLength?: () => number;
+  /** Takes CPU1's writes instead of storing them (flash: they go to the FLASH controller). */
+  readonly store?: (offset: number, size: 1 | 2 | 4, value: number) => void;
 }
 
 interface MappedPeripheral {
@@ -83,6 +85,7 @@ export class Bus {
     address >>>= 0;
     const memory = this.memoryAt(address, size);
     if (memory) {
+      if (memory.store) return memory.store(address - memory.base, size, value >>> 0);
       if (!memory.writable) throw new BusFault(address, `${size * 8}-bit write to read-only ${memory.name}`);
       const view = new DataView(memory.bytes.buffer, memory.bytes.byteOffset);
       const offset = address - memory.base;
@@ -107,6 +110,15 @@ export class Bus {
 
   writeBytes(address: number, data: Uint8Array): void {
     const memory = this.memoryAt(address >>> 0, data.length);
+    if (memory?.store) {
+      // A block copy into flash is a run of word writes, as CPU1's copy loop would do.
+      for (let i = 0; i < data.length; i += 4) {
+        const size = data.length - i >= 4 ? 4 : 1;
+        const word = size === 4 ? new DataView(data.buffer, data.byteOffset + i).getUint32(0, true) : data[i];
+        memory.store((address >>> 0) - memory.base + i, size, word);
+      }
+      return;
+    }
     if (!memory || !memory.writable) throw new BusFault(address, `${data.length}-byte block write`);
     memory.bytes.set(data, (address >>> 0) - memory.base);
   }

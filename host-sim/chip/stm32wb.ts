@@ -7,7 +7,7 @@ import { VirtualClock } from "./clock.js";
 import { Ipcc, IPCC_BASE, IPCC_SIZE } from "./ipcc.js";
 import { Pwr, PWR_BASE, PWR_SIZE } from "./pwr.js";
 import { Rcc, RCC_BASE, RCC_SIZE, AHB3ENR_IPCCEN, RESET_SYSCLK_HZ } from "./rcc.js";
-import { FlashRegisters, FLASH_REGS_BASE, FLASH_REGS_SIZE } from "./flash.js";
+import { FlashRegisters, FLASH_REGS_BASE, FLASH_REGS_SIZE, cpu1VisibleFlashBytes } from "./flash.js";
 import { Dwt, DWT_BASE, DWT_SIZE } from "./dwt.js";
 import { Dbgmcu, DBGMCU_BASE, DBGMCU_SIZE } from "./dbgmcu.js";
 import type { Board } from "../board.js";
@@ -44,7 +44,7 @@ export class Stm32wb {
     const variant = board.variant;
     this.sram1 = new Uint8Array(variant.sram1Bytes);
     this.sram2b = new Uint8Array(variant.family === "wb1x" ? 4 * 1024 : 32 * 1024);
-    this.flashRegisters = new FlashRegisters(() => board.optionBytes);
+    this.flashRegisters = new FlashRegisters(this);
     this.dwt = new Dwt(this.clock, () => RESET_SYSCLK_HZ);
 
     const info = new DataView(this.systemInfo.buffer);
@@ -54,7 +54,8 @@ export class Stm32wb {
     this.flashRegion = {
       name: "flash", base: variant.flashBase, bytes: board.flash, writable: false,
       // Everything from SFSA up belongs to CPU2: CPU1 cannot even read it (fus-behaviour §1.1).
-      visibleLength: () => board.optionBytes.sfsa * variant.sectorBytes,
+      visibleLength: () => cpu1VisibleFlashBytes(board),
+      store: (offset, size, value) => this.flashRegisters.cpu1Store(offset, size, value),
     };
     this.bus.mapMemory(this.flashRegion);
     this.bus.mapMemory({ name: "SRAM1", base: SRAM1_BASE, bytes: this.sram1, writable: true });

@@ -2,14 +2,18 @@
 // (cpu2-interface §1.4, §1.7 SRRVR; fus-behaviour §1.6). Firmware models react to IPCC posts and
 // schedule their work on the chip's virtual clock.
 import type { Stm32wb } from "../chip/stm32wb.js";
-import { sbrvFor } from "../chip/variants.js";
+import { sbrvFor, fusStartFor, SAFEBOOT_FORCED_SBRV } from "../chip/variants.js";
 import { Cpu2Mailbox, SYSTEM_CHANNEL, RELEASE_CHANNEL, type SystemCommand } from "./mailbox.js";
 import { CPU2_BOOT_TO_READY_US, SYSTEM_COMMAND_LATENCY_US, BUFFER_RELEASE_LATENCY_US, RESET_DELAY_US } from "./timing.js";
 import { FusFirmware } from "./fus.js";
 import { WirelessStackFirmware } from "./stack.js";
+import { SafebootFirmware } from "./safeboot.js";
+import { newKeyVolatileState, type KeyVolatileState } from "./keys.js";
+import type { Cpu2FlashOperation } from "./phase-runner.js";
+import type { StepObserver } from "../faults.js";
 
 export interface Cpu2Firmware {
-  readonly kind: "fus" | "stack";
+  readonly kind: "fus" | "stack" | "safeboot";
   /** Runs once CPU2 has booted: device-information table, READY event. */
   start(): void;
   onSystemCommand(command: SystemCommand): void;
@@ -23,6 +27,12 @@ export class Cpu2 {
   private generation = 0;
   /** Fault injection: the firmware stops answering anything (a hung or crashed CPU2). */
   unresponsive = false;
+  /** Fault injection: steps (commands, phases, CPU2 flash operations). */
+  faults: StepObserver | null = null;
+  /** AES1 contents and key locks: volatile, gone with every reset (fus-behaviour §1.13). */
+  keyState: KeyVolatileState = newKeyVolatileState();
+  /** The flash operation CPU2 firmware has under way (cut short by a reset or power loss). */
+  inFlight: Cpu2FlashOperation | null = null;
 
   constructor(readonly chip: Stm32wb) {
     this.mailbox = new Cpu2Mailbox(chip);
@@ -44,16 +54,27 @@ export class Cpu2 {
   boot(): void {
     this.after(CPU2_BOOT_TO_READY_US, () => {
       this.running = this.selectFirmware();
-      // Without the tables CPU1 should have written, a real CPU2 has nowhere to post READY.
-      if (this.running && this.mailbox.tablesPresent() && !this.unresponsive) this.running.start();
+      if (!this.running || this.unresponsive) return;
+      // Safeboot needs no mailbox; without the tables CPU1 should have written, a real FUS or
+      // stack has nowhere to post READY.
+      if (this.running.kind === "safeboot" || this.mailbox.tablesPresent()) this.running.start();
     });
   }
 
   private selectFirmware(): Cpu2Firmware | null {
     const board = this.chip.board;
+    const state = board.cpu2;
+    if (state.locked) return null; // locked part: CPU2 never speaks again
     const sbrv = board.optionBytes.sbrv;
-    if (sbrv === sbrvFor(board.variant.fusStart)) return new FusFirmware(this);
-    const stack = board.cpu2.stack;
+    // Option-byte corruption: the hardware forces the boot on Safeboot (seed FAQ).
+    if (sbrv === SAFEBOOT_FORCED_SBRV) return new SafebootFirmware(this);
+    const journal = state.journal;
+    // During a FUS self-upgrade the new FUS first runs from its temporary copy (seed §4.7.1).
+    if (journal?.operation === "fus" && journal.phase === "relocate" && sbrv === sbrvFor(journal.target)) {
+      return new FusFirmware(this, journal.image.version);
+    }
+    if (sbrv === sbrvFor(fusStartFor(board.variant, state.fusVersion))) return new FusFirmware(this, state.fusVersion);
+    const stack = state.stack;
     if (stack && sbrv === sbrvFor(stack.start)) return new WirelessStackFirmware(this, stack);
     return null; // SBRV points at no firmware: CPU2 runs astray and never speaks
   }
@@ -62,7 +83,13 @@ export class Cpu2 {
     if (channel === SYSTEM_CHANNEL) {
       this.after(SYSTEM_COMMAND_LATENCY_US, () => {
         if (!this.running || this.unresponsive) return;
-        this.running.onSystemCommand(this.mailbox.readCommand());
+        const command = this.mailbox.readCommand();
+        const fault = this.faults?.step("command", `system command 0x${command.opcode.toString(16)} to ${this.running.kind}`) ?? null;
+        if (fault) {
+          this.faults!.strike(fault, `${fault} on system command 0x${command.opcode.toString(16)}`);
+          return;
+        }
+        this.running.onSystemCommand(command);
       });
     } else if (channel === RELEASE_CHANNEL) {
       this.after(BUFFER_RELEASE_LATENCY_US, () => {
@@ -74,14 +101,26 @@ export class Cpu2 {
     }
   }
 
+  /** A FUS phase begins: one fault-injection step. False when a fault struck instead. */
+  beginPhase(label: string): boolean {
+    const fault = this.faults?.step("phase", label) ?? null;
+    if (!fault) return true;
+    this.faults!.strike(fault, `${fault} at the start of ${label}`);
+    return false;
+  }
+
   /** The firmware resets the whole part (FUS after its work, the stack on the 2nd GET_STATE). */
   resetSystem(reason: string): void {
     this.after(RESET_DELAY_US, () => this.chip.requestSystemReset(reason));
   }
 
-  /** System reset: CPU2 is held again until C2BOOT. */
+  /** System reset: CPU2 is held again until C2BOOT; its volatile state is gone. */
   halt(): void {
     this.generation++;
     this.running = null;
+    const operation = this.inFlight;
+    this.inFlight = null;
+    operation?.interrupt();
+    this.keyState = newKeyVolatileState();
   }
 }

@@ -1,41 +1,207 @@
-// The FUS firmware model (fus-behaviour §1; cpu2-interface §5). This first model boots, publishes
-// its device information and answers FUS_GET_STATE; the commands that change the part come with
-// the full FUS model.
+// The FUS firmware model (fus-behaviour §1, §2, §3; cpu2-interface §5). Every FUS command is
+// answered; FW_UPGRADE with its phases and resets lives in install.ts, user keys in keys.ts.
+// Choices where the sources are silent are listed in host-sim/README.md ("FUS commands").
 import type { Cpu2, Cpu2Firmware } from "./cpu2.js";
 import type { SystemCommand } from "./mailbox.js";
+import type { Board } from "../board.js";
 import { writeFusLayout } from "./device-info.js";
+import { beginFirmwareUpgrade, resumeInstall } from "./install.js";
+import { handleUserKeyCommand, USER_KEY_OPCODES } from "./keys.js";
+import { eraseRange, runOperations } from "./phase-runner.js";
+import { publicKeyFromRaw } from "../images/signing.js";
+import { sectorsFor, fusStartFor } from "../chip/variants.js";
+import { FUS_KEY_COMMAND_US } from "./timing.js";
 import { FusState, FusError, ShciStatus } from "../../assembly/shared/codes.js";
+import { parseVersion } from "../versions.js";
 
-const READY_SUBEVENT = 0x9200;
+export const READY_SUBEVENT = 0x9200;
 const READY_FUS_RUNNING = 0x01;
-const FUS_GET_STATE = 0xfc52;
+
+export const FUS_GET_STATE = 0xfc52;
+export const FUS_FW_UPGRADE = 0xfc54;
+export const FUS_FW_DELETE = 0xfc55;
+export const FUS_UPDATE_AUTH_KEY = 0xfc56;
+export const FUS_LOCK_AUTH_KEY = 0xfc57;
+export const FUS_START_WS = 0xfc5a;
+export const FUS_FW_PURGE = 0xfc5b;
+export const FUS_ACTIVATE_ANTIROLLBACK = 0xfc5f;
+
+const AUTH_KEY_BYTES = 64;
+const V1_1_0 = parseVersion("1.1.0");
+const V2_0_0 = parseVersion("2.0.0");
 
 export class FusFirmware implements Cpu2Firmware {
   readonly kind = "fus";
-  state: FusState = FusState.Idle;
-  /** An error is reported by one GET_STATE, then forgotten (fus-behaviour §1.8 "error reported once"). */
-  pendingError: FusError = FusError.NoError;
+  /** What GET_STATE shows while FUS works (0x10/0x20/0x30 ranges); idle otherwise. */
+  activity: FusState = FusState.Idle;
 
-  constructor(private readonly cpu2: Cpu2) {}
+  /** `version`: the FUS that runs (the new one while a self-upgrade runs from its temporary copy). */
+  constructor(readonly cpu2: Cpu2, readonly version: number) {}
+
+  get board(): Board {
+    return this.cpu2.chip.board;
+  }
 
   start(): void {
     const mailbox = this.cpu2.mailbox;
-    writeFusLayout(mailbox, this.cpu2.chip.board);
+    writeFusLayout(mailbox, this.board, this.version);
     mailbox.postEvent(mailbox.spareSystemEventBuffer(), READY_SUBEVENT, [READY_FUS_RUNNING]);
+    // An install in flight continues by itself after each reset (fus-behaviour §1.7).
+    if (this.board.cpu2.journal) resumeInstall(this);
+  }
+
+  /** The next GET_STATE reports this once, then FUS is idle again (fus-behaviour §1.8). */
+  report(state: number, error: FusError): void {
+    this.board.cpu2.report = { state, error };
+  }
+
+  respond(opcode: number, parameters: number[]): void {
+    this.cpu2.mailbox.respond(opcode, parameters);
+  }
+
+  /** A synchronous refusal: the status byte carries the FUS error, and GET_STATE reports it once. */
+  private refuse(opcode: number, error: FusError): void {
+    this.report(FusState.Error, error);
+    this.respond(opcode, [error]);
   }
 
   onSystemCommand(command: SystemCommand): void {
-    const mailbox = this.cpu2.mailbox;
-    switch (command.opcode) {
-      case FUS_GET_STATE: {
-        const error = this.pendingError;
-        const state = error === FusError.NoError ? this.state : FusState.Error;
-        this.pendingError = FusError.NoError;
-        mailbox.respond(command.opcode, [state, error]);
-        break;
-      }
-      default:
-        mailbox.respond(command.opcode, [ShciStatus.UnknownCmd]);
+    const { opcode, parameters } = command;
+    if (opcode === FUS_GET_STATE) {
+      this.getState();
+      return;
     }
+    // While an operation runs FUS takes no other command [choice]: status 0x01.
+    if (this.activity !== FusState.Idle) {
+      this.respond(opcode, [ShciStatus.UnknownCmd]);
+      return;
+    }
+    if (USER_KEY_OPCODES.has(opcode)) {
+      this.cpu2.after(FUS_KEY_COMMAND_US, () => this.respond(opcode, handleUserKeyCommand(this.cpu2, opcode, parameters)));
+      return;
+    }
+    switch (opcode) {
+      case FUS_FW_UPGRADE: beginFirmwareUpgrade(this, opcode); break;
+      case FUS_FW_DELETE: this.deleteStack(opcode, false); break;
+      case FUS_FW_PURGE:
+        // FW_PURGE appears with the v1.24.0 headers; the model gives it to FUSv2 only [choice].
+        if (this.version < V2_0_0) this.respond(opcode, [ShciStatus.UnknownCmd]);
+        else this.deleteStack(opcode, true);
+        break;
+      case FUS_START_WS: this.startWirelessStack(opcode); break;
+      case FUS_UPDATE_AUTH_KEY: this.updateAuthKey(opcode, parameters); break;
+      case FUS_LOCK_AUTH_KEY:
+        this.board.cpu2.authKey.locked = true;
+        this.respond(opcode, [ShciStatus.Success]);
+        break;
+      case FUS_ACTIVATE_ANTIROLLBACK: this.activateAntirollback(opcode); break;
+      default:
+        // Reserved opcodes and wireless-stack commands: FUS does not know them.
+        this.respond(opcode, [ShciStatus.UnknownCmd]);
+    }
+  }
+
+  private getState(): void {
+    const state = this.board.cpu2;
+    if (this.activity !== FusState.Idle) {
+      this.respond(FUS_GET_STATE, [this.activity, FusError.NoError]);
+    } else if (state.report) {
+      const { state: reported, error } = state.report;
+      state.report = null;
+      this.respond(FUS_GET_STATE, [reported, error]);
+    } else {
+      this.respond(FUS_GET_STATE, [FusState.Idle, FusError.NoError]);
+    }
+  }
+
+  /**
+   * FW_DELETE (and FW_PURGE): erase the stack, FUS keeps running, the part resets. FUSv2's NVM
+   * section survives a delete and goes with a purge (fus-behaviour §1.10). Nothing to delete:
+   * SERVICE_ONGOING + IMG_NOT_FOUND once, then IDLE, no reset (F-LOGS).
+   */
+  private deleteStack(opcode: number, purge: boolean): void {
+    const board = this.board;
+    const state = board.cpu2;
+    const stack = state.stack;
+    const nvm = purge ? state.nvmSection : null;
+    this.respond(opcode, [ShciStatus.Success]);
+    this.activity = FusState.ServiceOngoing;
+    const name = purge ? "FW_PURGE" : "FW_DELETE";
+    if (!this.cpu2.beginPhase(name)) return;
+    if (!stack && !nvm) {
+      this.cpu2.after(FUS_KEY_COMMAND_US, () => {
+        this.activity = FusState.Idle;
+        this.report(FusState.ServiceOngoing, FusError.ImgNotFound);
+      });
+      return;
+    }
+    const sector = board.variant.sectorBytes;
+    const operations = [
+      ...(stack ? eraseRange(board, stack.start, sectorsFor(board.variant, stack.size) * sector) : []),
+      ...(nvm ? eraseRange(board, nvm.start, nvm.bytes) : []),
+    ];
+    runOperations(this.cpu2, operations, () => {
+      state.stack = null;
+      if (purge) state.nvmSection = null;
+      board.applyDefaultOptionBytes(false);
+      this.cpu2.resetSystem(`FUS ${name}: stack erased`);
+    });
+  }
+
+  /** START_WS: FUS sets the boot on the installed stack and resets the part (fus-behaviour §1.11). */
+  private startWirelessStack(opcode: number): void {
+    const board = this.board;
+    const stack = board.cpu2.stack;
+    if (!stack) {
+      this.refuse(opcode, FusError.ImgNotFound); // [choice] no stack to start
+      return;
+    }
+    this.respond(opcode, [ShciStatus.Success]);
+    if (!this.cpu2.beginPhase("START_WS")) return;
+    board.applyDefaultOptionBytes(true);
+    this.cpu2.resetSystem("FUS START_WS: rebooting on the wireless stack");
+  }
+
+  /**
+   * UPDATE_AUTH_KEY: u8 size + key (ST sends 65 bytes). The model's key is the raw P-256 public
+   * point X‖Y of the customer's signing key (64 bytes) [choice: the format is not documented].
+   */
+  private updateAuthKey(opcode: number, parameters: Uint8Array): void {
+    const authKey = this.board.cpu2.authKey;
+    if (authKey.locked) {
+      this.refuse(opcode, FusError.AuthKeyLocked);
+      return;
+    }
+    const size = parameters[0];
+    const key = parameters.subarray(1, 1 + AUTH_KEY_BYTES);
+    if (size !== AUTH_KEY_BYTES || key.length !== AUTH_KEY_BYTES || !publicKeyFromRaw(key)) {
+      this.respond(opcode, [ShciStatus.InvalidHciCmdParams]);
+      return;
+    }
+    this.cpu2.after(FUS_KEY_COMMAND_US, () => {
+      authKey.key = Buffer.from(key).toString("hex");
+      this.respond(opcode, [ShciStatus.Success]);
+    });
+  }
+
+  /**
+   * ACTIVATE_ANTIROLLBACK (FUS ≥ V1.1.0): irreversible; the reference is the installed stack, or
+   * 0xFFFFFFFF with no stack, which blocks every later stack for good (fus-behaviour §1.12).
+   */
+  private activateAntirollback(opcode: number): void {
+    if (this.version < V1_1_0) {
+      this.respond(opcode, [ShciStatus.UnknownCmd]);
+      return;
+    }
+    const state = this.board.cpu2;
+    if (!state.antirollback.active) {
+      state.antirollback = { active: true, reference: state.stack ? state.stack.version : 0xffff_ffff };
+    }
+    this.respond(opcode, [ShciStatus.Success]);
+  }
+
+  /** Where this FUS boots from once installed. */
+  get finalStart(): number {
+    return fusStartFor(this.board.variant, this.board.cpu2.fusVersion);
   }
 }

@@ -1,0 +1,181 @@
+// How the simulated FUS finds and authenticates the staged image (fus-behaviour §1.4, §1.5, §4).
+// Where the sources are silent the choices are (README "Image scan"):
+// - FUS walks the user flash below the secure boundary byte by byte for a signature footer (its
+//   last word is the ST or customer signature magic, preceded by the constant words 0x12341234,
+//   0xABCDABCD and the 0x40 length byte) and takes the HIGHEST one: an older, higher image (also a
+//   rejected one) wins over a newly staged lower one — the FAQ's leftover-image case.
+// - A footer whose image magic this FUS does not know (new-format stack, Safeboot V2.0.1 before
+//   FUSv2) is not an image to it: the walk goes on below (GH-115: the stack stays 0.0.0).
+// - The start of the image: a genuine ST image is recognised by size + sha256 (known-images.ts);
+//   a simulator image carries its size in its descriptor. Anything else cannot be authenticated.
+import { createHash } from "node:crypto";
+import type { Board, StackFormat } from "../board.js";
+import { cpu1VisibleFlashBytes } from "../chip/flash.js";
+import { FusError } from "../../assembly/shared/codes.js";
+import {
+  IMAGE_FOOTER_BYTES, SIGNATURE_BLOCK_BYTES, SIM_DESCRIPTOR_BYTES, SIM_DESCRIPTOR_MAGIC, SIM_KIND_CODE, SIM_FUS_VARIANT_CODE,
+  MAGIC_FUS, MAGIC_STACK_LEGACY, MAGIC_STACK_NEW, MAGIC_SAFEBOOT_V2, MAGIC_SIGNATURE_ST, MAGIC_SIGNATURE_CUSTOMER,
+  SIGNATURE_RESERVED0, FOOTER_FILLER, INFO1_SAFEBOOT_LEGACY,
+} from "../images/builder.js";
+import { KNOWN_IMAGES, type FusVariant, type ImageKindName } from "../images/known-images.js";
+import { publicKeyFromRaw, simStPublicKey, verifyImage, SIGNATURE_BYTES } from "../images/signing.js";
+import { parseVersion } from "../versions.js";
+
+export interface FoundImage {
+  /** First address of the image. */
+  start: number;
+  /** Bytes from start to the end of the last signature block. */
+  size: number;
+  kind: ImageKindName;
+  /** The version FUS acts on (real version for V1.2.0 files whose footer says 0xFFFFFFFF). */
+  version: number;
+  format: StackFormat | null;
+  stackType: number;
+  fusVariant: FusVariant | null;
+  genuine: boolean;
+  data: Uint8Array;
+}
+
+export type ScanResult = { ok: true; image: FoundImage } | { ok: false; error: FusError };
+
+const FUS_V2 = parseVersion("2.0.0");
+
+function word(view: DataView, offset: number): number {
+  return view.getUint32(offset, true);
+}
+
+/** Image magics a FUS of this version knows (fus-behaviour §2 "telling formats apart"; §4.4). */
+function magicKnown(magic: number, fusVersion: number): boolean {
+  if (magic === MAGIC_FUS || magic === MAGIC_STACK_LEGACY) return true;
+  if (magic === MAGIC_STACK_NEW || magic === MAGIC_SAFEBOOT_V2) return fusVersion >= FUS_V2;
+  return false;
+}
+
+function isSignatureFooterEnd(view: DataView, end: number): boolean {
+  if (end < 20) return false;
+  const magic = word(view, end - 4);
+  if (magic !== MAGIC_SIGNATURE_ST && magic !== MAGIC_SIGNATURE_CUSTOMER) return false;
+  return word(view, end - 20) === SIGNATURE_RESERVED0 && word(view, end - 16) === FOOTER_FILLER &&
+    view.getUint8(end - 12) === SIGNATURE_BYTES;
+}
+
+function kindOf(magic: number, info1: number): ImageKindName {
+  if (magic === MAGIC_FUS) return "fus";
+  if (magic === MAGIC_SAFEBOOT_V2 || (magic === MAGIC_STACK_LEGACY && info1 === INFO1_SAFEBOOT_LEGACY)) return "safeboot";
+  return "stack";
+}
+
+/**
+ * Walks the user flash as FUS `fusVersion` does and authenticates what it finds. `authKey` is the
+ * installed customer authentication key (raw X‖Y hex) or null.
+ */
+export function scanForImage(board: Board, fusVersion: number, authKey: string | null): ScanResult {
+  const visible = cpu1VisibleFlashBytes(board);
+  const flash = board.flash.subarray(0, visible);
+  const view = new DataView(flash.buffer, flash.byteOffset, flash.byteLength);
+  for (let end = visible; end >= SIGNATURE_BLOCK_BYTES + IMAGE_FOOTER_BYTES; end--) {
+    if (!isSignatureFooterEnd(view, end)) continue;
+    const customerSigned = word(view, end - 4) === MAGIC_SIGNATURE_CUSTOMER;
+    const stEnd = customerSigned ? end - SIGNATURE_BLOCK_BYTES : end;
+    if (customerSigned && !isSignatureFooterEnd(view, stEnd)) return { ok: false, error: FusError.AuthTagStNotFound };
+    if (word(view, stEnd - 4) !== MAGIC_SIGNATURE_ST) return { ok: false, error: FusError.AuthTagStNotFound };
+    const footerEnd = stEnd - SIGNATURE_BLOCK_BYTES;
+    const footer = footerEnd - IMAGE_FOOTER_BYTES;
+    if (footer < 0) continue;
+    const magic = word(view, footer + 16);
+    if (!magicKnown(magic, fusVersion)) continue; // not an image to this FUS: keep walking down
+    return authenticate(board, flash, view, { end, stEnd, footer, magic, customerSigned }, authKey);
+  }
+  return { ok: false, error: FusError.ImgNotFound };
+}
+
+interface Candidate {
+  end: number;
+  stEnd: number;
+  footer: number;
+  magic: number;
+  customerSigned: boolean;
+}
+
+function authenticate(board: Board, flash: Uint8Array, view: DataView, c: Candidate, authKey: string | null): ScanResult {
+  const variant = board.variant;
+  const info1 = word(view, c.footer);
+  const versionWord = word(view, c.footer + 12);
+  const kind = kindOf(c.magic, info1);
+  let found: FoundImage | null = null;
+
+  // A genuine ST image: one of the known files ends here.
+  for (const known of KNOWN_IMAGES) {
+    if (known.footerVersionWord !== versionWord || known.size > c.stEnd) continue;
+    const start = c.stEnd - known.size;
+    const hash = createHash("sha256").update(flash.subarray(start, c.stEnd)).digest("hex");
+    if (hash !== known.sha256) continue;
+    if ((known.family === "wb1x") !== (variant.family === "wb1x")) return { ok: false, error: FusError.ImgNotAuthentic };
+    found = {
+      start, size: c.end - start, kind: known.kind, version: known.version, format: known.format, stackType: known.stackType,
+      fusVariant: known.fusVariant, genuine: true, data: flash.slice(start, c.end),
+    };
+    break;
+  }
+
+  if (!found) {
+    // A simulator image: its descriptor says how long it is; its signature must verify.
+    const descriptor = c.footer - SIM_DESCRIPTOR_BYTES;
+    if (descriptor < 0 || word(view, descriptor) !== SIM_DESCRIPTOR_MAGIC) return { ok: false, error: FusError.ImgNotAuthentic };
+    const stSize = word(view, descriptor + 4);
+    const start = c.stEnd - stSize;
+    if (stSize > c.stEnd || start < 0) return { ok: false, error: FusError.ImgCorrupt };
+    // Image rules of seed §4.3: size a multiple of 4 bytes, start on a sector boundary.
+    if ((c.end - start) % 4 !== 0 || (start % variant.sectorBytes) !== 0) return { ok: false, error: FusError.ImgCorrupt };
+    if (view.getUint8(descriptor + 12) !== SIM_KIND_CODE[kind]) return { ok: false, error: FusError.ImgCorrupt };
+    const signature = flash.subarray(c.footer + IMAGE_FOOTER_BYTES, c.footer + IMAGE_FOOTER_BYTES + SIGNATURE_BYTES);
+    if (!verifyImage(flash.subarray(start, c.footer + IMAGE_FOOTER_BYTES), signature, simStPublicKey())) {
+      return { ok: false, error: FusError.ImgNotAuthentic };
+    }
+    // Images are encrypted per sector class: one cut for WB1x does not decrypt on WB5x/WB3x and back.
+    const family2k = view.getUint8(descriptor + 15) === 2;
+    if (family2k !== (variant.family === "wb1x")) return { ok: false, error: FusError.ImgNotAuthentic };
+    const variantCode = view.getUint8(descriptor + 14);
+    found = {
+      start, size: c.end - start, kind, version: word(view, descriptor + 8),
+      format: kind === "stack" ? (c.magic === MAGIC_STACK_NEW ? "new" : "legacy") : null,
+      stackType: view.getUint8(descriptor + 13),
+      fusVariant: variantCode === SIM_FUS_VARIANT_CODE["for-0.5.3"] ? "for-0.5.3" : variantCode === SIM_FUS_VARIANT_CODE["for-1.x"] ? "for-1.x" : null,
+      genuine: false, data: flash.slice(start, c.end),
+    };
+  } else if (found.size % 4 !== 0 || found.start % variant.sectorBytes !== 0) {
+    return { ok: false, error: FusError.ImgCorrupt };
+  }
+
+  // The customer's double signature, once an authentication key is installed (fus-behaviour §1.5).
+  if (authKey) {
+    if (!c.customerSigned) return { ok: false, error: FusError.AuthTagCustNotFound };
+    const key = publicKeyFromRaw(new Uint8Array(Buffer.from(authKey, "hex")));
+    const signature = flash.subarray(c.stEnd, c.stEnd + SIGNATURE_BYTES);
+    if (!key || !verifyImage(flash.subarray(found.start, c.stEnd), signature, key)) return { ok: false, error: FusError.ImgNotAuthentic };
+  }
+  return { ok: true, image: found };
+}
+
+/**
+ * Identifies an image file as the simulated FUS would once staged (used to put a stack on a new
+ * board file). Null when FUS would not accept it on this board.
+ */
+export function identifyImageFile(board: Board, data: Uint8Array, fusVersion: number): FoundImage | null {
+  const sector = board.variant.sectorBytes;
+  const probe = board.variant.flashBase + sector; // any sector-aligned place below the boundary
+  const saved = board.flash.slice();
+  const savedSfsa = board.optionBytes.sfsa;
+  try {
+    board.flash.fill(0xff);
+    const room = Math.ceil(data.length / sector) * sector;
+    if (probe - board.variant.flashBase + room > board.flash.length) return null;
+    board.flash.set(data, probe - board.variant.flashBase);
+    board.optionBytes.sfsa = Math.ceil((probe - board.variant.flashBase + room) / sector);
+    const result = scanForImage(board, fusVersion, null);
+    return result.ok ? result.image : null;
+  } finally {
+    board.flash.set(saved);
+    board.optionBytes.sfsa = savedSfsa;
+  }
+}
