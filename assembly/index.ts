@@ -192,6 +192,11 @@ export function fusWaitWhileBusy(timeoutMs: u32, pollMs: u32): OperatorStatus {
   return commands.waitWhileBusy(timeoutMs * 1000, (pollMs == 0 ? 20 : pollMs) * 1000);
 }
 
+/** Polls GET_STATE every `pollMs` (0: 20 ms) until the announced reset comes, for at most `timeoutMs`. */
+export function fusAwaitReset(timeoutMs: u32, pollMs: u32): OperatorStatus {
+  return commands.awaitReset(timeoutMs * 1000, (pollMs == 0 ? 20 : pollMs) * 1000);
+}
+
 // ---- Identification and recovery diagnosis (seed §4.1, FAQ) ----
 
 export function identify(): void {
@@ -247,3 +252,6 @@ export function flashWrite(address: u32, length: u32): OperatorStatus {
 export function flashLastErrorFlags(): u32 {
   return flash.lastFlashErrorFlags();
 }
+
+// ---- Coprocessor images: footers, install planning, upgrade policy (pure, assembly/image) ----
+export * from "./image/api";

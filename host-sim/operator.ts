@@ -64,6 +64,7 @@ export function fusStateName(state: number): string {
 }
 
 export function fusErrorName(error: number): string {
+  if (error === FusError.StateNotRunning) return "FUS_STATE_NOT_RUNNING";
   const name = FusError[error];
   if (!name) return `FUS_STATE_ERROR_0x${error.toString(16).padStart(2, "0")}`;
   return `FUS_STATE_${name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
@@ -133,8 +134,11 @@ export class Operator {
   /** A FUS command that FUS answered with a non-zero status names the status and the FUS error. */
   private fusCommand(name: string, status: number): void {
     if (status === OperatorStatus.CommandRejected) {
+      // The operator read GET_STATE right after the refusal: FUS names its reason there once.
       const commandStatus = this.tier.call("lastCommandStatus");
-      throw new OperatorError(status, "FUS_COMMAND_REJECTED", `${name}: FUS answered status 0x${commandStatus.toString(16).padStart(2, "0")}`);
+      const error = this.mode === Cpu2Mode.Fus ? this.tier.call("fusLastError") : 0;
+      const code = error !== 0 ? fusErrorName(error) : "FUS_COMMAND_REJECTED";
+      throw new OperatorError(status, code, `${name}: refused by CPU2 (status 0x${commandStatus.toString(16).padStart(2, "0")}${error ? `, ${code}` : ""})`);
     }
     this.check(status, name);
   }
@@ -202,6 +206,19 @@ export class Operator {
     }
     this.check(status, "wait for FUS");
     return reading;
+  }
+
+  /**
+   * Waits for the system reset a command announced while FUS already reads idle. Returns normally
+   * only when no reset came within `timeoutMs`; the reset itself arrives as SystemResetOccurred.
+   */
+  awaitReset(timeoutMs: number, pollMs = 20): void {
+    const status = this.tier.call("fusAwaitReset", timeoutMs, pollMs);
+    if (status === OperatorStatus.FusReportedError) {
+      const error = this.tier.call("fusLastError");
+      throw new OperatorError(status, fusErrorName(error), `FUS reported ${fusErrorName(error)} instead of resetting`);
+    }
+    if (status !== OperatorStatus.ResetDidNotHappen) this.check(status, "wait for the reset");
   }
 
   /** Sends any system command with raw parameters; returns the status byte and return parameters. */

@@ -24,6 +24,8 @@ export interface LongOperationResult {
 const BUSY_TIMEOUT_MS = 60_000;
 /** Resets after which a long operation is considered stuck in a loop. [choice] */
 const MAX_RESETS = 12;
+/** How long FUS may read idle after accepting a command before its reset comes (Flipper: 10 s). [choice] */
+const RESET_WAIT_MS = 2_000;
 
 export class Session {
   readonly operator: Operator;
@@ -73,14 +75,16 @@ export class Session {
     const startResets = this.resets;
     this.ensureFus();
     this.survive(() => send(this.operator));
+    const sentAt = this.resets;
     let finalState: FusStateReading | null = null;
     for (let round = 0; round <= MAX_RESETS; round++) {
       const mode = this.boot();
       if (mode !== Cpu2Mode.Fus) return { mode, resets: this.resets - startResets, finalState: null };
       const waited = this.survive(() => this.operator.waitWhileBusy(BUSY_TIMEOUT_MS));
       if (waited.reset) continue;
-      // FUS reports busy from the moment it accepts the command until its last reset, so idle
-      // here means the operation is over (fus-behaviour §1.3, §1.8).
+      // Every one of these commands ends in a system reset (fus-behaviour §1.7): FUS reading idle
+      // before any reset came means the reset is still ahead, unless it never comes.
+      if (this.resets === sentAt && this.survive(() => this.operator.awaitReset(RESET_WAIT_MS)).reset) continue;
       finalState = waited.value!;
       this.onEvent({ kind: "state", reading: finalState });
       return { mode, resets: this.resets - startResets, finalState };

@@ -1,7 +1,7 @@
 // What the operator needs to know about the part it runs on, read from the part itself: the
 // device id (DBGMCU_IDCODE, cpu2-interface §6.2) and the flash-size word (§1.1).
 import { read32, read16 } from "../hal";
-import { FLASH_SIZE_ADDRESS, FLASH_BASE } from "./registers";
+import { FLASH_SIZE_ADDRESS } from "./registers";
 
 export const DBGMCU_IDCODE: u32 = 0xe004_2000;
 export const DEVICE_ID_WB5X_WB3X: u32 = 0x495;
@@ -29,9 +29,15 @@ export function sectorBytes(id: u32): u32 {
 }
 
 /**
- * Where FUS lives: 0x08046000 on WB1x; 0x080F4000 on a 1 MB WB5x, i.e. 48 KB below the top of the
- * flash, which the operator applies to the smaller WB5x/WB3x parts as well (fus-behaviour §1.1).
+ * Where FUS lives: 0x08046000 on WB1x, 0x080F4000 on every WB5x/WB3x (fus-behaviour §1.1). Parts
+ * sold with less flash keep FUS at the same address, above what CPU1 is given: a 512 KB part
+ * reports SFSA 0xF4 too (fus-behaviour §6.1).
  */
-export function fusStart(id: u32, flashKb: u32): u32 {
-  return isWb1x(id) ? 0x0804_6000 : FLASH_BASE + flashKb * 1024 - 0xc000;
+export function fusStart(id: u32): u32 {
+  return isWb1x(id) ? 0x0804_6000 : 0x080f_4000;
+}
+
+/** Flash present on the die, whatever part of it CPU1 is given (the FUS area included). */
+export function physicalFlashBytes(id: u32): u32 {
+  return isWb1x(id) ? 320 * 1024 : 1024 * 1024;
 }

@@ -49,9 +49,16 @@ function send(opcode: u16, length: u32): OperatorStatus {
   return commandStatus == 0 ? OperatorStatus.Ok : OperatorStatus.CommandRejected;
 }
 
+/**
+ * A FUS command. When FUS refuses it, the following GET_STATE names the reason (FUS reports an
+ * error once, fus-behaviour §1.3), so it is read at once; lastState/lastError keep it.
+ */
 function sendFus(opcode: u16, length: u32): OperatorStatus {
   const ready = requireFus();
-  return ready != OperatorStatus.Ok ? ready : send(opcode, length);
+  if (ready != OperatorStatus.Ok) return ready;
+  const sent = send(opcode, length);
+  if (sent == OperatorStatus.CommandRejected) getState();
+  return sent;
 }
 
 /**
@@ -117,7 +124,7 @@ export function storeUserKey(keyType: u32, size: u32): OperatorStatus {
     for (let i: u32 = 0; i < IV_BYTES; i++) store<u8>(commandParameters + length + i, load<u8>(ivBuffer + i));
     length += IV_BYTES;
   }
-  const sent = send(op.FUS_STORE_USR_KEY, length);
+  const sent = sendAnswered(op.FUS_STORE_USR_KEY, length);
   if (sent == OperatorStatus.Ok) storedKeyIndex = responseByte(0);
   return sent;
 }
@@ -126,7 +133,14 @@ function keyIndexCommand(opcode: u16, index: u32): OperatorStatus {
   const ready = requireCpu2();
   if (ready != OperatorStatus.Ok) return ready;
   store<u8>(commandParameters, <u8>index);
-  return send(opcode, 1);
+  return sendAnswered(opcode, 1);
+}
+
+/** Key commands are answered by FUS and the stack; only FUS may be asked why it refused. */
+function sendAnswered(opcode: u16, length: u32): OperatorStatus {
+  const sent = send(opcode, length);
+  if (sent == OperatorStatus.CommandRejected && mode() == Cpu2Mode.Fus) getState();
+  return sent;
 }
 
 export function loadUserKey(index: u32): OperatorStatus {
@@ -158,4 +172,20 @@ export function waitWhileBusy(timeoutUs: u32, pollUs: u32): OperatorStatus {
   }
   if (status != OperatorStatus.Ok) return status;
   return lastState() == FusState.Error || lastError() != 0 ? OperatorStatus.FusReportedError : OperatorStatus.Ok;
+}
+
+/**
+ * After a command that ends in a system reset (START_WS, FW_UPGRADE, FW_DELETE; fus-behaviour
+ * §1.7) while FUS already reads idle: keeps polling GET_STATE until the reset comes (the call then
+ * never returns, CPU1 restarts) or `timeoutUs` passes. An error FUS reports meanwhile ends it.
+ */
+export function awaitReset(timeoutUs: u32, pollUs: u32): OperatorStatus {
+  const start = nowUs();
+  while (nowUs() - start < timeoutUs) {
+    const status = getState();
+    if (status != OperatorStatus.Ok) return status;
+    if (lastState() == FusState.Error || lastError() != 0) return OperatorStatus.FusReportedError;
+    delayUs(pollUs);
+  }
+  return OperatorStatus.ResetDidNotHappen;
 }

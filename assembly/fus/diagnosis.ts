@@ -8,8 +8,8 @@ export const SBRV_SAFEBOOT_FORCED: u32 = 0x3fc00;
 export const SBRV_FUS_V053: u32 = 0x3d800;
 
 /**
- * `fusStartAddress` is where FUS lives on this part; `flashEnd` the first address after flash;
- * `fusVersion` what the device-information table said (0 when unread).
+ * `fusStartAddress` is where FUS lives on this part; `flashBytes` the flash on the die;
+ * `fusVersion` what the device-information table said (read only when `fusVersionKnown`).
  */
 export function diagnose(sfsa: u32, sbrv: u32, c2boot: bool, fusVersion: u32, sector: u32,
     fusStartAddress: u32, flashBytes: u32, fusVersionKnown: bool): Diagnosis {

@@ -4,7 +4,7 @@ import { read32 } from "../hal";
 import {
   FLASH_SFR, FLASH_SFR_SFSA_MASK, FLASH_SRRVR, FLASH_SRRVR_SBRV_MASK, PWR_CR4, PWR_CR4_C2BOOT, UID64_ADDRESS,
 } from "../chip/registers";
-import { deviceId, revisionId, flashSizeKb, sectorBytes, fusStart } from "../chip/variants";
+import { deviceId, revisionId, flashSizeKb, sectorBytes, fusStart, physicalFlashBytes } from "../chip/variants";
 import { Diagnosis } from "../shared/codes";
 import { diagnose } from "./diagnosis";
 
@@ -39,10 +39,10 @@ export function idUid64High(): u32 { return uidHigh; }
 
 /** SBRV says FUS is selected (0x3D000-style FUS address, or V0.5.3's 0x3D800; seed §4.1). */
 export function sbrvSelectsFus(): bool {
-  return sbrv * 4 == fusStart(device, flashKb) - 0x0800_0000 || sbrv == 0x3d800;
+  return sbrv * 4 == fusStart(device) - 0x0800_0000 || sbrv == 0x3d800;
 }
 
 export function diagnoseIdentified(fusVersion: u32, fusVersionKnown: bool): Diagnosis {
-  return diagnose(sfsa, sbrv, c2boot, fusVersion, sectorBytes(device), fusStart(device, flashKb),
-    flashKb * 1024, fusVersionKnown);
+  return diagnose(sfsa, sbrv, c2boot, fusVersion, sectorBytes(device), fusStart(device),
+    physicalFlashBytes(device), fusVersionKnown);
 }

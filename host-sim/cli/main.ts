@@ -6,11 +6,16 @@ type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import("./demo.js")).run,
+  image: async () => (await import("./image-command.js")).run,
+  plan: async () => (await import("./plan-command.js")).run,
 };
 
 const usage = `usage: fusop <command> [options]
 commands:
   demo                      the main job on a virtual STM32WB55
+  image inspect FILE        decode a coprocessor image's footers [--json]
+  plan FILE... --family F --flash-kb N --fus X.Y.Z [--stack none|FILE] [--sfsa N] [--app-end ADDR] [--json]
+                            where to stage each image and in which order, or why not
   --board BOARD <command>   run an operator command against a virtual board file (see fusop --board BOARD help)`;
 
 async function main(argv: string[]): Promise<number> {

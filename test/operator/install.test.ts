@@ -1,0 +1,135 @@
+// Long FUS operations end to end on both tiers: stage an image with the operator's flash driver
+// at the address the planner chose, FW_UPGRADE, follow the resets to the end; FUS's refusals
+// surface as named errors (fus-behaviour §1.3-§1.8, §1.10-§1.13; cpu2-interface §5).
+import { describe, expect, test } from "vitest";
+import { generateKeyPairSync } from "node:crypto";
+import { Cpu2Mode } from "../../assembly/shared/codes.js";
+import { buildImage } from "../../host-sim/images/builder.js";
+import { rawPublicKey } from "../../host-sim/images/signing.js";
+import { UpgradePlanner } from "../../host-sim/images/planner.js";
+import { Session } from "../../host-sim/session.js";
+import { parseVersion } from "../../host-sim/versions.js";
+import { rig, tierNames, type Rig } from "../support/tiers.js";
+import type { BoardConfig } from "../../host-sim/board.js";
+
+const planner = new UpgradePlanner();
+const fresh22: BoardConfig = { family: "wb5x", flashKb: 1024, fus: "2.2.0" };
+
+function stackImage(version: string, options: { size?: number; stKey?: ReturnType<typeof generateKeyPairSync>["privateKey"] } = {}) {
+  return buildImage({
+    kind: "stack", version: parseVersion(version), size: options.size ?? 0x6000, family: "wb5x", format: "legacy",
+    stackType: 0x01, stKey: options.stKey,
+  });
+}
+
+function plannedAddress(setup: Rig, image: Uint8Array, fusVersion: string): number {
+  const result = planner.plan(
+    { family: "wb5x", flashKb: 1024, fusVersion, sfsa: setup.chip.board.optionBytes.sfsa },
+    [{ file: "stack.bin", tail: image.slice(-256), size: image.length }],
+  );
+  if (!result.ok) throw new Error(`plan refused: ${result.status}`);
+  return result.steps[0].address!;
+}
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+  return "NO_ERROR";
+}
+
+describe.each(tierNames)("tier %s", (tierName) => {
+  test("stage + FW_UPGRADE installs a stack through several resets; READY then says stack (§1.6-§1.8)", () => {
+    const setup = rig(tierName, fresh22);
+    const session = new Session(setup.chip, setup.tier);
+    const image = stackImage("1.24.0");
+    const address = plannedAddress(setup, image, "2.2.0");
+    setup.operator.stage(image, address);
+    expect(setup.chip.board.flash.slice(address - 0x0800_0000, address - 0x0800_0000 + image.length)).toEqual(image);
+
+    const done = session.runLongOperation((operator) => operator.fwUpgrade());
+    expect(done.mode).toBe(Cpu2Mode.WirelessStack);
+    expect(done.resets).toBeGreaterThanOrEqual(1);
+    const information = setup.operator.deviceInformation();
+    expect(information).toMatchObject({ layout: "stack", stackVersion: "1.24.0", fusVersion: "2.2.0", stackType: 0x01 });
+    // SFSA now starts at the installed stack (fus-behaviour §1.6).
+    const identity = setup.operator.identify();
+    expect(identity.sbrvSelectsFus).toBe(false);
+    expect(identity.sfsa * 4096 + 0x0800_0000).toBe(setup.chip.board.cpu2.stack!.start);
+  });
+
+  test("an image signed with another key is refused: FUS_STATE_IMG_NOT_AUTHENTIC, nothing installed (§1.5)", () => {
+    const setup = rig(tierName, fresh22);
+    const session = new Session(setup.chip, setup.tier);
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const image = stackImage("1.24.0", { stKey: privateKey });
+    setup.operator.stage(image, plannedAddress(setup, image, "2.2.0"));
+    expect(codeOf(() => session.runLongOperation((operator) => operator.fwUpgrade()))).toBe("FUS_STATE_IMG_NOT_AUTHENTIC");
+    expect(setup.chip.board.cpu2.stack).toBeNull();
+    expect(setup.operator.fusGetState().stateName).toBe("FUS_STATE_IDLE"); // the error was reported once
+  });
+
+  test("FW_UPGRADE with nothing staged: FUS_STATE_IMG_NOT_FOUND (§1.3)", () => {
+    const setup = rig(tierName, fresh22);
+    const session = new Session(setup.chip, setup.tier);
+    expect(codeOf(() => session.runLongOperation((operator) => operator.fwUpgrade()))).toBe("FUS_STATE_IMG_NOT_FOUND");
+  });
+
+  test("FW_DELETE removes the stack and FUS keeps running; START_WS then has nothing to start (§1.10, §1.11)", () => {
+    const setup = rig(tierName, { ...fresh22, stack: { version: "1.24.0", type: 1, size: 0x6000 } });
+    const session = new Session(setup.chip, setup.tier);
+    const done = session.runLongOperation((operator) => operator.fwDelete());
+    expect(done.mode).toBe(Cpu2Mode.Fus);
+    expect(setup.operator.deviceInformation().stackVersion).toBeNull();
+    expect(codeOf(() => setup.operator.startWirelessStack())).toBe("NO_STACK_INSTALLED");
+  });
+
+  test("start-fus then START_WS returns to the stack (§1.11)", () => {
+    const setup = rig(tierName, { ...fresh22, stack: { version: "1.24.0", type: 1, size: 0x6000 } });
+    const session = new Session(setup.chip, setup.tier);
+    session.ensureFus();
+    expect(setup.operator.mode).toBe(Cpu2Mode.Fus);
+    const done = session.runLongOperation((operator) => operator.startWirelessStack());
+    expect(done.mode).toBe(Cpu2Mode.WirelessStack);
+  });
+
+  test("auth key: update, lock, then a second update is refused with FUS_STATE_AUTH_KEY_LOCKED (§1.13)", () => {
+    const setup = rig(tierName, fresh22);
+    setup.operator.bootCpu2();
+    // The model's authentication key is a raw P-256 public point X||Y (its documented choice).
+    const key = rawPublicKey(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
+    setup.operator.updateAuthKey(key);
+    setup.operator.lockAuthKey();
+    expect(codeOf(() => setup.operator.updateAuthKey(key))).toBe("FUS_STATE_AUTH_KEY_LOCKED");
+  });
+
+  test("user keys: store returns an index, then load, lock, unload (§1.13, cpu2-interface §5.6)", () => {
+    const setup = rig(tierName, fresh22);
+    setup.operator.bootCpu2();
+    const index = setup.operator.storeUserKey(1, Uint8Array.from({ length: 16 }, (_, i) => i));
+    expect(index).toBeGreaterThanOrEqual(1);
+    const second = setup.operator.storeUserKey(1, Uint8Array.from({ length: 32 }, (_, i) => 255 - i));
+    expect(second).not.toBe(index);
+    setup.operator.loadUserKey(index);
+    setup.operator.unloadUserKey(index);
+    setup.operator.lockUserKey(index);
+    const master = setup.operator.storeUserKey(2, new Uint8Array(32).fill(7));
+    const encrypted = setup.operator.storeUserKey(3, new Uint8Array(16).fill(9), new Uint8Array(12).fill(1));
+    expect(new Set([index, second, master, encrypted]).size).toBe(4);
+  });
+
+  test("anti-rollback: activated over an installed stack, an older stack is then refused (FW_ROLLBACK_ERROR, §1.12)", () => {
+    const setup = rig(tierName, { ...fresh22, stack: { version: "1.24.0", type: 1, size: 0x6000 } });
+    const session = new Session(setup.chip, setup.tier);
+    session.ensureFus();
+    setup.operator.activateAntirollback();
+    const older = stackImage("1.23.0");
+    const address = setup.chip.board.cpu2.stack!.start - 0x1000 - older.length;
+    // Staging below the installed stack, one sector of separation (fus-behaviour §1.6, FUS >= V1.1.2).
+    setup.operator.stage(older, address);
+    expect(codeOf(() => session.runLongOperation((operator) => operator.fwUpgrade()))).toBe("FUS_STATE_FW_ROLLBACK_ERROR");
+    expect(setup.chip.board.cpu2.stack!.version).toBe(parseVersion("1.24.0"));
+  });
+});
