@@ -232,10 +232,13 @@ export class Operator {
 
   /**
    * Writes `image` into flash at `address` through the operator's flash driver: erases the pages it
-   * covers, then programs 512-byte chunks (the tail padded with 0xFF to a double word).
+   * covers (or up to `eraseEnd`), then programs 512-byte chunks (the tail padded with 0xFF to a
+   * double word, so no footer magic is ever duplicated by padding).
    */
-  stage(image: Uint8Array, address: number, onProgress?: (written: number) => void): void {
-    this.check(this.tier.call("flashErase", address, image.length), `erase flash at 0x${address.toString(16)}`);
+  stage(image: Uint8Array, address: number, onProgress?: (written: number) => void, eraseEnd?: number): void {
+    // Erasing up to `eraseEnd` (the planner's suggestion) also clears stale image fragments there.
+    const eraseBytes = Math.max(image.length, (eraseEnd ?? 0) - address);
+    this.check(this.tier.call("flashErase", address, eraseBytes), `erase flash at 0x${address.toString(16)}`);
     const buffer = this.tier.call("flashBufferPointer");
     const chunkBytes = 512;
     for (let offset = 0; offset < image.length; offset += chunkBytes) {

@@ -1,34 +1,82 @@
-// `fusop demo` (make demo): the main job on a virtual board, with readable progress.
+// `fusop demo` (make demo): the main job on a virtual board. A WB55 (1 MB) fresh with FUS 1.2.0
+// gets FUS 2.2.0, then a BLE stack, which is started, all through the operator: the upgrade plan is
+// computed by the operator module itself, images are staged with its flash driver, and FUS is
+// followed through every system reset. Runs the ARM firmware (tier 2) unless --tier wasm.
 import { Board } from "../board.js";
 import { Stm32wb } from "../chip/stm32wb.js";
-import { Operator } from "../operator.js";
 import { WasmTier } from "../tiers/tier1.js";
 import { ArmTier } from "../tiers/tier2.js";
 import type { OperatorTier, TierName } from "../tiers/tier.js";
+import { Session, type SessionEvent } from "../session.js";
+import { buildImage } from "../images/builder.js";
+import { ImageCodec } from "../images/footer.js";
+import { UpgradePlanner, type ImageFile } from "../images/planner.js";
 import { Cpu2Mode } from "../../assembly/shared/codes.js";
+import { parseVersion } from "../versions.js";
+import { parseArguments, UsageError } from "./args.js";
 
-function say(line: string): void {
-  console.log(line);
-}
+const hex = (value: number) => `0x${value.toString(16).padStart(8, "0")}`;
+const modeName = (mode: Cpu2Mode) => (mode === Cpu2Mode.Fus ? "FUS" : mode === Cpu2Mode.WirelessStack ? "wireless stack" : `mode ${mode}`);
 
-export async function run(args: string[]): Promise<number> {
-  const tierName: TierName = args.includes("--tier") && args[args.indexOf("--tier") + 1] === "wasm" ? "wasm" : "arm";
-  say("fusop demo: a virtual STM32WB55 (1 MB flash) fresh from the factory with FUS 1.2.0");
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArguments(argv, ["tier"], []);
+  const tierName = (args.options.get("tier") ?? "arm") as TierName;
+  if (tierName !== "wasm" && tierName !== "arm") throw new UsageError(`--tier is wasm or arm, not '${tierName}'`);
+  const say = (line: string) => console.log(line);
+
+  say("fusop demo: a virtual STM32WB55 (1 MB flash) as it leaves the factory, FUS 1.2.0, no stack");
   const chip = new Stm32wb(new Board({ family: "wb5x", flashKb: 1024, fus: "1.2.0" }));
   const tier: OperatorTier = tierName === "wasm" ? new WasmTier(chip) : new ArmTier(chip);
-  say(`operator: ${tierName === "arm" ? "the ARM probe firmware on an emulated Cortex-M4 (tier 2)" : "the wasm module in V8 (tier 1)"}`);
-  const operator = new Operator(tier);
-  const ob = chip.board.optionBytes;
-  say(`option bytes: SFSA=0x${ob.sfsa.toString(16)} SBRV=0x${ob.sbrv.toString(16)}`);
-  say("booting CPU2: shared tables in SRAM2a, PWR_CR4.C2BOOT, waiting for READY ...");
-  const mode = operator.bootCpu2();
-  say(`READY: ${mode === Cpu2Mode.Fus ? "FUS is running" : mode === Cpu2Mode.WirelessStack ? "the wireless stack is running" : `mode ${mode}`}`);
-  const state = operator.fusGetState();
-  say(`FUS_GET_STATE: ${state.stateName}, ${state.errorName}`);
-  const info = operator.deviceInformation();
-  say(`device information (${info.layout} layout): FUS ${info.fusVersion}, Safeboot ${info.safebootVersion}, ` +
-    `stack ${info.stackVersion ?? "none"}, device id 0x${(info.deviceId ?? 0).toString(16)}, UID64 0x${(info.uid64 ?? 0n).toString(16)}`);
-  const instructions = tier instanceof ArmTier ? `, ${tier.instructions} CPU1 instructions` : "";
-  say(`done in ${(chip.clock.nowUs / 1000).toFixed(2)} ms of virtual time${instructions}`);
-  return 0;
+  say(tierName === "arm" ? "operator: the ARM firmware on an emulated Cortex-M4 (tier 2)" : "operator: the wasm module in V8 (tier 1)");
+  const session = new Session(chip, tier, (event: SessionEvent) => {
+    if (event.kind === "reset") say(`  · system reset ${event.count} (${event.reason}); CPU1 restarts`);
+    else if (event.kind === "boot") say(`  · READY: ${modeName(event.mode)} runs on CPU2`);
+    else say(`  · FUS_GET_STATE: ${event.reading.stateName}, ${event.reading.errorName}`);
+  });
+  const operator = session.operator;
+
+  const images: Record<string, Uint8Array> = {
+    "stm32wb5x_FUS_fw.bin": buildImage({ kind: "fus", version: parseVersion("2.2.0"), size: 24_464, family: "wb5x" }),
+    "stm32wb5x_BLE_Stack_full_fw.bin": buildImage({
+      kind: "stack", version: parseVersion("1.24.0"), size: 0x18000, family: "wb5x", format: "new", stackType: 0x01,
+    }),
+  };
+  say(`images (built and signed by the simulator's ST key): ${Object.entries(images).map(([name, data]) => `${name} (${data.length} bytes)`).join(", ")}`);
+
+  session.boot();
+  const before = operator.deviceInformation();
+  let identity = operator.identify();
+  say(`part: FUS ${before.fusVersion}, stack ${before.stackVersion ?? "none"}, SFSA 0x${identity.sfsa.toString(16)}, SBRV 0x${identity.sbrv.toString(16)}`);
+
+  // The plan comes from the operator module running on this very tier.
+  const planner = new UpgradePlanner(new ImageCodec(tier));
+  const files: ImageFile[] = Object.entries(images).map(([file, data]) => ({ file, tail: data.slice(-256), size: data.length }));
+  let fusVersion = before.fusVersion;
+  while (files.length > 0) {
+    identity = operator.identify();
+    const plan = planner.plan({ family: "wb5x", flashKb: 1024, fusVersion, sfsa: identity.sfsa }, files);
+    if (!plan.ok) throw Object.assign(new Error(`the plan was refused: ${plan.status}`), { code: "PLAN_REFUSED" });
+    const step = plan.steps[0];
+    if (!step || step.address === null || step.file === null) break;
+    say(`plan: ${plan.steps.map((s) => `${s.action} ${s.file} at ${s.address === null ? "-" : hex(s.address)}`).join("; then ")}`);
+    const image = images[step.file];
+    say(`${step.action}: erasing ${hex(step.address)}..${hex(step.eraseEnd ?? step.address + image.length)} and staging ${step.file}`);
+    operator.stage(image, step.address, undefined, step.eraseEnd ?? undefined);
+    say(`FUS_FW_UPGRADE`);
+    const done = session.runLongOperation((op) => op.fwUpgrade());
+    const information = operator.deviceInformation();
+    say(`→ ${modeName(done.mode)} runs; FUS ${information.fusVersion}, stack ${information.stackVersion ?? "none"} (${done.resets} resets)`);
+    fusVersion = information.fusVersion;
+    files.splice(files.findIndex((f) => f.file === step.file), 1);
+  }
+
+  const finalMode = session.boot();
+  const information = operator.deviceInformation();
+  identity = operator.identify();
+  say("");
+  say(`final state: ${modeName(finalMode)} running; FUS ${information.fusVersion}; stack ${information.stackVersion ?? "none"} ` +
+    `(type 0x${information.stackType.toString(16).padStart(2, "0")}); SFSA 0x${identity.sfsa.toString(16)}; SBRV 0x${identity.sbrv.toString(16)}`);
+  const instructions = tier instanceof ArmTier ? `, ${tier.instructions.toLocaleString("en")} CPU1 instructions` : "";
+  say(`${session.resets} system resets, ${(chip.clock.nowUs / 1e6).toFixed(2)} s of virtual time${instructions}`);
+  return finalMode === Cpu2Mode.WirelessStack && information.stackVersion === "1.24.0" && information.fusVersion === "2.2.0" ? 0 : 1;
 }
