@@ -128,12 +128,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     Napi::Value result = window->read.Call({
       Napi::Number::New(env, static_cast<double>(window->base + offset)), Napi::Number::New(env, size),
       Napi::Number::New(env, static_cast<double>(self->instructions_))});
-    if (env.IsExceptionPending()) {
-      self->callback_failed_ = true;
-      self->callback_error_ = Napi::Reference<Napi::Value>::New(env.GetAndClearPendingException().Value(), 1);
-      uc_emu_stop(uc);
-      return 0;
-    }
+    if (self->CaptureException(uc, env)) return 0;
     return result.IsNumber() ? static_cast<uint64_t>(result.As<Napi::Number>().Int64Value()) & 0xffffffffu : 0;
   }
 
@@ -146,11 +141,16 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
       Napi::Number::New(env, static_cast<double>(window->base + offset)), Napi::Number::New(env, size),
       Napi::Number::New(env, static_cast<double>(value & 0xffffffffu)),
       Napi::Number::New(env, static_cast<double>(self->instructions_))});
-    if (env.IsExceptionPending()) {
-      self->callback_failed_ = true;
-      self->callback_error_ = Napi::Reference<Napi::Value>::New(env.GetAndClearPendingException().Value(), 1);
-      uc_emu_stop(uc);
-    }
+    self->CaptureException(uc, env);
+  }
+
+  // A JS callback threw: stop the emulation and keep the exception for Run() to rethrow.
+  bool CaptureException(uc_engine* uc, Napi::Env env) {
+    if (!env.IsExceptionPending()) return false;
+    callback_failed_ = true;
+    callback_error_ = Napi::Reference<Napi::Value>::New(env.GetAndClearPendingException().Value(), 1);
+    uc_emu_stop(uc);
+    return true;
   }
 
   // mapMmio(address, size, read(address, size, instructions) -> value, write(address, size, value, instructions))

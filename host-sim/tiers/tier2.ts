@@ -211,19 +211,17 @@ export class ArmTier implements OperatorTier {
     const entry = this.api[name];
     if (!entry) throw new Error(`the operator module exports no function '${name}'`);
     if (args.length !== entry.parameters) throw new Error(`${name} takes ${entry.parameters} arguments`);
-    const emulator = this.ensureRunning();
-    const registers = ["r0", "r1", "r2", "r3"];
-    args.forEach((value, i) => emulator.regWrite(registers[i], value >>> 0));
-    emulator.regWrite("lr", this.idleAddress | 1);
-    this.runUntilIdle(emulator, this.symbol(entry.symbol));
-    return emulator.regRead("r0") >>> 0;
+    return this.callSymbol(entry.symbol, ...args);
   }
 
-  /** Calls a C function of the firmware by symbol (runtime internals, e.g. to test the allowlist). */
+  /**
+   * Calls a C function of the firmware by symbol, AAPCS-style (up to four word arguments in r0-r3,
+   * result in r0), returning into the idle loop. Also reaches runtime internals (the allowlist tests).
+   */
   callSymbol(symbol: string, ...args: number[]): number {
+    if (args.length > 4) throw new Error(`${symbol}: at most four arguments fit in registers`);
     const emulator = this.ensureRunning();
-    const registers = ["r0", "r1", "r2", "r3"];
-    args.forEach((value, i) => emulator.regWrite(registers[i], value >>> 0));
+    args.forEach((value, i) => emulator.regWrite(`r${i}`, value >>> 0));
     emulator.regWrite("lr", this.idleAddress | 1);
     this.runUntilIdle(emulator, this.symbol(symbol));
     return emulator.regRead("r0") >>> 0;

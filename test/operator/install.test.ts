@@ -9,7 +9,7 @@ import { rawPublicKey } from "../../host-sim/images/signing.js";
 import { UpgradePlanner } from "../../host-sim/images/planner.js";
 import { Session } from "../../host-sim/session.js";
 import { parseVersion } from "../../host-sim/versions.js";
-import { rig, tierNames, type Rig } from "../support/tiers.js";
+import { codeOf, rig, tierNames, type Rig } from "../support/tiers.js";
 import type { BoardConfig } from "../../host-sim/board.js";
 
 const planner = new UpgradePlanner();
@@ -29,15 +29,6 @@ function plannedAddress(setup: Rig, image: Uint8Array, fusVersion: string): numb
   );
   if (!result.ok) throw new Error(`plan refused: ${result.status}`);
   return result.steps[0].address!;
-}
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "NO_ERROR";
 }
 
 describe.each(tierNames)("tier %s", (tierName) => {

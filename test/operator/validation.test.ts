@@ -1,7 +1,7 @@
 // Bad requests are refused by the operator, by name, before anything reaches CPU2
 // (cpu2-interface §5.2, §5.5, §5.6; fus-behaviour §1.11, §1.12).
 import { describe, expect, test } from "vitest";
-import { bareWb55, rig, tierNames, wb55WithStack, type Rig } from "../support/tiers.js";
+import { bareWb55, codeOf, rig, tierNames, wb55WithStack, type Rig } from "../support/tiers.js";
 
 /** Commands CPU2 received so far, seen from the CPU2 side. */
 function recordCommands(setup: Rig): number[] {
@@ -13,15 +13,6 @@ function recordCommands(setup: Rig): number[] {
     return command;
   };
   return opcodes;
-}
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "NO_ERROR";
 }
 
 describe.each(tierNames)("tier %s", (tierName) => {

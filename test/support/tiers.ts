@@ -32,3 +32,13 @@ export const bareWb55: BoardConfig = { family: "wb5x", flashKb: 1024, fus: "1.2.
 export const wb55WithStack: BoardConfig = {
   family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.24.0", type: 0x01, size: 0x20000 },
 };
+
+/** The stable error code a call fails with, or NO_ERROR. */
+export function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+  return "NO_ERROR";
+}
