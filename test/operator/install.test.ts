@@ -77,6 +77,17 @@ describe.each(tierNames)("tier %s", (tierName) => {
     expect(codeOf(() => setup.operator.startWirelessStack())).toBe("NO_STACK_INSTALLED");
   });
 
+  test("FW_DELETE keeps a new-format stack's NVM section (SFSA 0xF0); FW_PURGE removes it (SFSA 0xF4) (§1.10, §2)", () => {
+    const withNewStack: BoardConfig = { ...fresh22, stack: { version: "1.24.0", type: 1, size: 0x6000, format: "new" } };
+    const deleting = rig(tierName, withNewStack);
+    new Session(deleting.chip, deleting.tier).runLongOperation((operator) => operator.fwDelete());
+    expect(deleting.operator.identify().sfsa).toBe(0xf0);
+    const purging = rig(tierName, withNewStack);
+    new Session(purging.chip, purging.tier).runLongOperation((operator) => operator.fwPurge());
+    expect(purging.operator.identify().sfsa).toBe(0xf4);
+    expect(purging.operator.deviceInformation().stackVersion).toBeNull();
+  });
+
   test("start-fus then START_WS returns to the stack (§1.11)", () => {
     const setup = rig(tierName, { ...fresh22, stack: { version: "1.24.0", type: 1, size: 0x6000 } });
     const session = new Session(setup.chip, setup.tier);
