@@ -112,7 +112,7 @@ function authenticate(board: Board, flash: Uint8Array, view: DataView, c: Candid
     if (hash !== known.sha256) continue;
     if ((known.family === "wb1x") !== (variant.family === "wb1x")) return { ok: false, error: FusError.ImgNotAuthentic };
     found = {
-      start, size: c.end - start, kind: known.kind, version: known.version, format: known.format, stackType: known.stackType,
+      start: variant.flashBase + start, size: c.end - start, kind: known.kind, version: known.version, format: known.format, stackType: known.stackType,
       fusVariant: known.fusVariant, genuine: true, data: flash.slice(start, c.end),
     };
     break;
@@ -137,13 +137,13 @@ function authenticate(board: Board, flash: Uint8Array, view: DataView, c: Candid
     if (family2k !== (variant.family === "wb1x")) return { ok: false, error: FusError.ImgNotAuthentic };
     const variantCode = view.getUint8(descriptor + 14);
     found = {
-      start, size: c.end - start, kind, version: word(view, descriptor + 8),
+      start: variant.flashBase + start, size: c.end - start, kind, version: word(view, descriptor + 8),
       format: kind === "stack" ? (c.magic === MAGIC_STACK_NEW ? "new" : "legacy") : null,
       stackType: view.getUint8(descriptor + 13),
       fusVariant: variantCode === SIM_FUS_VARIANT_CODE["for-0.5.3"] ? "for-0.5.3" : variantCode === SIM_FUS_VARIANT_CODE["for-1.x"] ? "for-1.x" : null,
       genuine: false, data: flash.slice(start, c.end),
     };
-  } else if (found.size % 4 !== 0 || found.start % variant.sectorBytes !== 0) {
+  } else if (found.size % 4 !== 0 || (found.start - variant.flashBase) % variant.sectorBytes !== 0) {
     return { ok: false, error: FusError.ImgCorrupt };
   }
 
@@ -152,7 +152,7 @@ function authenticate(board: Board, flash: Uint8Array, view: DataView, c: Candid
     if (!c.customerSigned) return { ok: false, error: FusError.AuthTagCustNotFound };
     const key = publicKeyFromRaw(new Uint8Array(Buffer.from(authKey, "hex")));
     const signature = flash.subarray(c.stEnd, c.stEnd + SIGNATURE_BYTES);
-    if (!key || !verifyImage(flash.subarray(found.start, c.stEnd), signature, key)) return { ok: false, error: FusError.ImgNotAuthentic };
+    if (!key || !verifyImage(flash.subarray(found.start - variant.flashBase, c.stEnd), signature, key)) return { ok: false, error: FusError.ImgNotAuthentic };
   }
   return { ok: true, image: found };
 }

@@ -86,9 +86,16 @@ const rows: Row[] = [
   ["stm32wb5x_Zigbee_RFD_fw.bin", "wb5x", "93912904065823727727c37a06081b2dd4a2a8171c365ef570d92012826631e7", 284972, "stack", 0x01180001, 0x01180001, "legacy", 0x31, null],
 ];
 
-export const KNOWN_IMAGES: readonly KnownImage[] = rows.map(
+const known: KnownImage[] = rows.map(
   ([file, family, sha256, size, kind, version, footerVersionWord, format, stackType, fusVariant]) =>
     ({ file, family, sha256, size, kind, version, footerVersionWord, format, stackType, fusVariant }));
+
+export const KNOWN_IMAGES: readonly KnownImage[] = known;
+
+/** Adds a genuine image the table lacks (another CubeWB release the user holds); its facts are the caller's. */
+export function registerKnownImage(image: KnownImage): void {
+  if (!known.some((entry) => entry.sha256 === image.sha256)) known.push(image);
+}
 
 /** Genuine images of a given size (the FUS model locates an image by its size, then checks the hash). */
 export function knownImagesOfSize(size: number): KnownImage[] {
