@@ -20,7 +20,7 @@ commands: info | state | diagnose | start-fus | start-ws | delete | purge | upgr
 const keyTypes: Record<string, number> = { simple: 1, master: 2, encrypted: 3 };
 
 function hex(value: number): string {
-  return `0x${value.toString(16)}`;
+  return `0x${value.toString(16).padStart(value > 0xffff ? 8 : 4, "0")}`;
 }
 
 function parseNumber(text: string, what: string): number {
@@ -65,7 +65,7 @@ export async function run(boardPath: string, argv: string[]): Promise<number> {
   saveBoard(boardPath, board);
   const output = { ok: true, ...result, tier: tierName, resets: session.resets };
   if (json) console.log(JSON.stringify({ ...output, progress }));
-  else console.log(Object.entries(result).map(([key, value]) => `${key}: ${value}`).join("\n"));
+  else console.log(Object.entries(result).filter(([, value]) => value !== null).map(([key, value]) => `${key}: ${value}`).join("\n"));
   return 0;
 }
 

@@ -6,14 +6,23 @@ type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import("./demo.js")).run,
-  image: async () => (await import("./image-command.js")).run,
+  image: async () => {
+    const inspect = (await import("./image-command.js")).run;
+    const make = (await import("./image-make-command.js")).run;
+    return (args) => (args[0] === "make" ? make(args.slice(1)) : inspect(args));
+  },
   plan: async () => (await import("./plan-command.js")).run,
+  sim: async () => (await import("./sim-command.js")).run,
 };
 
 const usage = `usage: fusop <command> [options]
 commands:
   demo                      the main job on a virtual STM32WB55
   image inspect FILE        decode a coprocessor image's footers [--json]
+  image make --kind fus|stack|safeboot --version X.Y.Z --size N [--format legacy|new] --family F [--customer-key FILE] -o FILE
+                            build a test image signed by the simulator's ST key
+  sim create BOARD --family wb5x|wb3x|wb1x --flash-kb N --fus X.Y.Z [--stack none|FILE]
+                            create a virtual board file (sim show BOARD prints CPU2's own state)
   plan FILE... --family F --flash-kb N --fus X.Y.Z [--stack none|FILE] [--sfsa N] [--app-end ADDR] [--json]
                             where to stage each image and in which order, or why not
   --board BOARD <command>   run an operator command against a virtual board file (see fusop --board BOARD help)`;
