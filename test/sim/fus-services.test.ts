@@ -84,6 +84,19 @@ describe("FW_DELETE and FW_PURGE (fus-behaviour §1.10, §10 #7)", () => {
     expect(driver.command(FW_PURGE).status).toBe(ShciStatus.UnknownCmd);
   });
 
+  it("FUSv2 moves a legacy stack's interleaved BLE NVM data (+0x1000) into the new NVM section (seed §4.7.2)", () => {
+    const driver = inFus({ family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.20.0", type: 1, size: 151_732 } });
+    const legacy = driver.board.cpu2.stack!;
+    const bonding = driver.board.flash.slice(legacy.start + 0x1000 - 0x0800_0000, legacy.start + 0x2000 - 0x0800_0000);
+    const update = buildImage({ kind: "stack", family: "wb5x", version: parseVersion("1.24.0"), size: 129_460, format: "new" });
+    driver.stage(legacy.start - 0x1000 - 32 * 0x1000, update);
+    driver.command(FW_UPGRADE);
+    expect(driver.followResets()).toBe(0x00);
+    expect(driver.board.cpu2.stack).toMatchObject({ start: 0x080d_0000, format: "new" });
+    expect(driver.board.flash.subarray(0xf0000, 0xf1000)).toEqual(bonding);
+    expect(driver.board.flash.subarray(0xf1000, 0xf4000).every((b) => b === 0xff)).toBe(true);
+  });
+
   it("installing a legacy stack purges the NVM section (seed FAQ)", () => {
     const driver = inFus({ family: "wb5x", flashKb: 1024, fus: "2.2.0", nvmSection: true });
     driver.stage(0x080e_1000 - 0x4000, buildImage({ kind: "stack", family: "wb5x", version: parseVersion("1.20.0"), size: 76_104 }));
