@@ -80,6 +80,14 @@ export class Session {
     for (let round = 0; round <= MAX_RESETS; round++) {
       const mode = this.boot();
       if (mode !== Cpu2Mode.Fus) return { mode, resets: this.resets - startResets, finalState: null };
+      // One look first, to report the phase FUS is in (an error would be reported only once).
+      const phase = this.survive(() => this.operator.fusGetState());
+      if (phase.reset) continue;
+      const reading = phase.value!;
+      if (reading.state === 0xff || reading.error !== 0) {
+        throw new OperatorError(0, reading.errorName, `FUS reported ${reading.stateName} / ${reading.errorName}`);
+      }
+      if (reading.state !== 0) this.onEvent({ kind: "state", reading });
       const waited = this.survive(() => this.operator.waitWhileBusy(BUSY_TIMEOUT_MS));
       if (waited.reset) continue;
       // Every one of these commands ends in a system reset (fus-behaviour §1.7): FUS reading idle

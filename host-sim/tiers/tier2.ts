@@ -81,6 +81,12 @@ export class ArmTier implements OperatorTier {
   private readonly firmwareFlashBytes: number;
 
   constructor(readonly chip: Stm32wb) {
+    const variant = chip.board.variant;
+    // linker/stm32wb55xg.ld: 192 KB of SRAM1 and the WB5x memory map.
+    if (variant.family !== "wb5x" || variant.sram1Bytes < 192 * 1024) {
+      throw Object.assign(new Error(`the probe firmware is built for STM32WB55xG; a ${variant.family} ${variant.flashKb} KB board runs on tier 1 (--tier wasm)`),
+        { code: "TIER2_VARIANT_UNSUPPORTED" });
+    }
     const loaded = loadProbe();
     this.elf = loaded.elf;
     this.api = loaded.api;

@@ -119,3 +119,7 @@ describe("build guards (scripts/check-wasm.mjs)", () => {
     expect(check(`(module (memory 1 1) (func (export "linearMemoryUsed") (result i32) (i32.const 900)))`).ok).toBe(true);
   });
 });
+
+test("tier 2 refuses boards its probe firmware was not built for (linker/stm32wb55xg.ld)", () => {
+  expect(() => rig("arm", { family: "wb1x", flashKb: 320, fus: "2.2.0" })).toThrow(expect.objectContaining({ code: "TIER2_VARIANT_UNSUPPORTED" }));
+});
