@@ -6,9 +6,10 @@ import { Bus, type MemoryRegion } from "./bus.js";
 import { VirtualClock } from "./clock.js";
 import { Ipcc, IPCC_BASE, IPCC_SIZE } from "./ipcc.js";
 import { Pwr, PWR_BASE, PWR_SIZE } from "./pwr.js";
-import { Rcc, RCC_BASE, RCC_SIZE, AHB3ENR_IPCCEN, RESET_SYSCLK_HZ } from "./rcc.js";
+import { Rcc, RCC_BASE, RCC_SIZE, AHB3ENR_IPCCEN, AHB3ENR_HSEMEN, RESET_SYSCLK_HZ } from "./rcc.js";
 import { FlashRegisters, FLASH_REGS_BASE, FLASH_REGS_SIZE, cpu1VisibleFlashBytes } from "./flash.js";
 import { Dwt, DWT_BASE, DWT_SIZE } from "./dwt.js";
+import { Hsem, HSEM_BASE, HSEM_SIZE } from "./hsem.js";
 import { Dbgmcu, DBGMCU_BASE, DBGMCU_SIZE } from "./dbgmcu.js";
 import type { Board } from "../board.js";
 import { Cpu2 } from "../cpu2/cpu2.js";
@@ -28,6 +29,7 @@ export class Stm32wb {
   readonly ipcc = new Ipcc();
   readonly pwr = new Pwr();
   readonly rcc = new Rcc();
+  readonly hsem = new Hsem();
   readonly flashRegisters: FlashRegisters;
   readonly dwt: Dwt;
   readonly sram1: Uint8Array;
@@ -73,9 +75,11 @@ export class Stm32wb {
     this.bus.mapPeripheral(IPCC_BASE, IPCC_SIZE, this.ipcc);
     this.bus.mapPeripheral(FLASH_REGS_BASE, FLASH_REGS_SIZE, this.flashRegisters);
     this.bus.mapPeripheral(DWT_BASE, DWT_SIZE, this.dwt);
+    this.bus.mapPeripheral(HSEM_BASE, HSEM_SIZE, this.hsem);
     this.bus.mapPeripheral(DBGMCU_BASE, DBGMCU_SIZE, new Dbgmcu(variant.deviceId, SILICON_REVISION));
 
     this.ipcc.cpu1ClockEnabled = () => this.rcc.isEnabled(AHB3ENR_IPCCEN);
+    this.hsem.cpu1ClockEnabled = () => this.rcc.isEnabled(AHB3ENR_HSEMEN);
     this.cpu2 = new Cpu2(this);
     this.pwr.onCpu2Boot = () => this.cpu2.boot();
     this.ipcc.onCpu1Post = (channel) => this.cpu2.onCpu1Post(channel);
@@ -104,5 +108,6 @@ export class Stm32wb {
     this.rcc.reset();
     this.flashRegisters.reset();
     this.dwt.reset();
+    this.hsem.reset();
   }
 }
