@@ -82,6 +82,8 @@ export interface DeviceInformation {
   safebootVersion: string;
   fusVersion: string;
   stackVersion: string | null;
+  /** Flash sectors the installed stack occupies (memory-size word bits 7:0, cpu2-interface §3.4). */
+  stackSectors: number;
   stackType: number;
   uid64: bigint | null;
   deviceId: number | null;
@@ -284,6 +286,7 @@ export class Operator {
       safebootVersion: formatVersion(this.tier.call("infoSafebootVersion")),
       fusVersion: formatVersion(this.tier.call("infoFusVersion")),
       stackVersion: stackVersion === 0 ? null : formatVersion(stackVersion),
+      stackSectors: this.tier.call("infoStackMemorySize") & 0xff,
       stackType: this.tier.call("infoStackType"),
       uid64: layout === "fus" ? (BigInt(this.tier.call("infoUid64High")) << 32n) | BigInt(this.tier.call("infoUid64Low")) : null,
       deviceId: layout === "fus" ? this.tier.call("infoDeviceId") : null,

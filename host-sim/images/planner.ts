@@ -7,6 +7,7 @@ import {
   FusBinaryVariant,
   ImageStatus,
   PlanAction,
+  StackFormat,
 } from "../../assembly/shared/image-codes.js";
 import { formatVersion, parseVersion } from "../versions.js";
 import { ImageCodec, hex32, type DecodedImage, type FamilyName } from "./footer.js";
@@ -28,6 +29,11 @@ export interface PartDescription {
   sfsa?: number;
   /** The stack installed now (the file it came from), or undefined/null for none. */
   installedStack?: ImageFile | null;
+  /**
+   * The stack installed now as the part itself tells it (no file at hand: the device, or a board):
+   * its size in sectors, its format, its version.
+   */
+  installedStackOnPart?: { sectors: number; format: "legacy" | "new"; version: string } | null;
   /** FUS V2 keeps its 16 KB NVM section although no stack is installed (SFSA 0xF0 / 0x84). */
   nvmSection?: boolean;
   /** First address after the user application. */
@@ -99,7 +105,10 @@ export class UpgradePlanner {
     call("planSetAppEnd", part.appEnd ?? 0);
     call("planSetAntirollback", ...antirollbackInputs(part));
 
-    if (part.installedStack) {
+    if (part.installedStackOnPart) {
+      const { sectors, format, version } = part.installedStackOnPart;
+      call("planSetInstalledStack", sectors, format === "new" ? StackFormat.New : StackFormat.Legacy, parseVersion(version));
+    } else if (part.installedStack) {
       const decoded = this.codec.decodeTail(part.installedStack.tail, part.installedStack.size);
       if (!decoded.ok) return refused(decoded.status, part.installedStack.file);
       const status = call("planSetInstalledStackFromImage") as ImageStatus;

@@ -2,7 +2,8 @@
 // across processes (each command is a fresh power-on of the board file), the JSON failure shape,
 // and --force letting FUS's own reaction show (fus-behaviour §1.8, §1.12; cpu2-interface §5).
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { loadBoard } from "../../host-sim/board.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run as board } from "../../host-sim/cli/board-command.js";
@@ -72,4 +73,49 @@ test("--force: anti-rollback with no stack goes to FUS, which then refuses every
   writeFileSync(image, buildImage({ kind: "stack", version: parseVersion("1.24.0"), size: 0x6000, family: "wb5x", format: "legacy", stackType: 1 }));
   await json(() => board(path, ["stage", image, "--at", "0x080EE000", "--json"]));
   await expect(board(path, ["upgrade", "--json"])).rejects.toMatchObject({ code: "FUS_STATE_FW_ROLLBACK_ERROR" });
+});
+
+describe("stage refuses what FUS must never see, before touching flash (fus-behaviour §3, seed §3.2-§3.3, FAQ)", () => {
+  async function refusal(fus: string, image: Uint8Array, extra: string[] = []): Promise<{ code: string; flashChanged: boolean }> {
+    const path = await newBoard(`gate-${Math.random().toString(36).slice(2)}.json`, fus);
+    const file = join(directory, `gate-${Math.random().toString(36).slice(2)}.bin`);
+    writeFileSync(file, image);
+    const before = readFileSync(path, "utf8");
+    let code = "NO_ERROR";
+    try {
+      await json(() => board(path, ["stage", file, "--json", ...extra]));
+    } catch (error) {
+      code = (error as { code: string }).code;
+    }
+    const after = loadBoard(path);
+    return { code, flashChanged: JSON.stringify(after.toJSON().flash) !== JSON.stringify(JSON.parse(before).flash) };
+  }
+
+  test("an image for 2 KB-sector parts (WB1x) on a WB5x: IMAGE_FAMILY_MISMATCH", async () => {
+    const wb1x = buildImage({ kind: "stack", version: parseVersion("1.24.0"), size: 0x6000, family: "wb1x", format: "legacy", stackType: 1 });
+    expect(await refusal("2.2.0", wb1x)).toEqual({ code: "IMAGE_FAMILY_MISMATCH", flashChanged: false });
+  });
+
+  test("a new-format stack on FUS 1.2.0: STACK_NEEDS_FUS_V2", async () => {
+    const stack = buildImage({ kind: "stack", version: parseVersion("1.24.0"), size: 0x6000, family: "wb5x", format: "new", stackType: 1 });
+    expect(await refusal("1.2.0", stack)).toEqual({ code: "STACK_NEEDS_FUS_V2", flashChanged: false });
+  });
+
+  test("a FUS older than the one running: FUS_DOWNGRADE", async () => {
+    const fus = buildImage({ kind: "fus", version: parseVersion("2.1.0"), size: 24_464, family: "wb5x" });
+    expect(await refusal("2.2.0", fus)).toEqual({ code: "FUS_DOWNGRADE", flashChanged: false });
+  });
+
+  test("--at elsewhere than the planned address: STAGE_ADDRESS_NOT_PLANNED", async () => {
+    const stack = buildImage({ kind: "stack", version: parseVersion("1.24.0"), size: 0x6000, family: "wb5x", format: "legacy", stackType: 1 });
+    expect(await refusal("2.2.0", stack, ["--at", "0x08080000"])).toEqual({ code: "STAGE_ADDRESS_NOT_PLANNED", flashChanged: false });
+  });
+
+  test("--force stages it anyway, and FUS 1.2.0 does not recognise a new-format stack (fus-behaviour §2, GH-115)", async () => {
+    const path = await newBoard("gate-force.json", "1.2.0");
+    const file = join(directory, "gate-force.bin");
+    writeFileSync(file, buildImage({ kind: "stack", version: parseVersion("1.24.0"), size: 0x6000, family: "wb5x", format: "new", stackType: 1 }));
+    expect((await json(() => board(path, ["stage", file, "--at", "0x080EE000", "--force", "--json"]))).code).toBe(0);
+    await expect(board(path, ["upgrade", "--json"])).rejects.toMatchObject({ code: "FUS_STATE_IMG_NOT_FOUND" });
+  });
 });
