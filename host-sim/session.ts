@@ -29,7 +29,8 @@ const RESET_WAIT_MS = 2_000;
 
 export class Session {
   readonly operator: Operator;
-  private booted = false;
+  /** The chip's reset count when this CPU1 run booted CPU2; null when it has not. */
+  private bootedInRun: number | null = null;
   resets = 0;
 
   constructor(readonly chip: Stm32wb, readonly tier: OperatorTier, private readonly onEvent: (event: SessionEvent) => void = () => {}) {
@@ -43,17 +44,19 @@ export class Session {
     } catch (error) {
       if (!(error instanceof SystemResetOccurred)) throw error;
       this.resets++;
-      this.booted = false;
       this.onEvent({ kind: "reset", reason: error.reason, count: this.resets });
       return { reset: true };
     }
   }
 
-  /** Boots CPU2 unless this CPU1 run already did; returns what runs. */
+  /**
+   * Boots CPU2 unless this CPU1 run already did; returns what runs. Any system reset, also one that
+   * struck outside the session (power loss during staging), starts a new CPU1 run.
+   */
   boot(): Cpu2Mode {
-    if (this.booted) return this.operator.mode;
+    if (this.bootedInRun === this.chip.systemResetCount) return this.operator.mode;
     const mode = this.operator.bootCpu2();
-    this.booted = true;
+    this.bootedInRun = this.chip.systemResetCount;
     this.onEvent({ kind: "boot", mode });
     return mode;
   }
@@ -78,7 +81,10 @@ export class Session {
     const sentAt = this.resets;
     let finalState: FusStateReading | null = null;
     for (let round = 0; round <= MAX_RESETS; round++) {
-      const mode = this.boot();
+      // FUS may resume its work (and reset again) while CPU1 is still waiting for READY.
+      const booted = this.survive(() => this.boot());
+      if (booted.reset) continue;
+      const mode = booted.value!;
       if (mode !== Cpu2Mode.Fus) return { mode, resets: this.resets - startResets, finalState: null };
       // One look first, to report the phase FUS is in (an error would be reported only once).
       const phase = this.survive(() => this.operator.fusGetState());
