@@ -38,7 +38,7 @@ describe.each(tierNames)("tier %s", (tierName) => {
     const { operator, chip } = rig(tierName, { ...bareWb55, uid64: 0x0123_4567_89ab_cdefn });
     operator.bootCpu2();
     expect(operator.deviceInformation()).toEqual({
-      layout: "fus", safebootVersion: formatVersion(chip.board.cpu2.safebootVersion), fusVersion: "1.2.0", stackVersion: null, stackType: 0,
+      layout: "fus", safebootVersion: formatVersion(chip.board.cpu2.safebootVersion), fusVersion: "1.2.0", stackVersion: null, stackSectors: 0, stackType: 0,
       uid64: 0x0123_4567_89ab_cdefn, deviceId: 0x495,
     });
   });
@@ -55,7 +55,7 @@ describe.each(tierNames)("tier %s", (tierName) => {
     const { operator, chip } = rig(tierName, wb55WithStack);
     operator.bootCpu2();
     expect(operator.deviceInformation()).toEqual({
-      layout: "stack", safebootVersion: formatVersion(chip.board.cpu2.safebootVersion), fusVersion: "2.2.0", stackVersion: "1.24.0", stackType: 0x01,
+      layout: "stack", safebootVersion: formatVersion(chip.board.cpu2.safebootVersion), fusVersion: "2.2.0", stackVersion: "1.24.0", stackSectors: 0x20, stackType: 0x01,
       uid64: null, deviceId: null,
     });
   });
