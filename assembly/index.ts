@@ -9,6 +9,7 @@ import * as info from "./fus/info";
 import * as commands from "./fus/commands";
 import * as identity from "./fus/identify";
 import * as flash from "./flash/driver";
+import * as preflight from "./fus/preflight";
 import { DeviceInfoLayout } from "./shared/codes";
 
 const DEFAULT_READY_TIMEOUT_MS: u32 = 1000;
@@ -140,8 +141,31 @@ function installedStackVersion(): u32 {
   return info.infoStackVersion();
 }
 
+/**
+ * FW_UPGRADE, after checking the image FUS would take (preflight.ts): a hazardous image, or none,
+ * is refused here and FUS never hears of it. The safety policy off (simulator `--force`) skips it.
+ */
 export function fusFwUpgrade(): OperatorStatus {
+  const ready = commands.requireFus();
+  if (ready != OperatorStatus.Ok) return ready;
+  if (safetyPolicy) {
+    const checked = preflight.checkStagedImage();
+    if (checked != OperatorStatus.Ok) return checked;
+  }
   return commands.fwUpgrade();
+}
+/** Checks the staged image without upgrading; see lastImageStatus and stagedImageStart/End. */
+export function fusCheckStagedImage(): OperatorStatus {
+  return preflight.checkStagedImage();
+}
+export function lastImageStatus(): u32 {
+  return preflight.lastImageStatus();
+}
+export function stagedImageStart(): u32 {
+  return preflight.stagedImageStart();
+}
+export function stagedImageEnd(): u32 {
+  return preflight.stagedImageEnd();
 }
 export function fusFwDelete(): OperatorStatus {
   return commands.fwDelete();

@@ -2,6 +2,8 @@
 // go through this one wrapper; the logic itself lives in the wasm module.
 import { OperatorStatus, Cpu2Mode, DeviceInfoLayout, FusState, FusError, Diagnosis } from "../assembly/shared/codes.js";
 import type { OperatorTier } from "./tiers/tier.js";
+import type { ImageStatus } from "../assembly/shared/image-codes.js";
+import { imageStatusCode, imageStatusMessage } from "./images/messages.js";
 import { formatVersion } from "./versions.js";
 
 /** An operator call returned a non-Ok OperatorStatus. `code` is the stable name (e.g. READY_TIMEOUT). */
@@ -145,8 +147,23 @@ export class Operator {
     this.check(status, name);
   }
 
+  /** FW_UPGRADE, refused by the operator itself when the image FUS would take is hazardous. */
   fwUpgrade(): void {
-    this.fusCommand("FUS_FW_UPGRADE", this.tier.call("fusFwUpgrade"));
+    const status = this.tier.call("fusFwUpgrade");
+    if (status === OperatorStatus.StagedImageRefused || status === OperatorStatus.NoImageStaged) throw this.stagedImageError(status);
+    this.fusCommand("FUS_FW_UPGRADE", status);
+  }
+
+  private stagedImageError(status: OperatorStatus): OperatorError {
+    const start = this.tier.call("stagedImageStart");
+    const end = this.tier.call("stagedImageEnd");
+    if (status === OperatorStatus.NoImageStaged) {
+      return new OperatorError(status, "NO_IMAGE_STAGED", "no image is staged below the secure boundary: FUS would report IMG_NOT_FOUND; stage one first");
+    }
+    const imageStatus = this.tier.call("lastImageStatus") as ImageStatus;
+    const where = `the image FUS would take (0x${start.toString(16).padStart(8, "0")}..0x${end.toString(16).padStart(8, "0")})`;
+    return new OperatorError(status, imageStatusCode(imageStatus),
+      `FW_UPGRADE not sent: ${where}: ${imageStatusMessage(imageStatus, {})}; erase it or stage a suitable image`);
   }
   fwDelete(): void {
     this.fusCommand("FUS_FW_DELETE", this.tier.call("fusFwDelete"));

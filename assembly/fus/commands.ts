@@ -30,7 +30,7 @@ export function lastStoredKeyIndex(): u8 {
   return storedKeyIndex;
 }
 
-function requireFus(): OperatorStatus {
+export function requireFus(): OperatorStatus {
   if (!isBooted()) return OperatorStatus.Cpu2NotBooted;
   if (mode() == Cpu2Mode.WirelessStack) return OperatorStatus.StackRunning;
   if (mode() != Cpu2Mode.Fus) return OperatorStatus.FusNotRunning;

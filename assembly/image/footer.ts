@@ -29,8 +29,8 @@ const MAX_SIGNATURE_BLOCKS: u32 = 2;
 /** Smallest file that can be an image: image footer plus one signature block. */
 const MIN_FILE_BYTES: u32 = FOOTER_BYTES + SIGNATURE_BLOCK_BYTES;
 
-const SIGNATURE_RESERVED_A: u32 = 0x12341234;
-const SIGNATURE_RESERVED_B: u32 = 0xabcdabcd;
+export const SIGNATURE_RESERVED_A: u32 = 0x12341234;
+export const SIGNATURE_RESERVED_B: u32 = 0xabcdabcd;
 /** Info words that carry nothing are filled with this (info word 2 always, info word 1 mostly). */
 const INFO_FILLER: u32 = 0xabcdabcd;
 /** Info word 1 of Safeboot V2.0.0, which ships in the legacy stack container. */
@@ -98,6 +98,24 @@ function fail(status: ImageStatus): ImageStatus {
 /** Bytes counted from the end that must be present: short of the file, or only of the tail. */
 function shortOf(needed: u32): ImageStatus {
   return needed > fileSize ? ImageStatus.FileTooShort : ImageStatus.TailTooShort;
+}
+
+/**
+ * The sector count an image's footer states, read from a tail that ends with the image's last byte
+ * (0 when the tail holds no signature block followed by an image footer). A loader that finds an
+ * image in flash knows where it ends but not where it starts: this count tells it (§1.4).
+ */
+export function statedSectors(tailLength: u32): u32 {
+  tailEnd = tailLength;
+  let consumed: u32 = 0;
+  while (consumed + FOOTER_BYTES <= tailLength) {
+    const magic = wordBack(consumed + 4);
+    if (magic != MAGIC_SIGNATURE_ST && magic != MAGIC_SIGNATURE_CUSTOMER) break;
+    consumed += SIGNATURE_BLOCK_BYTES;
+  }
+  const footerEnd = consumed + FOOTER_BYTES;
+  if (consumed == 0 || footerEnd > tailLength) return 0;
+  return wordBack(footerEnd - 8) & 0xff;
 }
 
 /**

@@ -61,6 +61,10 @@ export enum OperatorStatus {
   FlashRangeInvalid = 27,
   /** CPU1 writes flash only while CPU2 is held or runs FUS: a running stack needs the HSEM/erase-activity protocol (§4.5). */
   FlashBusyWithStack = 28,
+  /** The image FUS would take is one this part must not get; lastImageStatus names why (image-codes.ts). */
+  StagedImageRefused = 29,
+  /** No signature footer below the secure boundary: FUS would report IMG_NOT_FOUND. */
+  NoImageStaged = 30,
 }
 
 /** What the recovery diagnosis found (seed FAQ; fus-behaviour §1.1, §1.6). */

@@ -116,6 +116,8 @@ describe("stage refuses what FUS must never see, before touching flash (fus-beha
     const file = join(directory, "gate-force.bin");
     writeFileSync(file, buildImage({ kind: "stack", version: parseVersion("1.24.0"), size: 0x6000, family: "wb5x", format: "new", stackType: 1 }));
     expect((await json(() => board(path, ["stage", file, "--at", "0x080EE000", "--force", "--json"]))).code).toBe(0);
-    await expect(board(path, ["upgrade", "--json"])).rejects.toMatchObject({ code: "FUS_STATE_IMG_NOT_FOUND" });
+    // Without --force the operator still refuses at FW_UPGRADE; with it, FUS shows what it does.
+    await expect(board(path, ["upgrade", "--json"])).rejects.toMatchObject({ code: "STACK_NEEDS_FUS_V2" });
+    await expect(board(path, ["upgrade", "--force", "--json"])).rejects.toMatchObject({ code: "FUS_STATE_IMG_NOT_FOUND" });
   });
 });

@@ -62,10 +62,33 @@ describe.each(tierNames)("tier %s", (tierName) => {
     expect(setup.operator.fusGetState().stateName).toBe("FUS_STATE_IDLE"); // the error was reported once
   });
 
-  test("FW_UPGRADE with nothing staged: FUS_STATE_IMG_NOT_FOUND (§1.3)", () => {
+  test("FW_UPGRADE with nothing staged: the operator says NO_IMAGE_STAGED; FUS itself says IMG_NOT_FOUND (§1.3)", () => {
     const setup = rig(tierName, fresh22);
     const session = new Session(setup.chip, setup.tier);
+    expect(codeOf(() => session.runLongOperation((operator) => operator.fwUpgrade()))).toBe("NO_IMAGE_STAGED");
+    setup.operator.setSafetyPolicy(false);
     expect(codeOf(() => session.runLongOperation((operator) => operator.fwUpgrade()))).toBe("FUS_STATE_IMG_NOT_FOUND");
+  });
+
+  test("the leftover-image trap (seed FAQ): a refused FUS 1.2.0 image above a staged stack is caught before FW_UPGRADE", () => {
+    const setup = rig(tierName, fresh22);
+    const session = new Session(setup.chip, setup.tier);
+    // Someone forced a FUS V1.2.0 image onto this V2.2 part; FUS refused it and left it in flash.
+    setup.operator.setSafetyPolicy(false);
+    const oldFus = buildImage({ kind: "fus", version: parseVersion("1.2.0"), size: 0x7ff0, family: "wb5x" });
+    setup.operator.stage(oldFus, 0x080e_c000);
+    expect(codeOf(() => session.runLongOperation((operator) => operator.fwUpgrade()))).toMatch(/^FUS_STATE_/);
+    setup.operator.setSafetyPolicy(true);
+    // Now a stack is staged lower; FUS would pick the leftover again. The operator sees it first.
+    const stack = stackImage("1.24.0");
+    setup.operator.stage(stack, 0x080c_0000);
+    const refused = codeOf(() => setup.operator.fwUpgrade());
+    expect(refused).toBe("FUS_DOWNGRADE");
+    expect(setup.tier.call("stagedImageStart")).toBe(0x080e_c000);
+    // Erasing the leftover (FAQ: 0x080F0000-0x080F3FFF; here the whole image) clears the way.
+    setup.tier.call("flashErase", 0x080e_c000, 0x8000);
+    expect(setup.tier.call("fusCheckStagedImage")).toBe(0);
+    expect(setup.tier.call("stagedImageStart")).toBe(0x080c_0000);
   });
 
   test("FW_DELETE removes the stack and FUS keeps running; START_WS then has nothing to start (§1.10, §1.11)", () => {

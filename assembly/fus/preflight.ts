@@ -1,0 +1,116 @@
+// Before FW_UPGRADE: find the image FUS is about to take and check it against the part, so that a
+// dangerous one is refused before FUS ever sees it (issue "refused before FUS sees the image").
+// FUS walks user flash for the highest signature footer (fus-behaviour §1.4; the simulator's
+// documented choice); the operator looks the same way, so it also catches a stale image left above
+// the one just staged (the FAQ's leftover-image case).
+import { copyIn } from "../hal";
+import { FLASH_BASE } from "../chip/registers";
+import { deviceId, flashSizeKb, sectorBytes, fusStart, isWb1x } from "../chip/variants";
+import * as footer from "../image/footer";
+import * as plan from "../image/plan";
+import * as slots from "../image/slots";
+import { ImageStatus, Family, StackFormat, FusBinaryVariant } from "../shared/image-codes";
+import { OperatorStatus, DeviceInfoLayout } from "../shared/codes";
+import * as info from "./info";
+import { idSfsa, identify } from "./identify";
+
+const WINDOW: u32 = footer.TAIL_CAPACITY;
+const NVM_SECTION_BYTES: u32 = 0x4000;
+
+let imageStatus: ImageStatus = ImageStatus.Ok;
+let stagedStart: u32 = 0;
+let stagedEnd: u32 = 0;
+
+export function lastImageStatus(): u32 {
+  return imageStatus;
+}
+export function stagedImageStart(): u32 {
+  return stagedStart;
+}
+export function stagedImageEnd(): u32 {
+  return stagedEnd;
+}
+
+/**
+ * A signature footer ends at `offset` of the window: its magic, with the two constant words of the
+ * footer in front when the window holds them (a lone magic-like word inside encrypted code is not one).
+ */
+function signatureFooterEndsAt(offset: u32): bool {
+  const magic = load<u32>(footer.tailBuffer + offset - 4);
+  if (magic != footer.MAGIC_SIGNATURE_ST && magic != footer.MAGIC_SIGNATURE_CUSTOMER) return false;
+  if (offset < 20) return true; // the decoder checks the rest
+  return load<u32>(footer.tailBuffer + offset - 20) == footer.SIGNATURE_RESERVED_A &&
+    load<u32>(footer.tailBuffer + offset - 16) == footer.SIGNATURE_RESERVED_B;
+}
+
+/** End address of the highest signature footer below `top`, or 0. Reads flash a window at a time. */
+function findImageEnd(top: u32): u32 {
+  let windowEnd = top;
+  while (windowEnd > FLASH_BASE) {
+    const windowStart = windowEnd - FLASH_BASE >= WINDOW ? windowEnd - WINDOW : FLASH_BASE;
+    copyIn(footer.tailBuffer, windowStart, windowEnd - windowStart);
+    for (let offset = windowEnd - windowStart; offset >= 4; offset -= 4) {
+      if (signatureFooterEndsAt(offset)) return windowStart + offset;
+    }
+    windowEnd = windowStart;
+  }
+  return 0;
+}
+
+/** Loads the tail ending at `end` into the decoder's buffer; returns its length. */
+function loadTail(end: u32): u32 {
+  const length = end - FLASH_BASE >= WINDOW ? WINDOW : end - FLASH_BASE;
+  copyIn(footer.tailBuffer, end - length, length);
+  return length;
+}
+
+/**
+ * Locates and checks the staged image. Ok when FUS would get an image this part may take;
+ * StagedImageRefused with lastImageStatus naming the hazard otherwise; NoImageStaged when FUS
+ * would find nothing.
+ */
+export function checkStagedImage(): OperatorStatus {
+  imageStatus = ImageStatus.Ok;
+  stagedStart = 0;
+  stagedEnd = 0;
+  identify();
+  const id = deviceId();
+  const sector = sectorBytes(id);
+  const secureStart = FLASH_BASE + idSfsa() * sector;
+  const end = findImageEnd(secureStart);
+  if (end == 0) return OperatorStatus.NoImageStaged;
+  const sectors = footer.statedSectors(loadTail(end));
+  const alignedEnd = (end + sector - 1) & ~(sector - 1);
+  if (sectors == 0 || sectors * sector > alignedEnd - FLASH_BASE) {
+    imageStatus = ImageStatus.ImageFooterInconsistent;
+    stagedEnd = end;
+    return OperatorStatus.StagedImageRefused;
+  }
+  stagedStart = alignedEnd - sectors * sector;
+  stagedEnd = end;
+  imageStatus = footer.decode(loadTail(end), end - stagedStart);
+  if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
+
+  // The part as FUS reports it (FUS layout of the device information, §3.3).
+  if (info.readDeviceInfo() != OperatorStatus.Ok || info.infoLayout() != DeviceInfoLayout.Fus) return OperatorStatus.FusNotRunning;
+  plan.reset();
+  const family = isWb1x(id) ? Family.Wb1x : Family.Wb5x; // WB3x parts take the WB5x images
+  imageStatus = plan.setDevice(family, flashSizeKb());
+  if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
+  plan.setFusVersion(info.infoFusVersion());
+  plan.setSfsa(idSfsa());
+  const stackVersion = info.infoStackVersion();
+  const stackSectors = info.infoStackMemorySize() & 0xff;
+  const nvmStart = fusStart(id) - NVM_SECTION_BYTES;
+  if (stackVersion != 0 && stackSectors != 0) {
+    // A new-format stack ends where its NVM section starts, 16 KB below FUS (fus-behaviour §2).
+    const format = secureStart + stackSectors * sector == nvmStart ? StackFormat.New : StackFormat.Legacy;
+    plan.setInstalledStack(stackSectors, format, stackVersion);
+  } else {
+    plan.setNvmSection(secureStart == nvmStart);
+  }
+  imageStatus = slots.addDecoded(FusBinaryVariant.Unknown);
+  if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
+  imageStatus = plan.compute();
+  return imageStatus == ImageStatus.Ok ? OperatorStatus.Ok : OperatorStatus.StagedImageRefused;
+}
