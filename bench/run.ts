@@ -18,7 +18,7 @@ import { parseVersion } from "../host-sim/versions.js";
 interface Scenario {
   name: string;
   board: BoardConfig;
-  steps: (operator: Operator, session: Session) => void;
+  steps: (operator: Operator, session: Session, chip: Stm32wb) => void;
 }
 
 const fusImage = buildImage({ kind: "fus", version: parseVersion("2.2.0"), size: 24_464, family: "wb5x" });
@@ -49,6 +49,15 @@ const scenarios: Scenario[] = [
     steps: (op) => op.stage(fusImage, 0x080e_e000),
   },
   {
+    name: "boot + preflight of a 96 KB stack already in flash (locate footer, decode, plan)",
+    board: { family: "wb5x", flashKb: 1024, fus: "2.2.0" },
+    steps: (op, session, chip) => {
+      chip.board.flash.set(stackImage, 0xd_8000); // put there as a probe would, outside the count
+      session.boot();
+      op.tier.call("fusCheckStagedImage");
+    },
+  },
+  {
     name: "FUS 1.2.0 -> 2.2.0: stage + FW_UPGRADE through 3 resets",
     board: bareFus,
     steps: (op, session) => {
@@ -74,7 +83,7 @@ function measure(scenario: Scenario, makeTier: (chip: Stm32wb) => OperatorTier, 
     const chip = new Stm32wb(new Board(scenario.board));
     const tier = makeTier(chip);
     const session = new Session(chip, tier);
-    scenario.steps(session.operator, session);
+    scenario.steps(session.operator, session, chip);
     if (tier instanceof ArmTier) instructions = tier.instructions;
     virtualUs = chip.clock.nowUs;
   }
