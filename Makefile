@@ -66,8 +66,8 @@ $(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld $(wildcard runtime
 
 # The library for user applications: the operator, the runtime and the C API, without startup.
 $(FW)/libfusop.a: $(FW)/fusop-probe.elf
-	$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o 2>/dev/null || \
-	  (mkdir -p $(FW)/lib && $(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o)
+	@mkdir -p $(FW)/lib
+	$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o
 	rm -f $@
 	$(CROSS)gcc-ar rcs $@ $(FW)/fusop.o $(FW)/lib/fusop_api.o $(FW)/wasm_rt_device.o $(FW)/hal.o $(FW)/fusop_runtime.o
 
