@@ -10,7 +10,11 @@ import * as commands from "./fus/commands";
 import * as identity from "./fus/identify";
 import * as flash from "./flash/driver";
 import * as preflight from "./fus/preflight";
-import { DeviceInfoLayout } from "./shared/codes";
+import * as journal from "./fus/journal";
+import * as resumption from "./fus/resume";
+import { PendingOperation } from "./shared/codes";
+import { DeviceInfoLayout, Cpu2Mode } from "./shared/codes";
+import { FUS_GET_STATE } from "./fus/opcodes";
 
 const DEFAULT_READY_TIMEOUT_MS: u32 = 1000;
 
@@ -116,8 +120,9 @@ export function eventLength(): u32 {
 }
 /** Sends `opcode` with `length` parameter bytes; the status byte is lastCommandStatus(). */
 export function systemCommand(opcode: u32, length: u32): OperatorStatus {
-  const sent = system.sendCommand(<u16>opcode, length);
-  return sent;
+  // Only startFus may send GET_STATE to a running stack: a second one resets the part (§5.5).
+  if (opcode == FUS_GET_STATE && system.mode() == Cpu2Mode.WirelessStack) return OperatorStatus.StackRunning;
+  return system.sendCommand(<u16>opcode, length);
 }
 export function lastResponseStatus(): u32 {
   return system.responseStatus();
@@ -152,7 +157,28 @@ export function fusFwUpgrade(): OperatorStatus {
     const checked = preflight.checkStagedImage();
     if (checked != OperatorStatus.Ok) return checked;
   }
-  return commands.fwUpgrade();
+  journal.record(PendingOperation.FwUpgrade);
+  return settled(commands.fwUpgrade());
+}
+
+/** The journal keeps an operation only when its command went out: a refusal clears it again. */
+function settled(status: OperatorStatus): OperatorStatus {
+  if (status != OperatorStatus.Ok) journal.clear();
+  return status;
+}
+
+/**
+ * After every CPU1 start while a long operation (FW_UPGRADE, FW_DELETE, FW_PURGE, START_WS) runs:
+ * boots CPU2 if needed and says where the operation stands. Ok: finished (or none recorded);
+ * OperationInProgress: FUS is busy (fusLastState tells the phase) — wait while it is busy, then call
+ * again; FusReportedError: FUS named a failure (fusLastError). `readyTimeoutMs` 0 means 1 s.
+ */
+export function fusResume(readyTimeoutMs: u32): OperatorStatus {
+  return resumption.resume((readyTimeoutMs == 0 ? DEFAULT_READY_TIMEOUT_MS : readyTimeoutMs) * 1000);
+}
+/** The operation recorded before the last resets (PendingOperation), 0 when none. */
+export function pendingOperation(): u32 {
+  return journal.pending();
 }
 /** Checks the staged image without upgrading; see lastImageStatus and stagedImageStart/End. */
 export function fusCheckStagedImage(): OperatorStatus {
@@ -168,16 +194,22 @@ export function stagedImageEnd(): u32 {
   return preflight.stagedImageEnd();
 }
 export function fusFwDelete(): OperatorStatus {
-  return commands.fwDelete();
+  journal.record(PendingOperation.FwDelete);
+  return settled(commands.fwDelete());
 }
 export function fusFwPurge(): OperatorStatus {
-  return commands.fwPurge();
+  journal.record(PendingOperation.FwPurge);
+  return settled(commands.fwPurge());
 }
 export function fusStartWs(): OperatorStatus {
-  return commands.startWirelessStack(safetyPolicy ? installedStackVersion() : 0xffff_ffff);
+  const stackVersion = safetyPolicy ? installedStackVersion() : 0xffff_ffff;
+  journal.record(PendingOperation.StartWirelessStack);
+  return settled(commands.startWirelessStack(stackVersion));
 }
 export function fusActivateAntirollback(): OperatorStatus {
-  return commands.activateAntirollback(safetyPolicy ? installedStackVersion() : 0xffff_ffff);
+  if (!safetyPolicy) return commands.activateAntirollback(0xffff_ffff, 0xffff_ffff);
+  const stackVersion = installedStackVersion();
+  return commands.activateAntirollback(stackVersion, info.infoFusVersion());
 }
 /** Linear-memory address of the 64-byte key buffer (auth key or user key bytes). */
 export function keyBufferPointer(): u32 {

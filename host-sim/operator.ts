@@ -34,6 +34,10 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.InvalidAuthKeySize]: "the authentication key is 1 to 64 bytes",
   [OperatorStatus.NoStackInstalled]: "there is no wireless stack to start; install one first (stage + upgrade)",
   [OperatorStatus.AntirollbackWithoutStack]: "activating anti-rollback with no stack installed blocks every stack install forever; install a stack first",
+  [OperatorStatus.AntirollbackNeedsFus120]: "upgrade FUS to V1.2.0 or later first; ST asks for it before anti-rollback is activated",
+  [OperatorStatus.EventMalformed]: "the system event queue in SRAM2a is corrupted (power-on garbage?); reset the part and boot CPU2 again",
+  [OperatorStatus.ReadyPayloadUnknown]: "CPU2 announced a firmware the operator does not know; read the device information and the FUS state",
+  [OperatorStatus.ParametersTooLong]: "a system command carries at most 255 parameter bytes",
   [OperatorStatus.ResetDidNotHappen]: "CPU2 should have reset the part and did not; read the FUS state and power-cycle the board",
 };
 
@@ -65,11 +69,30 @@ export function fusStateName(state: number): string {
   return `FUS_STATE_0x${state.toString(16).padStart(2, "0")}`;
 }
 
+/**
+ * FUS error names as ST spells them (cpu2-interface §5.4: FUS_STATE_ERROR_<name> in shci.h, printed
+ * FUS_STATE_<name> by CubeProgrammer), which scripts match on; 0xFE reads FUS_STATE_NOT_RUNNING.
+ */
+const fusErrorNames: Record<number, string> = {
+  [FusError.NoError]: "NO_ERROR",
+  [FusError.ImgNotFound]: "IMG_NOT_FOUND",
+  [FusError.ImgCorrupt]: "IMG_CORRUPT",
+  [FusError.ImgNotAuthentic]: "IMG_NOT_AUTHENTIC",
+  [FusError.ImgNotEnoughSpace]: "IMG_NOT_ENOUGH_SPACE",
+  [FusError.ImageUsrAbort]: "IMAGE_USRABORT",
+  [FusError.ImageErsError]: "IMAGE_ERSERROR",
+  [FusError.ImageWrtError]: "IMAGE_WRTERROR",
+  [FusError.AuthTagStNotFound]: "AUTH_TAG_ST_NOTFOUND",
+  [FusError.AuthTagCustNotFound]: "AUTH_TAG_CUST_NOTFOUND",
+  [FusError.AuthKeyLocked]: "AUTH_KEY_LOCKED",
+  [FusError.FwRollbackError]: "FW_ROLLBACK_ERROR",
+  [FusError.StateNotRunning]: "NOT_RUNNING",
+  [FusError.ErrUnknown]: "ERR_UNKNOWN",
+};
+
 export function fusErrorName(error: number): string {
-  if (error === FusError.StateNotRunning) return "FUS_STATE_NOT_RUNNING";
-  const name = FusError[error];
-  if (!name) return `FUS_STATE_ERROR_0x${error.toString(16).padStart(2, "0")}`;
-  return `FUS_STATE_${name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+  const name = fusErrorNames[error];
+  return name ? `FUS_STATE_${name}` : `FUS_STATE_ERROR_0x${error.toString(16).padStart(2, "0")}`;
 }
 
 export interface FusStateReading {
@@ -182,14 +205,15 @@ export class Operator {
     this.tier.call("setSafetyPolicy", enabled ? 1 : 0);
   }
 
-  private writeKey(key: Uint8Array, iv?: Uint8Array): void {
-    if (key.length > 64) throw new OperatorError(OperatorStatus.InvalidKeySize, "INVALID_KEY_SIZE", `a key of ${key.length} bytes does not fit the 64-byte key field`);
+  /** The module's key buffer holds 64 bytes; what is longer cannot even be handed over. */
+  private writeKey(key: Uint8Array, tooLong: OperatorStatus, iv?: Uint8Array): void {
+    if (key.length > 64) throw describeStatus(tooLong, `a key of ${key.length} bytes`);
     this.tier.writeLinear(this.tier.call("keyBufferPointer"), key);
     if (iv) this.tier.writeLinear(this.tier.call("ivBufferPointer"), iv);
   }
 
   updateAuthKey(key: Uint8Array): void {
-    this.writeKey(key);
+    this.writeKey(key, OperatorStatus.InvalidAuthKeySize);
     this.fusCommand("FUS_UPDATE_AUTH_KEY", this.tier.call("fusUpdateAuthKey", key.length));
   }
   lockAuthKey(): void {
@@ -200,7 +224,7 @@ export class Operator {
     if (type === 3 && (!iv || iv.length !== 12)) {
       throw new OperatorError(OperatorStatus.InvalidKeyType, "INVALID_KEY_IV", "an encrypted user key needs a 12-byte IV");
     }
-    this.writeKey(key, iv);
+    this.writeKey(key, OperatorStatus.InvalidKeySize, iv);
     this.fusCommand("FUS_STORE_USR_KEY", this.tier.call("fusStoreUserKey", type, key.length));
     return this.tier.call("lastStoredKeyIndex");
   }
@@ -238,6 +262,23 @@ export class Operator {
       throw new OperatorError(status, fusErrorName(error), `FUS reported ${fusErrorName(error)} instead of resetting`);
     }
     if (status !== OperatorStatus.ResetDidNotHappen) this.check(status, "wait for the reset");
+  }
+
+  /**
+   * Where the recorded long operation stands after a CPU1 start (boots CPU2 if needed): done, or
+   * still in progress with FUS's phase. A failure FUS names is thrown with that name.
+   */
+  resume(readyTimeoutMs = 0): { done: boolean; reading: FusStateReading } {
+    const status = this.tier.call("fusResume", readyTimeoutMs);
+    const state = this.tier.call("fusLastState");
+    const error = this.tier.call("fusLastError");
+    const reading = { state, error, stateName: fusStateName(state), errorName: fusErrorName(error) };
+    if (status === OperatorStatus.FusReportedError) {
+      throw new OperatorError(status, reading.errorName, `FUS reported ${reading.stateName} / ${reading.errorName}`);
+    }
+    if (status === OperatorStatus.OperationInProgress) return { done: false, reading };
+    this.check(status, "resume the operation");
+    return { done: true, reading };
   }
 
   /** Sends any system command with raw parameters; returns the status byte and return parameters. */

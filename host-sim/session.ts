@@ -3,7 +3,7 @@
 // again and reads what survived (READY, GET_STATE, the device information) to see where a long
 // operation stands, exactly as firmware on the part would after its own reset.
 import type { Stm32wb } from "./chip/stm32wb.js";
-import { Cpu2Mode } from "../assembly/shared/codes.js";
+import { Cpu2Mode, OperatorStatus } from "../assembly/shared/codes.js";
 import { Operator, OperatorError, type FusStateReading } from "./operator.js";
 import { SystemResetOccurred, type OperatorTier } from "./tiers/tier.js";
 
@@ -24,8 +24,6 @@ export interface LongOperationResult {
 const BUSY_TIMEOUT_MS = 60_000;
 /** Resets after which a long operation is considered stuck in a loop. [choice] */
 const MAX_RESETS = 12;
-/** How long FUS may read idle after accepting a command before its reset comes (Flipper: 10 s). [choice] */
-const RESET_WAIT_MS = 2_000;
 
 export class Session {
   readonly operator: Operator;
@@ -65,44 +63,40 @@ export class Session {
   ensureFus(): void {
     if (this.boot() === Cpu2Mode.Fus) return;
     const { reset } = this.survive(() => this.operator.startFus());
-    if (!reset) throw new OperatorError(0, "RESET_DID_NOT_HAPPEN", "the stack did not reset into FUS after two FUS_GET_STATE");
-    if (this.boot() !== Cpu2Mode.Fus) throw new OperatorError(0, "FUS_NOT_RUNNING", "after the reset CPU2 still does not run FUS");
+    // Without a reset, startFus returned normally only if CPU2 answered like FUS after all.
+    if (!reset && this.operator.mode === Cpu2Mode.Fus) return;
+    if (this.boot() !== Cpu2Mode.Fus) throw new OperatorError(OperatorStatus.FusNotRunning, "FUS_NOT_RUNNING", "after the reset CPU2 still does not run FUS");
   }
 
   /**
    * Sends a FUS command that ends in system resets (FW_UPGRADE, FW_DELETE, FW_PURGE, START_WS) and
-   * follows it to its end (fus-behaviour §1.7, §1.8): after each reset, boot CPU2; if the stack
-   * announces itself the operation is over; if FUS does, poll GET_STATE while it is busy.
+   * follows it to its end (fus-behaviour §1.7, §1.8). The deciding is the operator's (fusResume,
+   * which reads READY, GET_STATE and its own journal in SRAM2a after every CPU1 start); this loop
+   * only restarts CPU1's work the way firmware's main() would after each reset.
    */
   runLongOperation(send: (operator: Operator) => void): LongOperationResult {
     const startResets = this.resets;
     this.ensureFus();
     this.survive(() => send(this.operator));
-    const sentAt = this.resets;
-    let finalState: FusStateReading | null = null;
     for (let round = 0; round <= MAX_RESETS; round++) {
-      // FUS may resume its work (and reset again) while CPU1 is still waiting for READY.
-      const booted = this.survive(() => this.boot());
-      if (booted.reset) continue;
-      const mode = booted.value!;
-      if (mode !== Cpu2Mode.Fus) return { mode, resets: this.resets - startResets, finalState: null };
-      // One look first, to report the phase FUS is in (an error would be reported only once).
-      const phase = this.survive(() => this.operator.fusGetState());
-      if (phase.reset) continue;
-      const reading = phase.value!;
-      if (reading.state === 0xff || reading.error !== 0) {
-        throw new OperatorError(0, reading.errorName, `FUS reported ${reading.stateName} / ${reading.errorName}`);
+      const wasBooted = this.bootedInRun === this.chip.systemResetCount;
+      const resumed = this.survive(() => this.operator.resume());
+      if (resumed.reset) continue;
+      const mode = this.operator.mode;
+      if (!wasBooted) {
+        this.bootedInRun = this.chip.systemResetCount;
+        this.onEvent({ kind: "boot", mode });
       }
-      if (reading.state !== 0) this.onEvent({ kind: "state", reading });
-      const waited = this.survive(() => this.operator.waitWhileBusy(BUSY_TIMEOUT_MS));
-      if (waited.reset) continue;
-      // Every one of these commands ends in a system reset (fus-behaviour §1.7): FUS reading idle
-      // before any reset came means the reset is still ahead, unless it never comes.
-      if (this.resets === sentAt && this.survive(() => this.operator.awaitReset(RESET_WAIT_MS)).reset) continue;
-      finalState = waited.value!;
-      this.onEvent({ kind: "state", reading: finalState });
-      return { mode, resets: this.resets - startResets, finalState };
+      const { done, reading } = resumed.value!;
+      if (done) {
+        const finalState = mode === Cpu2Mode.Fus ? reading : null;
+        if (finalState) this.onEvent({ kind: "state", reading: finalState });
+        return { mode, resets: this.resets - startResets, finalState };
+      }
+      this.onEvent({ kind: "state", reading });
+      // A reset ends this wait (CPU1 restarts); FUS finishing without one ends it too.
+      this.survive(() => this.operator.waitWhileBusy(BUSY_TIMEOUT_MS));
     }
-    throw new OperatorError(0, "RESET_LOOP", `CPU2 reset the part more than ${MAX_RESETS} times without finishing`);
+    throw new OperatorError(OperatorStatus.ResetDidNotHappen, "RESET_LOOP", `CPU2 reset the part more than ${MAX_RESETS} times without finishing`);
   }
 }

@@ -38,15 +38,25 @@ static const allowed_range_t allowlist[] = {
   {0xE0042000u, 0xE0042004u, ACCESS_READ},                 /* DBGMCU_IDCODE */
 };
 
+/* Every byte of [address, address + length) must lie in ranges that allow `access`; a block may
+ * run across adjacent ranges (a flash read spanning the firmware's end, say). */
 static void require(uint32_t address, uint32_t length, uint32_t access) {
-  for (unsigned i = 0; i < sizeof allowlist / sizeof allowlist[0]; i++) {
-    const allowed_range_t* range = &allowlist[i];
-    if (address >= range->start && length <= range->end - address && address < range->end) {
-      if ((range->access & access) == access) return;
-      break;
+  while (length > 0) {
+    const allowed_range_t* range = 0;
+    for (unsigned i = 0; i < sizeof allowlist / sizeof allowlist[0]; i++) {
+      if (address >= allowlist[i].start && address < allowlist[i].end) {
+        range = &allowlist[i];
+        break;
+      }
     }
+    if (!range || (range->access & access) != access) {
+      fusop_fault(access == ACCESS_WRITE ? FUSOP_FAULT_HAL_WRITE_DENIED : FUSOP_FAULT_HAL_READ_DENIED, address);
+    }
+    const uint32_t available = range->end - address;
+    const uint32_t chunk = length < available ? length : available;
+    address += chunk;
+    length -= chunk;
   }
-  fusop_fault(access == ACCESS_WRITE ? FUSOP_FAULT_HAL_WRITE_DENIED : FUSOP_FAULT_HAL_READ_DENIED, address);
 }
 
 static void require_register(uint32_t address, uint32_t size, uint32_t access) {

@@ -1,7 +1,7 @@
 // Every FUS command with typed parameters (cpu2-interface §5.2; fus-behaviour §1.2). Parameters are
 // checked before anything is sent; a FUS refusal comes back as CommandRejected with the status byte,
 // and the FUS error byte when GET_STATE names one.
-import { OperatorStatus, Cpu2Mode, FusState } from "../shared/codes";
+import { OperatorStatus, Cpu2Mode, FusState, FusError } from "../shared/codes";
 import {
   sendCommand, responseStatus, responseByte, mode, commandParameters,
 } from "../mailbox/system";
@@ -14,6 +14,8 @@ export const KEY_TYPE_SIMPLE: u32 = 1;
 export const KEY_TYPE_MASTER: u32 = 2;
 export const KEY_TYPE_ENCRYPTED: u32 = 3;
 const IV_BYTES: u32 = 12;
+/** Version word of FUS V1.2.0 (cpu2-interface §3.4 encoding). */
+const FUS_V1_2_0: u32 = 0x0102_0000;
 const AUTH_KEY_FIELD_BYTES: u32 = 64;
 
 /** Key material the caller fills before store/update: up to 64 key bytes, then a 12-byte IV. */
@@ -87,11 +89,13 @@ export function startWirelessStack(stackVersion: u32): OperatorStatus {
 
 /**
  * ACTIVATE_ANTIROLLBACK, irreversible. With no stack installed FUS takes 0xFFFFFFFF as reference
- * and refuses every later stack forever (fus-behaviour §1.12), so that case is refused here.
+ * and refuses every later stack forever, and ST asks for FUS V1.2.0 or later (fus-behaviour
+ * §1.12): both are refused here. `fusVersion` 0xFFFFFFFF and `stackVersion` 0xFFFFFFFF skip the checks.
  */
-export function activateAntirollback(stackVersion: u32): OperatorStatus {
+export function activateAntirollback(stackVersion: u32, fusVersion: u32): OperatorStatus {
   const ready = requireFus();
   if (ready != OperatorStatus.Ok) return ready;
+  if (fusVersion < FUS_V1_2_0) return OperatorStatus.AntirollbackNeedsFus120;
   if (stackVersion == 0) return OperatorStatus.AntirollbackWithoutStack;
   return send(op.FUS_ACTIVATE_ANTIROLLBACK, 0);
 }
@@ -153,8 +157,13 @@ export function unloadUserKey(index: u32): OperatorStatus {
   return keyIndexCommand(op.FUS_UNLOAD_USR_KEY, index);
 }
 
-function isBusy(state: u8): bool {
-  return state >= 0x10 && state <= 0x3f;
+/**
+ * FUS is working: states 0x10-0x3F (cpu2-interface §5.3). During stack installs FUS has also been
+ * seen to answer (0xFF, 0xFE) for a moment and then carry on (fus-behaviour §1.3, MPY): re-asked
+ * like a busy state, not taken as a failure.
+ */
+export function isBusy(state: u8, error: u8): bool {
+  return (state >= 0x10 && state <= 0x3f) || (state == FusState.Error && error == FusError.StateNotRunning);
 }
 
 /**
@@ -165,7 +174,7 @@ function isBusy(state: u8): bool {
 export function waitWhileBusy(timeoutUs: u32, pollUs: u32): OperatorStatus {
   const start = nowUs();
   let status = getState();
-  while (status == OperatorStatus.Ok && isBusy(lastState())) {
+  while (status == OperatorStatus.Ok && isBusy(lastState(), lastError())) {
     if (nowUs() - start >= timeoutUs) return OperatorStatus.FusBusyTimeout;
     delayUs(pollUs);
     status = getState();

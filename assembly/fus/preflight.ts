@@ -38,10 +38,12 @@ export function stagedImageEnd(): u32 {
 function signatureFooterEndsAt(offset: u32): bool {
   const magic = load<u32>(footer.tailBuffer + offset - 4);
   if (magic != footer.MAGIC_SIGNATURE_ST && magic != footer.MAGIC_SIGNATURE_CUSTOMER) return false;
-  if (offset < 20) return true; // the decoder checks the rest
   return load<u32>(footer.tailBuffer + offset - 20) == footer.SIGNATURE_RESERVED_A &&
     load<u32>(footer.tailBuffer + offset - 16) == footer.SIGNATURE_RESERVED_B;
 }
+
+/** A footer's magic and its two constant words span 20 bytes: windows overlap by the 16 before the magic. */
+const FOOTER_CHECK_BYTES: u32 = 20;
 
 /** End address of the highest signature footer below `top`, or 0. Reads flash a window at a time. */
 function findImageEnd(top: u32): u32 {
@@ -49,10 +51,11 @@ function findImageEnd(top: u32): u32 {
   while (windowEnd > FLASH_BASE) {
     const windowStart = windowEnd - FLASH_BASE >= WINDOW ? windowEnd - WINDOW : FLASH_BASE;
     copyIn(footer.tailBuffer, windowStart, windowEnd - windowStart);
-    for (let offset = windowEnd - windowStart; offset >= 4; offset -= 4) {
+    for (let offset = windowEnd - windowStart; offset >= FOOTER_CHECK_BYTES; offset -= 4) {
       if (signatureFooterEndsAt(offset)) return windowStart + offset;
     }
-    windowEnd = windowStart;
+    if (windowStart == FLASH_BASE) break;
+    windowEnd = windowStart + FOOTER_CHECK_BYTES - 4;
   }
   return 0;
 }
@@ -77,7 +80,10 @@ export function checkStagedImage(): OperatorStatus {
   const id = deviceId();
   const sector = sectorBytes(id);
   const secureStart = FLASH_BASE + idSfsa() * sector;
-  const end = findImageEnd(secureStart);
+  // Parts sold with less flash keep SFSA 0xF4 (FUS at 0x080F4000, fus-behaviour §6.1): CPU1's
+  // flash ends before the secure boundary there.
+  const flashEnd = FLASH_BASE + flashSizeKb() * 1024;
+  const end = findImageEnd(secureStart < flashEnd ? secureStart : flashEnd);
   if (end == 0) return OperatorStatus.NoImageStaged;
   const sectors = footer.statedSectors(loadTail(end));
   const alignedEnd = (end + sector - 1) & ~(sector - 1);

@@ -5,8 +5,8 @@ import { isBooted } from "../mailbox/boot";
 import { FUS_GET_STATE } from "./opcodes";
 import { delayUs, nowUs } from "../hal";
 
-/** How long CPU1 waits for the stack's reset into FUS before calling it a failure. [choice] */
-const RESET_WAIT_US: u32 = 1_000_000;
+/** A reset is expected within 10 s of the 2nd GET_STATE, START_WS or an install's end (fus-behaviour §7). */
+export const RESET_WAIT_US: u32 = 10_000_000;
 
 let state: u8 = 0;
 let error: u8 = 0;

@@ -20,6 +20,12 @@ export const BLE_COMMAND_BUFFER: u32 = SRAM2A_BASE + 0x430;
 export const EVENT_POOL: u32 = SRAM2A_BASE + 0x540;
 export const EVENT_POOL_SIZE: u32 = 1340; // 5 buffers of 8 + 258 bytes, word aligned (§3.6)
 export const SHARED_AREA_END: u32 = EVENT_POOL + EVENT_POOL_SIZE;
+/**
+ * The operator's own record of a long operation (fus/journal.ts), just above the shared area: SRAM2
+ * keeps its content through a system reset, CPU2 never looks there, and power loss scrambles it,
+ * which the record's check word detects.
+ */
+export const OPERATION_JOURNAL: u32 = (SHARED_AREA_END + 15) & ~15;
 
 /** A command or event buffer: 8-byte list node + 3-byte header + 255 bytes of payload (§3.11, §3.12). */
 export const PACKET_BUFFER_SIZE: u32 = 0x10c;

@@ -6,8 +6,13 @@ import { OperatorStatus, Cpu2Mode } from "../shared/codes";
 import * as ipcc from "./ipcc";
 import * as queue from "./queue";
 import {
-  SYSTEM_COMMAND_BUFFER, SYSTEM_EVENT_QUEUE, FREE_BUFFER_QUEUE,
+  SYSTEM_COMMAND_BUFFER, SYSTEM_EVENT_QUEUE, FREE_BUFFER_QUEUE, PACKET_BUFFER_SIZE, EVENT_POOL_SIZE,
 } from "./layout";
+import { SRAM2A_BASE } from "../chip/registers";
+
+const SRAM2A_END: u32 = SRAM2A_BASE + 0x8000;
+/** The spare system buffer plus every buffer of the event pool (§3.6). */
+const MAX_QUEUED_EVENTS: u32 = 1 + EVENT_POOL_SIZE / (PACKET_BUFFER_SIZE - 8);
 
 export const PACKET_TYPE_SYSTEM_COMMAND: u8 = 0x10;
 export const EVENT_CODE_COMMAND_COMPLETE: u8 = 0x0e;
@@ -41,6 +46,7 @@ let responseLength: u32 = 0;
 let eventLength: u32 = 0;
 let currentMode: Cpu2Mode = Cpu2Mode.Unknown;
 let readySeen: bool = false;
+let unknownReadyPayload: bool = false;
 let eventsReceived: u32 = 0;
 let lastSubevent: u32 = 0;
 
@@ -127,7 +133,15 @@ export function responseByte(index: u32): u8 {
 export function drainEvents(): OperatorStatus {
   if (!ipcc.isPostedByCpu2(ipcc.SYSTEM_CHANNEL)) return OperatorStatus.Ok;
   ipcc.acknowledge(ipcc.SYSTEM_CHANNEL);
+  // CPU2 has the spare buffer and the pool's few buffers to post from; more nodes than that, or a
+  // node outside SRAM2a, is a corrupted list (power-on garbage): drop it rather than follow it.
+  let taken: u32 = 0;
   while (!queue.isQueueEmpty(SYSTEM_EVENT_QUEUE)) {
+    const next = read32(SYSTEM_EVENT_QUEUE);
+    if (++taken > MAX_QUEUED_EVENTS || next < SRAM2A_BASE || next + PACKET_BUFFER_SIZE > SRAM2A_END) {
+      queue.initQueue(SYSTEM_EVENT_QUEUE);
+      return OperatorStatus.EventMalformed;
+    }
     const packet = queue.removeHead(SYSTEM_EVENT_QUEUE);
     const plen = read8(packet + EVT_PLEN);
     eventLength = plen + 3;
@@ -154,7 +168,10 @@ function handleEvent(code: u32, plen: u32, payload: u32): bool {
     else if (running == 0x01) currentMode = Cpu2Mode.Fus;
     else if (running == 0x10) currentMode = Cpu2Mode.NvmBackup;
     else if (running == 0x11) currentMode = Cpu2Mode.NvmRestore;
-    else currentMode = Cpu2Mode.Unknown;
+    else {
+      currentMode = Cpu2Mode.Unknown;
+      unknownReadyPayload = true;
+    }
   }
   // FUS does not take buffers back, its READY event included (§4.1 step 10b, §4.3 "!").
   return currentMode != Cpu2Mode.WirelessStack;
@@ -178,7 +195,7 @@ export function waitForReady(timeoutUs: u32): OperatorStatus {
     if (nowUs() - start >= timeoutUs) return OperatorStatus.ReadyTimeout;
     delayUs(POLL_INTERVAL_US);
   }
-  return OperatorStatus.Ok;
+  return unknownReadyPayload ? OperatorStatus.ReadyPayloadUnknown : OperatorStatus.Ok;
 }
 
 export function initSystemChannel(): void {
@@ -188,6 +205,7 @@ export function initSystemChannel(): void {
   write32(SYSTEM_COMMAND_BUFFER + CMD_TYPE, 0);
   currentMode = Cpu2Mode.Unknown;
   readySeen = false;
+  unknownReadyPayload = false;
   eventsReceived = 0;
   lastSubevent = 0;
   responseLength = 0;

@@ -23,9 +23,7 @@ export enum OperatorStatus {
   Cpu2NotBooted = 8,
   /** A FUS command was asked for while the wireless stack runs; a second GET_STATE would reset the part (§5.5). */
   StackRunning = 9,
-  /** The wireless stack answered SHCI_FUS_CMD_NOT_SUPPORTED (0xFF, §6.4). */
-  NotSupportedByStack = 10,
-  /** An event in the system queue was malformed (length beyond the buffer, §3.12). */
+  /** The system event queue holds a node outside SRAM2a or more events than CPU2 has buffers (§3.9, §3.12). */
   EventMalformed = 11,
   /** The buffer-release channel 4 stayed busy (§4.3 step 5). */
   ReleaseTimeout = 12,
@@ -65,6 +63,19 @@ export enum OperatorStatus {
   StagedImageRefused = 29,
   /** No signature footer below the secure boundary: FUS would report IMG_NOT_FOUND. */
   NoImageStaged = 30,
+  /** FUS is still working on the recorded operation: wait while it is busy, then resume again. */
+  OperationInProgress = 31,
+  /** Anti-rollback needs FUS V1.2.0 or later (fus-behaviour §1.12, release-notes known limitation). */
+  AntirollbackNeedsFus120 = 32,
+}
+
+/** A long FUS operation the operator recorded before its resets (fus/journal.ts). */
+export enum PendingOperation {
+  None = 0,
+  FwUpgrade = 1,
+  FwDelete = 2,
+  FwPurge = 3,
+  StartWirelessStack = 4,
 }
 
 /** What the recovery diagnosis found (seed FAQ; fus-behaviour §1.1, §1.6). */

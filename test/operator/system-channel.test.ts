@@ -1,7 +1,8 @@
 // The system channel under load: several events in the queue, an event appended while CPU1 drains,
 // event buffers handed back to a running stack (cpu2-interface §3.9, §4.3, §8.5).
 import { describe, expect, test } from "vitest";
-import { rig, tierNames, wb55WithStack } from "../support/tiers.js";
+import { codeOf, rig, tierNames, wb55WithStack } from "../support/tiers.js";
+import { OperatorStatus } from "../../assembly/shared/codes.js";
 
 const SUBEVENT_NVM_START_WRITE = 0x9204;
 const SUBEVENT_NVM_END_WRITE = 0x9205;
@@ -57,5 +58,30 @@ describe.each(tierNames)("tier %s", (tierName) => {
     const length = tier.call("eventLength");
     const event = tier.readLinear(tier.call("eventPointer"), length);
     expect([...event]).toEqual([0x12, 0xff, 6, 0x04, 0x92, 0x10, 0x20, 0x30, 0x40]);
+  });
+});
+
+describe.each(tierNames)("tier %s: a corrupted event queue", (tierName) => {
+  test("a node outside SRAM2a is not followed: EVENT_MALFORMED, and the queue is usable again (§3.9)", () => {
+    const { chip, operator, tier } = rig(tierName, wb55WithStack);
+    operator.bootCpu2();
+    const systemQueue = 0x2003_0098;
+    // What power-on garbage could leave: the head pointing into SRAM1.
+    chip.bus.write(systemQueue, 4, 0x2000_1000);
+    chip.ipcc.cpu2Post(2);
+    expect(tier.call("pollEvents")).toBe(OperatorStatus.EventMalformed);
+    expect(chip.bus.read(systemQueue, 4)).toBe(systemQueue);
+    const pool = chip.bus.read(0x2003_0000 + 0x78 + 0x08, 4);
+    chip.cpu2.mailbox.postEvent(pool, SUBEVENT_NVM_END_WRITE, []);
+    expect(tier.call("pollEvents")).toBe(OperatorStatus.Ok);
+    expect(tier.call("lastEventSubcode")).toBe(SUBEVENT_NVM_END_WRITE);
+  });
+
+  test("a READY with a payload nobody documented is reported, not taken for FUS or a stack (§3.14)", () => {
+    const { chip, operator } = rig(tierName, { ...wb55WithStack, optionBytes: { sbrv: 0x1000 } }); // CPU2 runs nothing
+    const start = chip.clock.nowUs;
+    chip.clock.schedule(3_000, () => chip.cpu2.mailbox.postEvent(chip.cpu2.mailbox.spareSystemEventBuffer(), 0x9200, [0x42]));
+    expect(codeOf(() => operator.bootCpu2())).toBe("READY_PAYLOAD_UNKNOWN");
+    expect(chip.clock.nowUs - start).toBeLessThan(1_000_000); // answered, not timed out
   });
 });

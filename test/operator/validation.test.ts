@@ -2,6 +2,7 @@
 // (cpu2-interface §5.2, §5.5, §5.6; fus-behaviour §1.11, §1.12).
 import { describe, expect, test } from "vitest";
 import { bareWb55, codeOf, rig, tierNames, wb55WithStack, type Rig } from "../support/tiers.js";
+import { Session } from "../../host-sim/session.js";
 
 /** Commands CPU2 received so far, seen from the CPU2 side. */
 function recordCommands(setup: Rig): number[] {
@@ -32,7 +33,7 @@ describe.each(tierNames)("tier %s", (tierName) => {
     expect(codeOf(() => setup.operator.storeUserKey(1, new Uint8Array(64)))).toBe("INVALID_KEY_SIZE");
     expect(codeOf(() => setup.operator.storeUserKey(3, new Uint8Array(16)))).toBe("INVALID_KEY_IV");
     expect(codeOf(() => setup.operator.updateAuthKey(new Uint8Array(0)))).toBe("INVALID_AUTH_KEY_SIZE");
-    expect(codeOf(() => setup.operator.updateAuthKey(new Uint8Array(65)))).toBe("INVALID_KEY_SIZE");
+    expect(codeOf(() => setup.operator.updateAuthKey(new Uint8Array(65)))).toBe("INVALID_AUTH_KEY_SIZE");
     setup.chip.clock.advanceBy(1000);
     expect(sent).toEqual([]);
   });
@@ -82,6 +83,24 @@ describe.each(tierNames)("tier %s", (tierName) => {
     const answer = setup.operator.systemCommand(0xfc75, parameters); // CONFIG, which a stack accepts (§6.1)
     expect(answer.status).toBe(0);
     expect(received[0]).toEqual(parameters);
-    expect(codeOf(() => setup.operator.systemCommand(0xfc75, new Uint8Array(256)))).not.toBe("NO_ERROR");
+    expect(codeOf(() => setup.operator.systemCommand(0xfc75, new Uint8Array(256)))).toBe("PARAMETERS_TOO_LONG");
+  });
+
+  test("the raw channel never sends GET_STATE to a running stack: only startFus may (§5.5)", () => {
+    const setup = rig(tierName, wb55WithStack);
+    setup.operator.bootCpu2();
+    const sent = recordCommands(setup);
+    expect(codeOf(() => setup.operator.systemCommand(0xfc52, new Uint8Array(0)))).toBe("STACK_RUNNING");
+    setup.chip.clock.advanceBy(1000);
+    expect(sent).toEqual([]);
+  });
+
+  test("anti-rollback is refused below FUS V1.2.0 (fus-behaviour §1.12 known limitation)", () => {
+    const setup = rig(tierName, { family: "wb5x", flashKb: 1024, fus: "1.1.2", stack: { version: "1.12.0", type: 1, size: 0x6000 } });
+    new Session(setup.chip, setup.tier).ensureFus();
+    const sent = recordCommands(setup);
+    expect(codeOf(() => setup.operator.activateAntirollback())).toBe("ANTIROLLBACK_NEEDS_FUS120");
+    setup.chip.clock.advanceBy(1000);
+    expect(sent.filter((opcode) => opcode === 0xfc5f)).toEqual([]);
   });
 });

@@ -1,0 +1,54 @@
+// The operator's record of a long FUS operation across the system resets it causes (fus-behaviour
+// §1.7, §1.15). CPU1 restarts from scratch at each reset, so what it sent before lives in SRAM2a
+// (kept through a system reset, not through power loss: a check word rejects what power-on left).
+import { read32, write32 } from "../hal";
+import { OPERATION_JOURNAL } from "../mailbox/layout";
+import { PendingOperation } from "../shared/codes";
+
+const MAGIC: u32 = 0x464f_504a;
+const WORD_MAGIC: u32 = 0;
+const WORD_STATE: u32 = 4; // operation (7:0), CPU1 restarts seen since it was sent (15:8)
+const WORD_CHECK: u32 = 8;
+
+/** Set once this CPU1 run has counted itself in the record. */
+let countedThisRun: bool = false;
+
+function state(): u32 {
+  if (read32(OPERATION_JOURNAL + WORD_MAGIC) != MAGIC) return 0;
+  const value = read32(OPERATION_JOURNAL + WORD_STATE);
+  return read32(OPERATION_JOURNAL + WORD_CHECK) == ~(MAGIC ^ value) ? value : 0;
+}
+
+function store(value: u32): void {
+  write32(OPERATION_JOURNAL + WORD_MAGIC, MAGIC);
+  write32(OPERATION_JOURNAL + WORD_STATE, value);
+  write32(OPERATION_JOURNAL + WORD_CHECK, ~(MAGIC ^ value));
+}
+
+export function pending(): PendingOperation {
+  return <PendingOperation>(state() & 0xff);
+}
+
+/** CPU1 restarts since the operation was sent (0: the reset it announced has not come yet). */
+export function restartsSeen(): u32 {
+  return (state() >> 8) & 0xff;
+}
+
+export function record(operation: PendingOperation): void {
+  store(<u32>operation);
+  countedThisRun = true; // sent in this run: this run is not a restart after it
+}
+
+export function clear(): void {
+  store(0);
+}
+
+/** Counts this CPU1 run once, if an operation is recorded from an earlier one. */
+export function countRestart(): void {
+  if (countedThisRun) return;
+  countedThisRun = true;
+  const value = state();
+  if ((value & 0xff) == 0) return;
+  const restarts = ((value >> 8) & 0xff) + 1;
+  store((value & 0xff) | ((restarts < 0xff ? restarts : 0xff) << 8));
+}
