@@ -193,6 +193,10 @@ export function stagedImageStart(): u32 {
 export function stagedImageEnd(): u32 {
   return preflight.stagedImageEnd();
 }
+/** Resets the planner with the part as it reports itself (needs FUS running); an ImageStatus. */
+export function planSetPartFromDevice(): u32 {
+  return preflight.planFromPart();
+}
 export function fusFwDelete(): OperatorStatus {
   journal.record(PendingOperation.FwDelete);
   return settled(commands.fwDelete());

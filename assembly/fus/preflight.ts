@@ -97,26 +97,41 @@ export function checkStagedImage(): OperatorStatus {
   imageStatus = footer.decode(loadTail(end), end - stagedStart);
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
 
-  // The part as FUS reports it (FUS layout of the device information, §3.3).
-  if (info.readDeviceInfo() != OperatorStatus.Ok || info.infoLayout() != DeviceInfoLayout.Fus) return OperatorStatus.FusNotRunning;
-  plan.reset();
-  const family = isWb1x(id) ? Family.Wb1x : Family.Wb5x; // WB3x parts take the WB5x images
-  imageStatus = plan.setDevice(family, flashSizeKb());
+  imageStatus = planFromPart();
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
+  imageStatus = slots.addDecoded(FusBinaryVariant.Unknown);
+  if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
+  imageStatus = plan.compute();
+  return imageStatus == ImageStatus.Ok ? OperatorStatus.Ok : OperatorStatus.StagedImageRefused;
+}
+
+/**
+ * Resets the planner and gives it the part as the part reports itself: family and flash size,
+ * running FUS version (FUS layout of the device information, cpu2-interface §3.3), SFSA, the
+ * installed stack (its format read from the geometry: a new-format stack ends where its NVM
+ * section starts, 16 KB below FUS, fus-behaviour §2) or a kept NVM section. The CLI plans with
+ * this too, so the device and the host describe a part the same way.
+ */
+export function planFromPart(): ImageStatus {
+  plan.reset();
+  identify();
+  if (info.readDeviceInfo() != OperatorStatus.Ok || info.infoLayout() != DeviceInfoLayout.Fus) return ImageStatus.FusVersionMissing;
+  const id = deviceId();
+  const sector = sectorBytes(id);
+  const secureStart = FLASH_BASE + idSfsa() * sector;
+  const family = isWb1x(id) ? Family.Wb1x : Family.Wb5x; // WB3x parts take the WB5x images
+  const device = plan.setDevice(family, flashSizeKb());
+  if (device != ImageStatus.Ok) return device;
   plan.setFusVersion(info.infoFusVersion());
   plan.setSfsa(idSfsa());
   const stackVersion = info.infoStackVersion();
   const stackSectors = info.infoStackMemorySize() & 0xff;
   const nvmStart = fusStart(id) - NVM_SECTION_BYTES;
   if (stackVersion != 0 && stackSectors != 0) {
-    // A new-format stack ends where its NVM section starts, 16 KB below FUS (fus-behaviour §2).
     const format = secureStart + stackSectors * sector == nvmStart ? StackFormat.New : StackFormat.Legacy;
     plan.setInstalledStack(stackSectors, format, stackVersion);
   } else {
     plan.setNvmSection(secureStart == nvmStart);
   }
-  imageStatus = slots.addDecoded(FusBinaryVariant.Unknown);
-  if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
-  imageStatus = plan.compute();
-  return imageStatus == ImageStatus.Ok ? OperatorStatus.Ok : OperatorStatus.StagedImageRefused;
+  return ImageStatus.Ok;
 }

@@ -11,7 +11,7 @@ import { Session, type SessionEvent } from "../session.js";
 import { fusStateName, fusErrorName, type Operator } from "../operator.js";
 import { Cpu2Mode, FusState, FusError } from "../../assembly/shared/codes.js";
 import { ImageCodec } from "../images/footer.js";
-import { UpgradePlanner, refusalJson, type PartDescription } from "../images/planner.js";
+import { UpgradePlanner, refusalJson } from "../images/planner.js";
 import { imageStatusCode, imageStatusMessage } from "../images/messages.js";
 import { parseArguments, UsageError } from "./args.js";
 
@@ -64,8 +64,13 @@ export async function run(boardPath: string, argv: string[]): Promise<number> {
   const operator = session.operator;
   if (args.switches.has("force")) operator.setSafetyPolicy(false);
 
-  const result = execute(command, operands, args.options, session, operator, boardPath, args.switches.has("force"));
-  saveBoard(boardPath, board);
+  let result: Record<string, unknown>;
+  try {
+    result = execute(command, operands, args.options, session, operator, boardPath, args.switches.has("force"));
+  } finally {
+    // Whatever CPU2 did before a failure (option bytes, flash, its NVM) happened to the part.
+    saveBoard(boardPath, board);
+  }
   const output = { ok: true, ...result, tier: tierName, resets: session.resets };
   if (json) console.log(JSON.stringify({ ...output, progress }));
   else console.log(Object.entries(result).filter(([, value]) => value !== null).map(([key, value]) => `${key}: ${value}`).join("\n"));
@@ -106,50 +111,20 @@ function afterOperation(session: Session, operator: Operator, mode: Cpu2Mode): R
 }
 
 /**
- * What the part says about itself, as the planner needs it (fus-behaviour §1.6, §2): the installed
- * stack's format is not in the device information, so it is read from the geometry: a new-format
- * stack ends 16 KB below FUS, where its NVM section starts.
- */
-function partForPlanning(session: Session, operator: Operator): PartDescription {
-  session.boot();
-  const information = operator.deviceInformation();
-  const identity = operator.identify();
-  const wb1x = identity.deviceId === 0x494;
-  const sector = wb1x ? 2048 : 4096;
-  const fusStart = wb1x ? 0x0804_6000 : 0x080f_4000;
-  const secureStart = 0x0800_0000 + identity.sfsa * sector;
-  const nvmStart = fusStart - 0x4000;
-  const stack = information.stackVersion
-    ? {
-      sectors: information.stackSectors,
-      format: (secureStart + information.stackSectors * sector === nvmStart ? "new" : "legacy") as "new" | "legacy",
-      version: information.stackVersion,
-    }
-    : null;
-  return {
-    // WB5x and WB3x share device id 0x495 and every image file; they plan alike.
-    family: wb1x ? "wb1x" : "wb5x",
-    flashKb: identity.flashKb,
-    fusVersion: information.fusVersion,
-    sfsa: identity.sfsa,
-    installedStackOnPart: stack,
-    nvmSection: !stack && secureStart === nvmStart,
-  };
-}
-
-/**
  * Staging is where a dangerous image is stopped, before FUS can ever see it: the operator module's
  * planner (on the same tier) checks the image against the part and chooses the address. `--at`
  * may only confirm that address; `--force` (simulator boards) skips the policy.
  */
-function stagePolicy(session: Session, operator: Operator, file: string, image: Uint8Array, at: number | null,
+function stagePolicy(session: Session, file: string, image: Uint8Array, at: number | null,
     force: boolean): { address: number; eraseEnd: number | undefined } {
   if (force) {
     if (at === null) throw new UsageError("stage --force needs --at ADDR: without the policy nothing chooses the address");
     return { address: at, eraseEnd: undefined };
   }
+  // The operator plans for the part as the part reports itself, FUS running (preflight.ts).
+  session.ensureFus();
   const planner = new UpgradePlanner(new ImageCodec(session.tier));
-  const plan = planner.plan(partForPlanning(session, operator), [{ file, tail: image.slice(-256), size: image.length }]);
+  const plan = planner.plan({ onDevice: true }, [{ file, tail: image.slice(-256), size: image.length }]);
   if (!plan.ok) {
     const refusal = refusalJson(plan);
     throw Object.assign(new Error(refusal.message), refusal);
@@ -206,7 +181,7 @@ function execute(command: string, operands: string[], options: Map<string, strin
       if (!file) throw new UsageError("stage needs an image FILE");
       const image = new Uint8Array(readFileSync(file));
       const at = options.has("at") ? parseNumber(options.get("at")!, "--at") : null;
-      const { address, eraseEnd } = stagePolicy(session, operator, file, image, at, force);
+      const { address, eraseEnd } = stagePolicy(session, file, image, at, force);
       // Flash is CPU1's only while no stack runs on CPU2 (the driver refuses otherwise).
       session.ensureFus();
       operator.stage(image, address, undefined, eraseEnd);

@@ -77,7 +77,7 @@ export type ImageExport =
   | "planSetInstalledStackFromImage" | "planSetNvmSection" | "planSetAppEnd" | "planSetAntirollback" | "planAddImage"
   | "planImageCount" | "planCompute" | "planStepCount" | "planStepAction" | "planStepImage" | "planStepAddress"
   | "planStepEraseEnd" | "planMissingBytes" | "planFailedImage" | "planImageStep" | "planImageSkipReason"
-  | "planFreeStart" | "planFreeEnd" | "planFinalFusVersion";
+  | "planFreeStart" | "planFreeEnd" | "planFinalFusVersion" | "planSetPartFromDevice";
 
 /**
  * How the host reaches the module: the bare wasm instance (offline CLI, tier-1 tests) or an

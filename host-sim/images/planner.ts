@@ -7,7 +7,6 @@ import {
   FusBinaryVariant,
   ImageStatus,
   PlanAction,
-  StackFormat,
 } from "../../assembly/shared/image-codes.js";
 import { formatVersion, parseVersion } from "../versions.js";
 import { ImageCodec, hex32, type DecodedImage, type FamilyName } from "./footer.js";
@@ -29,11 +28,6 @@ export interface PartDescription {
   sfsa?: number;
   /** The stack installed now (the file it came from), or undefined/null for none. */
   installedStack?: ImageFile | null;
-  /**
-   * The stack installed now as the part itself tells it (no file at hand: the device, or a board):
-   * its size in sectors, its format, its version.
-   */
-  installedStackOnPart?: { sectors: number; format: "legacy" | "new"; version: string } | null;
   /** FUS V2 keeps its 16 KB NVM section although no stack is installed (SFSA 0xF0 / 0x84). */
   nvmSection?: boolean;
   /** First address after the user application. */
@@ -41,6 +35,13 @@ export interface PartDescription {
   antirollback?: "inactive" | "active" | "activate";
   /** X.Y.Z, or "none" for activated with no stack (reference 0xFFFFFFFF). */
   antirollbackReference?: string;
+}
+
+/** Plan for the part the operator runs on, as it reports itself (needs FUS running). */
+export interface PartOnDevice {
+  onDevice: true;
+  /** First address after the user application. */
+  appEnd?: number;
 }
 
 export type PlanActionName = "install-fus" | "install-safeboot" | "install-stack" | "activate-antirollback";
@@ -84,10 +85,11 @@ export function fusVariantFromName(file: string): FusBinaryVariant {
 export class UpgradePlanner {
   constructor(readonly codec: ImageCodec = new ImageCodec()) {}
 
-  plan(part: PartDescription, images: ImageFile[]): PlanResult {
+  plan(part: PartDescription | PartOnDevice, images: ImageFile[]): PlanResult {
     const call = this.codec.call.bind(this.codec);
-    const device = `${part.family.toUpperCase()} with ${part.flashKb} KB`;
-    const baseContext: MessageContext = { fusVersion: part.fusVersion, device };
+    const onDevice = "onDevice" in part;
+    const device = onDevice ? "this part" : `${part.family.toUpperCase()} with ${part.flashKb} KB`;
+    const baseContext: MessageContext = { ...(onDevice ? {} : { fusVersion: part.fusVersion }), device };
     const refused = (status: ImageStatus, file: string | null, extra: MessageContext = {}): PlanResult => ({
       ok: false,
       status,
@@ -96,23 +98,26 @@ export class UpgradePlanner {
       context: { ...baseContext, ...(file ? { file } : {}), ...extra },
     });
 
-    call("planReset");
-    const deviceStatus = call("planSetDevice", familyCodes[part.family], part.flashKb) as ImageStatus;
-    if (deviceStatus !== ImageStatus.Ok) return refused(deviceStatus, null);
-    call("planSetFusVersion", parseVersion(part.fusVersion));
-    call("planSetSfsa", part.sfsa ?? 0);
-    call("planSetNvmSection", part.nvmSection ? 1 : 0);
-    call("planSetAppEnd", part.appEnd ?? 0);
-    call("planSetAntirollback", ...antirollbackInputs(part));
-
-    if (part.installedStackOnPart) {
-      const { sectors, format, version } = part.installedStackOnPart;
-      call("planSetInstalledStack", sectors, format === "new" ? StackFormat.New : StackFormat.Legacy, parseVersion(version));
-    } else if (part.installedStack) {
-      const decoded = this.codec.decodeTail(part.installedStack.tail, part.installedStack.size);
-      if (!decoded.ok) return refused(decoded.status, part.installedStack.file);
-      const status = call("planSetInstalledStackFromImage") as ImageStatus;
-      if (status !== ImageStatus.Ok) return refused(status, part.installedStack.file);
+    if (onDevice) {
+      // The operator on the part describes it itself (assembly/fus/preflight.ts planFromPart).
+      const status = call("planSetPartFromDevice") as ImageStatus;
+      if (status !== ImageStatus.Ok) return refused(status, null);
+      call("planSetAppEnd", part.appEnd ?? 0);
+    } else {
+      call("planReset");
+      const deviceStatus = call("planSetDevice", familyCodes[part.family], part.flashKb) as ImageStatus;
+      if (deviceStatus !== ImageStatus.Ok) return refused(deviceStatus, null);
+      call("planSetFusVersion", parseVersion(part.fusVersion));
+      call("planSetSfsa", part.sfsa ?? 0);
+      call("planSetNvmSection", part.nvmSection ? 1 : 0);
+      call("planSetAppEnd", part.appEnd ?? 0);
+      call("planSetAntirollback", ...antirollbackInputs(part));
+      if (part.installedStack) {
+        const decoded = this.codec.decodeTail(part.installedStack.tail, part.installedStack.size);
+        if (!decoded.ok) return refused(decoded.status, part.installedStack.file);
+        const status = call("planSetInstalledStackFromImage") as ImageStatus;
+        if (status !== ImageStatus.Ok) return refused(status, part.installedStack.file);
+      }
     }
 
     const decodedImages: DecodedImage[] = [];
@@ -127,11 +132,12 @@ export class UpgradePlanner {
     const status = call("planCompute") as ImageStatus;
     if (status !== ImageStatus.Ok) {
       const failed = call("planFailedImage");
-      const file = failed === NO_IMAGE ? (status === ImageStatus.ImageFamilyMismatch ? part.installedStack?.file ?? null : null) : images[failed].file;
+      const described = onDevice ? null : part;
+      const file = failed === NO_IMAGE ? (status === ImageStatus.ImageFamilyMismatch ? described?.installedStack?.file ?? null : null) : images[failed].file;
       const extra: MessageContext = {
         missingBytes: call("planMissingBytes"),
         ...(failed !== NO_IMAGE ? { imageVersion: decodedImages[failed].version } : {}),
-        ...(part.antirollbackReference ? { antirollbackReference: part.antirollbackReference } : {}),
+        ...(described?.antirollbackReference ? { antirollbackReference: described.antirollbackReference } : {}),
       };
       return refused(status, file, extra);
     }
