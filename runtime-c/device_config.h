@@ -6,6 +6,11 @@
 #define FUSOP_CORE_HZ 4000000u
 #define FUSOP_FLASH_BASE 0x08000000u
 #define FUSOP_FLASH_BYTES (1024u * 1024u)
+/* Flash sector (page) size of STM32WB5x: the unit of SFSA. WB1x parts use 2 KB. */
+#define FUSOP_FLASH_SECTOR_BYTES 4096u
+/* FLASH_SFR: SFSA (bits 7:0) is the first sector of CPU2's secure area (cpu2-interface §1.7). */
+#define FUSOP_FLASH_SFR 0x58004080u
+#define FUSOP_FLASH_SFR_SFSA_MASK 0xFFu
 
 /* Cortex-M4 debug/trace registers used as the time source. */
 #define FUSOP_DEMCR 0xE000EDFCu

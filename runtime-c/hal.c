@@ -9,7 +9,12 @@
 
 extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 
-enum { ACCESS_READ = 1, ACCESS_WRITE = 2 };
+enum {
+  ACCESS_READ = 1,
+  ACCESS_WRITE = 2,
+  /* Writes end at the secure boundary SFSA, read from FLASH_SFR at every check (FUS moves it). */
+  WRITE_BELOW_SECURE = 4,
+};
 
 typedef struct {
   uint32_t start;
@@ -20,12 +25,14 @@ typedef struct {
 extern uint32_t _fusop_firmware_end;
 
 /* Flash: the firmware's own pages are read-only; above them a store is a programming request the
- * FLASH controller checks (PG set, erased double word, below the secure boundary). */
+ * FLASH controller checks (PG set, erased double word). Stores from the secure boundary up are
+ * refused here by name: CPU1 cannot reach CPU2's secure area, and on the chip such a store would
+ * end in a bus fault rather than a fault code. */
 #define FIRMWARE_END ((uint32_t)&_fusop_firmware_end)
 
 static const allowed_range_t allowlist[] = {
   {FUSOP_FLASH_BASE, FIRMWARE_END, ACCESS_READ},                          /* the firmware itself */
-  {FIRMWARE_END, FUSOP_FLASH_BASE + FUSOP_FLASH_BYTES, ACCESS_READ | ACCESS_WRITE}, /* flash above it */
+  {FIRMWARE_END, FUSOP_FLASH_BASE + FUSOP_FLASH_BYTES, ACCESS_READ | ACCESS_WRITE | WRITE_BELOW_SECURE}, /* flash above it */
   {0x1FFF7500u, 0x1FFF7600u, ACCESS_READ},                 /* package, UID64, flash size words */
   {0x20030000u, 0x20038000u, ACCESS_READ | ACCESS_WRITE},  /* SRAM2a: the shared tables */
   {0x20038000u, 0x2003C000u, ACCESS_READ | ACCESS_WRITE},  /* SRAM2b below FUS's private part */
@@ -38,8 +45,16 @@ static const allowed_range_t allowlist[] = {
   {0xE0042000u, 0xE0042004u, ACCESS_READ},                 /* DBGMCU_IDCODE */
 };
 
-/* Every byte of [address, address + length) must lie in ranges that allow `access`; a block may
- * run across adjacent ranges (a flash read spanning the firmware's end, say). */
+/* First address of CPU2's secure area: 0x08000000 + SFSA sectors, at most the end of flash. */
+static uint32_t secure_flash_start(void) {
+  uint32_t sfsa = *(volatile uint32_t*)FUSOP_FLASH_SFR & FUSOP_FLASH_SFR_SFSA_MASK;
+  uint32_t bytes = sfsa * FUSOP_FLASH_SECTOR_BYTES;
+  return FUSOP_FLASH_BASE + (bytes < FUSOP_FLASH_BYTES ? bytes : FUSOP_FLASH_BYTES);
+}
+
+/* Every byte of [address, address + length) must lie in ranges that allow `access` (a block may
+ * run across adjacent ranges, a flash read spanning the firmware's end, say); flash stores also
+ * stay below the secure boundary, read at the time of the store. */
 static void require(uint32_t address, uint32_t length, uint32_t access) {
   while (length > 0) {
     const allowed_range_t* range = 0;
@@ -49,11 +64,15 @@ static void require(uint32_t address, uint32_t length, uint32_t access) {
         break;
       }
     }
-    if (!range || (range->access & access) != access) {
+    uint32_t end = range ? range->end : 0;
+    if (range && (access & ACCESS_WRITE) && (range->access & WRITE_BELOW_SECURE)) {
+      uint32_t secure = secure_flash_start();
+      end = secure < end ? secure : end;
+    }
+    if (!range || (range->access & access) != access || address >= end) {
       fusop_fault(access == ACCESS_WRITE ? FUSOP_FAULT_HAL_WRITE_DENIED : FUSOP_FAULT_HAL_READ_DENIED, address);
     }
-    const uint32_t available = range->end - address;
-    const uint32_t chunk = length < available ? length : available;
+    const uint32_t chunk = length < end - address ? length : end - address;
     address += chunk;
     length -= chunk;
   }

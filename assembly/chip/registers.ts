@@ -52,3 +52,18 @@ export const FLASH_SFR: u32 = 0x5800_4080;
 export const FLASH_SFR_SFSA_MASK: u32 = 0xff;
 export const FLASH_SRRVR: u32 = 0x5800_4084;
 export const FLASH_SRRVR_SBRV_MASK: u32 = 0x3ffff;
+
+// §1.8 HSEM: R[n] reads the owner (0 = free) and releases on a write without LOCK; reading RLR[n]
+// takes semaphore n for the reading core (1-step lock, process id 0).
+export const HSEM_R0: u32 = 0x5800_1400;
+export const HSEM_RLR0: u32 = 0x5800_1480;
+/** What RLR[n] reads when CPU1 holds the semaphore: LOCK (bit 31) | CPU1 COREID 4 << 8. */
+export const HSEM_LOCKED_BY_CPU1: u32 = 0x8000_0400;
+/** Written to R[n] to release a 1-step lock: CPU1 COREID, process id 0, LOCK clear. */
+export const HSEM_RELEASE_CPU1: u32 = 0x0000_0400;
+/** CFG_HW_FLASH_SEMID: ownership of the flash controller for a whole unlock..lock session. */
+export const HSEM_FLASH_SEMID: u32 = 2;
+/** CFG_HW_BLOCK_FLASH_REQ_BY_CPU1_SEMID: while taken, no single flash operation may start. */
+export const HSEM_BLOCK_FLASH_BY_CPU1_SEMID: u32 = 6;
+/** CFG_HW_BLOCK_FLASH_REQ_BY_CPU2_SEMID: CPU1 takes it around each single erase or 64-bit write. */
+export const HSEM_BLOCK_FLASH_BY_CPU2_SEMID: u32 = 7;

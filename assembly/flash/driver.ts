@@ -1,12 +1,17 @@
 // CPU1's flash programming through the FLASH controller (cpu2-interface §1.7): unlock with the two
-// keys, page erase, 64-bit programming of erased double words, errors read from FLASH_SR. It runs
-// only while CPU2 is held or runs FUS; with a wireless stack running, flash belongs to a protocol
-// of semaphores and erase-activity commands (§4.5) that this driver does not speak, so it refuses.
-import { read32, write32, delayUs, nowUs } from "../hal";
+// keys, page erase, 64-bit programming of erased double words, errors read from FLASH_SR.
+// It shares the controller with CPU2 the way cpu2-interface §4.5 describes: HSEM 2 (flash
+// ownership, §1.8) is held from unlock to lock, and every single page erase or 64-bit write starts
+// only with HSEM 6 free and HSEM 7 taken by CPU1, released right after. The FLASH_ERASE_ACTIVITY
+// commands a running wireless stack also expects (§4.5 steps 2, 3, 6) are not sent, so the driver
+// still runs only while CPU2 is held or runs FUS, and refuses while a stack runs.
+import { read32, write32, delayUs, nowUs, setBits32 } from "../hal";
 import {
   FLASH_BASE, FLASH_KEYR, FLASH_KEY1, FLASH_KEY2, FLASH_SR, FLASH_SR_EOP, FLASH_SR_ERRORS, FLASH_SR_BSY,
   FLASH_SR_CFGBSY, FLASH_SR_PESD, FLASH_CR, FLASH_CR_PG, FLASH_CR_PER, FLASH_CR_PNB_SHIFT, FLASH_CR_PNB_MASK,
-  FLASH_CR_STRT, FLASH_CR_LOCK, FLASH_SFR, FLASH_SFR_SFSA_MASK,
+  FLASH_CR_STRT, FLASH_CR_LOCK, FLASH_SFR, FLASH_SFR_SFSA_MASK, RCC_AHB3ENR, RCC_AHB3ENR_HSEMEN,
+  HSEM_R0, HSEM_RLR0, HSEM_LOCKED_BY_CPU1, HSEM_RELEASE_CPU1, HSEM_FLASH_SEMID, HSEM_BLOCK_FLASH_BY_CPU1_SEMID,
+  HSEM_BLOCK_FLASH_BY_CPU2_SEMID,
 } from "../chip/registers";
 import { OperatorStatus, Cpu2Mode } from "../shared/codes";
 import { mode } from "../mailbox/system";
@@ -15,6 +20,8 @@ import { deviceId, flashSizeKb, sectorBytes } from "../chip/variants";
 /** Page erase takes up to ~25 ms on this family; allow generously before calling it stuck. */
 const OPERATION_TIMEOUT_US: u32 = 100_000;
 const POLL_US: u32 = 10;
+/** After releasing HSEM 7, CPU1 leaves at least 1 µs before taking it again (§1.8) so CPU2 can get it. */
+const SEM7_RETAKE_GAP_US: u32 = 1;
 
 /** Data to program: the host or the loader fills it, then calls writeFromBuffer. */
 export const FLASH_BUFFER_BYTES: u32 = 512;
@@ -47,10 +54,66 @@ function finish(): OperatorStatus {
   return OperatorStatus.Ok;
 }
 
+// HSEM (§1.8). Every wait on a semaphore is bounded by OPERATION_TIMEOUT_US and ends in
+// FlashBusyTimeout: codes.ts has no status of its own for "semaphore not obtained in time", and
+// for the caller it means the same thing — someone else has the flash controller; try again later.
+
+/** 1-step lock: reading RLR[n] takes semaphore n; it is CPU1's iff the read shows CPU1 as owner. */
+function tryTakeSemaphore(index: u32): bool {
+  return read32(HSEM_RLR0 + 4 * index) == HSEM_LOCKED_BY_CPU1;
+}
+
+function releaseSemaphore(index: u32): void {
+  write32(HSEM_R0 + 4 * index, HSEM_RELEASE_CPU1);
+}
+
+/**
+ * §4.5 step 1: HSEM 2 for the whole session. Staging may run before bootCpu2 has switched the HSEM
+ * clock on, and without it the block neither answers nor locks, so the driver enables it itself
+ * (and leaves it on: bootCpu2 needs it anyway).
+ */
+function takeFlashOwnership(): OperatorStatus {
+  setBits32(RCC_AHB3ENR, RCC_AHB3ENR_HSEMEN);
+  read32(RCC_AHB3ENR); // read back: the clock is running before the first HSEM access
+  const start = nowUs();
+  while (!tryTakeSemaphore(HSEM_FLASH_SEMID)) {
+    if (nowUs() - start >= OPERATION_TIMEOUT_US) return OperatorStatus.FlashBusyTimeout;
+    delayUs(POLL_US);
+  }
+  return OperatorStatus.Ok;
+}
+
+/**
+ * §4.5 step 4, before one page erase or one 64-bit write: no program/erase suspend (PESD), HSEM 6
+ * free, then a 1-step lock of HSEM 7; retried while any of them is busy. The device path runs
+ * without interrupts, so the critical section ST wraps around this is already given.
+ */
+function blockCpu2Flash(): OperatorStatus {
+  const start = nowUs();
+  while (true) {
+    if ((read32(FLASH_SR) & FLASH_SR_PESD) == 0
+      && read32(HSEM_R0 + 4 * HSEM_BLOCK_FLASH_BY_CPU1_SEMID) == 0
+      && tryTakeSemaphore(HSEM_BLOCK_FLASH_BY_CPU2_SEMID)) return OperatorStatus.Ok;
+    if (nowUs() - start >= OPERATION_TIMEOUT_US) return OperatorStatus.FlashBusyTimeout;
+    delayUs(POLL_US);
+  }
+}
+
+/** After the operation has finished: HSEM 7 back to CPU2, and the gap before the next lock. */
+function unblockCpu2Flash(): void {
+  releaseSemaphore(HSEM_BLOCK_FLASH_BY_CPU2_SEMID);
+  delayUs(SEM7_RETAKE_GAP_US);
+}
+
 function begin(): OperatorStatus {
   if (mode() == Cpu2Mode.WirelessStack) return OperatorStatus.FlashBusyWithStack;
+  const owned = takeFlashOwnership();
+  if (owned != OperatorStatus.Ok) return owned;
   const ready = waitReady();
-  if (ready != OperatorStatus.Ok) return ready;
+  if (ready != OperatorStatus.Ok) {
+    releaseSemaphore(HSEM_FLASH_SEMID);
+    return ready;
+  }
   // Errors left over from earlier operations would make the next one fail (PGSERR).
   write32(FLASH_SR, FLASH_SR_ERRORS | FLASH_SR_EOP);
   if ((read32(FLASH_CR) & FLASH_CR_LOCK) != 0) {
@@ -61,8 +124,10 @@ function begin(): OperatorStatus {
   return OperatorStatus.Ok;
 }
 
+/** §4.5 step 7: lock FLASH_CR, then give up flash ownership. */
 function end(): void {
   write32(FLASH_CR, FLASH_CR_LOCK);
+  releaseSemaphore(HSEM_FLASH_SEMID);
 }
 
 /** Bytes of flash CPU1 may change: everything below the secure boundary SFSA (fus-behaviour §1.1). */
@@ -82,9 +147,12 @@ export function erase(address: u32, length: u32): OperatorStatus {
   const last = (address - FLASH_BASE + length - 1) / sector;
   let status = OperatorStatus.Ok;
   for (let page = first; page <= last && status == OperatorStatus.Ok; page++) {
+    status = blockCpu2Flash();
+    if (status != OperatorStatus.Ok) break;
     write32(FLASH_CR, FLASH_CR_PER | ((page << FLASH_CR_PNB_SHIFT) & FLASH_CR_PNB_MASK));
     write32(FLASH_CR, FLASH_CR_PER | ((page << FLASH_CR_PNB_SHIFT) & FLASH_CR_PNB_MASK) | FLASH_CR_STRT);
     status = finish();
+    unblockCpu2Flash();
   }
   end();
   return status;
@@ -99,10 +167,13 @@ export function writeFromBuffer(address: u32, length: u32): OperatorStatus {
   let status = OperatorStatus.Ok;
   write32(FLASH_CR, FLASH_CR_PG);
   for (let offset: u32 = 0; offset < length && status == OperatorStatus.Ok; offset += 8) {
+    status = blockCpu2Flash();
+    if (status != OperatorStatus.Ok) break;
     // A double word is programmed by two word writes to consecutive addresses.
     write32(address + offset, load<u32>(flashBuffer + offset));
     write32(address + offset + 4, load<u32>(flashBuffer + offset + 4));
     status = finish();
+    unblockCpu2Flash();
   }
   end();
   return status;

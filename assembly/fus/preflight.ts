@@ -1,5 +1,5 @@
 // Before FW_UPGRADE: find the image FUS is about to take and check it against the part, so that a
-// dangerous one is refused before FUS ever sees it (issue "refused before FUS sees the image").
+// dangerous one is refused with a named status before FUS ever sees it (fus-behaviour §1.4, §3.2).
 // FUS walks user flash for the highest signature footer (fus-behaviour §1.4; the simulator's
 // documented choice); the operator looks the same way, so it also catches a stale image left above
 // the one just staged (the FAQ's leftover-image case).

@@ -1,5 +1,6 @@
-// `fusop image make`, `fusop sim create|show` and a created board read back by the operator
-// (issue 3 deliverables 5 and 7).
+// `fusop image make` writes signed test images with the footers of fus-behaviour §4; `fusop sim
+// create|show` writes a board file with the option bytes a part leaves the factory with
+// (fus-behaviour §1.1, §1.6) and shows CPU2's state; the operator then reads the board back.
 import { describe, expect, it, vi, afterEach } from "vitest";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

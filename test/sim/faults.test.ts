@@ -1,5 +1,6 @@
-// Fault injection: power loss and reset at chosen or seeded-random steps, deterministic replay
-// (issue 3 deliverable 6; fus-behaviour §1.7, §2 "robustness against asynchronous resets").
+// Fault injection: power loss and reset at chosen or seeded-random steps, with deterministic replay;
+// FUS resumes an install cut short from its journal (fus-behaviour §1.7 phases, §2 "robustness
+// against asynchronous resets"), and CPU1's own flash operations leave the documented partial state.
 import { describe, expect, it } from "vitest";
 import { Cpu1Driver, ResetHappened } from "./support/cpu1.js";
 import { FaultInjector, type FaultPlan } from "../../host-sim/faults.js";
