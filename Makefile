@@ -26,6 +26,11 @@ C_RUNTIME := $(C_COMMON) -Os -Werror
 AS_SOURCES := $(shell find assembly -name '*.ts')
 RT_SOURCES := runtime-c/wasm_rt_device.c runtime-c/hal.c runtime-c/fusop_runtime.c
 PROBE_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c $(GEN)/fusop.c $(GEN)/fusop_api.c
+# Exactly the objects of the probe: a wildcard would also link whatever an older build left in $(FW).
+PROBE_OBJECTS := $(sort $(FW)/fusop.o $(FW)/fusop_api.o \
+  $(patsubst runtime-c/%.c,$(FW)/%.o,$(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c))
+# Shared codes the C API header fusop_codes.h is generated from.
+CODE_SOURCES := assembly/shared/codes.ts assembly/shared/image-codes.ts
 
 .PHONY: all wasm firmware addon host deps test demo bench clean
 all: wasm firmware addon host
@@ -48,7 +53,8 @@ $(GEN)/fusop.c: $(WASM)
 	wasm2c $(WASM) -n fusop -o $@
 	cp /usr/include/wasm-rt.h $(GEN)/wasm-rt.h
 
-$(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs
+# Also writes fusop_api.h, fusop_api.json, fusop_generated.h and fusop_codes.h next to it.
+$(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs $(CODE_SOURCES)
 	node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@
 
 $(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
@@ -59,19 +65,27 @@ $(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld $(wildcard runtime
 	  $(CROSS)gcc $(C_RUNTIME) -c $$f -o $(FW)/$$(basename $$f .c).o || exit 1; done
 	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections -Wl,-Map=$(FW)/fusop-probe.map -T linker/stm32wb55xg.ld \
-	  $(FW)/*.o -o $@
+	  $(PROBE_OBJECTS) -o $@
 	$(CROSS)objcopy -O binary $@ $(FW)/fusop-probe.bin
 	$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
 	$(CROSS)size $@
 
 # The library for user applications: the operator, the runtime and the C API, without startup.
+# Its members are LTO objects (GIMPLE, built with -flto): link them with the same arm-none-eabi-gcc
+# version and -flto on the link line, otherwise the linker finds no code in them.
 $(FW)/libfusop.a: $(FW)/fusop-probe.elf
 	@mkdir -p $(FW)/lib
 	$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o
 	rm -f $@
 	$(CROSS)gcc-ar rcs $@ $(FW)/fusop.o $(FW)/lib/fusop_api.o $(FW)/wasm_rt_device.o $(FW)/hal.o $(FW)/fusop_runtime.o
 
-firmware: $(FW)/fusop-probe.elf $(FW)/libfusop.a
+# Build check of the C API headers (fusop.h with the generated fusop_api.h and fusop_codes.h):
+# an example that uses the code names, compiled with -Werror and never linked.
+$(FW)/examples/status_names.o: runtime-c/examples/status_names.c $(GEN)/fusop_api.c $(wildcard runtime-c/include/*.h)
+	@mkdir -p $(FW)/examples
+	$(CROSS)gcc $(C_RUNTIME) -std=c11 -Wpedantic -c $< -o $@
+
+firmware: $(FW)/fusop-probe.elf $(FW)/libfusop.a $(FW)/examples/status_names.o
 
 $(ADDON): host-sim/native/unicorn_addon.cc host-sim/native/binding.gyp
 	cd host-sim/native && npx node-gyp rebuild --nodedir=/usr --silent
@@ -82,7 +96,9 @@ host:
 	npx tsc -p tsconfig.json
 	chmod +x dist/host-sim/cli/main.js
 
+# The tests are type-checked first (tsconfig.test.json), then run.
 test: deps all
+	npx tsc -p tsconfig.test.json
 	npx vitest run
 
 demo: deps all

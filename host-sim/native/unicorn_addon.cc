@@ -5,6 +5,7 @@
 #include <napi.h>
 #include <unicorn/unicorn.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   Napi::Reference<Napi::Value> callback_error_;
   uint64_t stopped_at_ = 0;
   bool stopped_ = false;
+  bool running_ = false;
 
   void Shutdown() {
     if (uc_) {
@@ -69,6 +71,46 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     }
     windows_.clear();
     pinned_.clear();
+  }
+
+  // Every method that reaches the engine first checks that it is open (closed by close(), or never
+  // opened when uc_open failed: "emulator closed") and that its arguments have the expected types
+  // (TypeError, RangeError), so that a mistake on the JS side is a JS exception and never a crash
+  // of the process. instructions() only reads the counter and still answers after close().
+  bool Open(Napi::Env env) {
+    if (uc_) return true;
+    Napi::Error::New(env, "emulator closed").ThrowAsJavaScriptException();
+    return false;
+  }
+
+  bool Idle(Napi::Env env, const char* method) {
+    if (!running_) return true;
+    Napi::Error::New(env, std::string(method) + ": not allowed while the emulator runs").ThrowAsJavaScriptException();
+    return false;
+  }
+
+  static bool TypeFailure(Napi::Env env, const char* method, size_t index, const char* expected) {
+    Napi::TypeError::New(env, std::string(method) + ": argument " + std::to_string(index + 1) + " must be " + expected)
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+
+  // A non-negative integral number (addresses, lengths, counts).
+  static bool Unsigned(const Napi::CallbackInfo& info, size_t index, const char* method, uint64_t* out) {
+    Napi::Value value = info[index];
+    if (!value.IsNumber()) return TypeFailure(info.Env(), method, index, "a number");
+    double number = value.As<Napi::Number>().DoubleValue();
+    if (!(number >= 0) || number > 9007199254740991.0 || std::floor(number) != number) {
+      Napi::RangeError::New(info.Env(), std::string(method) + ": argument " + std::to_string(index + 1) + " must be a non-negative integer")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    *out = static_cast<uint64_t>(number);
+    return true;
+  }
+
+  static bool Present(const Napi::CallbackInfo& info, size_t index) {
+    return info.Length() > index && !info[index].IsUndefined();
   }
 
   bool Check(Napi::Env env, uc_err err, const char* what) {
@@ -91,31 +133,40 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   // mapBuffer(address, Uint8Array, perms): maps the array's own memory (kept alive here).
   Napi::Value MapBuffer(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint64_t address = info[0].As<Napi::Number>().Int64Value();
+    if (!Open(env)) return env.Undefined();
+    uint64_t address = 0, perms = 0, length = 0;
+    if (!Unsigned(info, 0, "mapBuffer", &address)) return env.Undefined();
+    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      TypeFailure(env, "mapBuffer", 1, "a Uint8Array");
+      return env.Undefined();
+    }
     auto bytes = info[1].As<Napi::Uint8Array>();
-    uint32_t perms = info[2].As<Napi::Number>().Uint32Value();
-    size_t length = info.Length() > 3 ? info[3].As<Napi::Number>().Int64Value() : bytes.ByteLength();
+    if (!Unsigned(info, 2, "mapBuffer", &perms)) return env.Undefined();
+    length = bytes.ByteLength();
+    if (Present(info, 3) && !Unsigned(info, 3, "mapBuffer", &length)) return env.Undefined();
     if (length > bytes.ByteLength()) {
       Napi::RangeError::New(env, "mapBuffer: length beyond the array").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    if (!Check(env, uc_mem_map_ptr(uc_, address, length, perms, bytes.Data()), "uc_mem_map_ptr")) return env.Undefined();
+    if (!Check(env, uc_mem_map_ptr(uc_, address, length, static_cast<uint32_t>(perms), bytes.Data()), "uc_mem_map_ptr")) return env.Undefined();
     pinned_.push_back(Napi::Persistent(bytes));
     return env.Undefined();
   }
 
   Napi::Value MapRam(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint64_t address = info[0].As<Napi::Number>().Int64Value();
-    uint64_t length = info[1].As<Napi::Number>().Int64Value();
+    if (!Open(env)) return env.Undefined();
+    uint64_t address = 0, length = 0;
+    if (!Unsigned(info, 0, "mapRam", &address) || !Unsigned(info, 1, "mapRam", &length)) return env.Undefined();
     Check(env, uc_mem_map(uc_, address, length, UC_PROT_ALL), "uc_mem_map");
     return env.Undefined();
   }
 
   Napi::Value Unmap(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint64_t address = info[0].As<Napi::Number>().Int64Value();
-    uint64_t length = info[1].As<Napi::Number>().Int64Value();
+    if (!Open(env) || !Idle(env, "unmap")) return env.Undefined();
+    uint64_t address = 0, length = 0;
+    if (!Unsigned(info, 0, "unmap", &address) || !Unsigned(info, 1, "unmap", &length)) return env.Undefined();
     Check(env, uc_mem_unmap(uc_, address, length), "uc_mem_unmap");
     return env.Undefined();
   }
@@ -156,10 +207,20 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   // mapMmio(address, size, read(address, size, instructions) -> value, write(address, size, value, instructions))
   Napi::Value MapMmio(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (!Open(env)) return env.Undefined();
+    uint64_t base = 0, length = 0;
+    if (!Unsigned(info, 0, "mapMmio", &base) || !Unsigned(info, 1, "mapMmio", &length)) return env.Undefined();
+    if (!info[2].IsFunction()) {
+      TypeFailure(env, "mapMmio", 2, "a function");
+      return env.Undefined();
+    }
+    if (!info[3].IsFunction()) {
+      TypeFailure(env, "mapMmio", 3, "a function");
+      return env.Undefined();
+    }
     auto window = std::make_unique<MmioWindow>();
     window->owner = this;
-    window->base = info[0].As<Napi::Number>().Int64Value();
-    uint64_t length = info[1].As<Napi::Number>().Int64Value();
+    window->base = base;
     window->read = Napi::Persistent(info[2].As<Napi::Function>());
     window->write = Napi::Persistent(info[3].As<Napi::Function>());
     if (Check(env, uc_mmio_map(uc_, window->base, length, &MmioRead, window.get(), &MmioWrite, window.get()), "uc_mmio_map")) {
@@ -183,6 +244,11 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
 
   Napi::Value RegRead(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (!Open(env)) return env.Undefined();
+    if (!info[0].IsString()) {
+      TypeFailure(env, "regRead", 0, "a register name");
+      return env.Undefined();
+    }
     int id = RegisterId(info[0].As<Napi::String>().Utf8Value());
     if (id < 0) {
       Napi::Error::New(env, "unknown register").ThrowAsJavaScriptException();
@@ -195,6 +261,15 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
 
   Napi::Value RegWrite(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (!Open(env)) return env.Undefined();
+    if (!info[0].IsString()) {
+      TypeFailure(env, "regWrite", 0, "a register name");
+      return env.Undefined();
+    }
+    if (!info[1].IsNumber()) {
+      TypeFailure(env, "regWrite", 1, "a number");
+      return env.Undefined();
+    }
     int id = RegisterId(info[0].As<Napi::String>().Utf8Value());
     if (id < 0) {
       Napi::Error::New(env, "unknown register").ThrowAsJavaScriptException();
@@ -207,7 +282,10 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
 
   Napi::Value AddStopAddress(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint64_t address = info[0].As<Napi::Number>().Int64Value() & ~1ull;
+    if (!Open(env) || !Idle(env, "addStopAddress")) return env.Undefined();
+    uint64_t address = 0;
+    if (!Unsigned(info, 0, "addStopAddress", &address)) return env.Undefined();
+    address &= ~1ull;
     uc_hook hook;
     Check(env, uc_hook_add(uc_, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&StopHere), this, address, address), "uc_hook_add");
     return env.Undefined();
@@ -216,13 +294,16 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   // run(begin, until, maxInstructions) -> { error, stoppedAt | undefined }
   Napi::Value Run(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint64_t begin = info[0].As<Napi::Number>().Int64Value();
-    uint64_t until = info[1].As<Napi::Number>().Int64Value();
-    size_t count = info.Length() > 2 ? info[2].As<Napi::Number>().Int64Value() : 0;
+    if (!Open(env) || !Idle(env, "run")) return env.Undefined();
+    uint64_t begin = 0, until = 0, count = 0;
+    if (!Unsigned(info, 0, "run", &begin) || !Unsigned(info, 1, "run", &until)) return env.Undefined();
+    if (Present(info, 2) && !Unsigned(info, 2, "run", &count)) return env.Undefined();
     callback_env_ = &env;
     callback_failed_ = false;
     stopped_ = false;
-    uc_err err = uc_emu_start(uc_, begin | 1, until & ~1ull, 0, count);
+    running_ = true;
+    uc_err err = uc_emu_start(uc_, begin | 1, until & ~1ull, 0, static_cast<size_t>(count));
+    running_ = false;
     callback_env_ = nullptr;
     if (callback_failed_) {
       Napi::Value error = callback_error_.Value();
@@ -242,17 +323,22 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   }
 
   Napi::Value Stop(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Open(env)) return env.Undefined();
     uc_emu_stop(uc_);
-    return info.Env().Undefined();
+    return env.Undefined();
   }
 
   Napi::Value Instructions(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(instructions_));
   }
 
+  // close() twice is harmless; closing from a callback while run() executes is refused.
   Napi::Value Close(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Idle(env, "close")) return env.Undefined();
     Shutdown();
-    return info.Env().Undefined();
+    return env.Undefined();
   }
 };
 

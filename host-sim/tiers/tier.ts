@@ -1,5 +1,12 @@
 // What both tiers offer: call an exported operator function against a virtual chip. A system reset
 // during a call aborts it; the CPU1 side is thrown away and restarts from scratch on the next call.
+//
+// A device fault during a call (DeviceFault on tier 2; HalMisaligned, LinearMemoryViolation,
+// BusFault or a WebAssembly.RuntimeError trap on tier 1; or any other error thrown from inside the
+// call) aborts it the same way on both tiers: CPU1 is discarded where it stopped, and the next call
+// starts a fresh CPU1 (the wasm instance, or the emulated core from the reset vector). Only CPU1
+// restarts, as after a debugger reset of the core: the chip (peripherals, SRAM, flash, CPU2) keeps
+// its state and no system reset is applied.
 import type { Stm32wb } from "../chip/stm32wb.js";
 
 export type TierName = "wasm" | "arm";
@@ -7,7 +14,10 @@ export type TierName = "wasm" | "arm";
 export interface OperatorTier {
   readonly name: TierName;
   readonly chip: Stm32wb;
-  /** Calls the module export `name`; throws SystemResetOccurred when the part resets meanwhile. */
+  /**
+   * Calls the module export `name`; throws SystemResetOccurred when the part resets meanwhile, and
+   * rethrows a device fault after discarding CPU1 (see above).
+   */
   call(name: string, ...args: number[]): number;
   readLinear(pointer: number, length: number): Uint8Array;
   writeLinear(pointer: number, data: Uint8Array): void;

@@ -80,11 +80,17 @@ export class WasmTier implements OperatorTier {
       const result = exported(...args);
       return typeof result === "number" ? result >>> 0 : 0;
     } catch (error) {
-      if (!(error instanceof ResetSignal)) throw error;
-      const reason = this.chip.resetPending ?? "reset";
-      this.chip.applySystemReset();
-      this.module = null; // CPU1 restarts from scratch
-      throw new SystemResetOccurred(reason);
+      if (error instanceof ResetSignal) {
+        const reason = this.chip.resetPending ?? "reset";
+        this.chip.applySystemReset();
+        this.module = null; // CPU1 restarts from scratch
+        throw new SystemResetOccurred(reason);
+      }
+      // A fault (HalMisaligned, LinearMemoryViolation, BusFault, a wasm trap, ...) left the
+      // instance in the middle of a function: as on tier 2, CPU1 is dropped and the next call
+      // starts a fresh one. The chip keeps its state; this is no system reset.
+      this.module = null;
+      throw error;
     }
   }
 

@@ -71,6 +71,8 @@ export class ArmTier implements OperatorTier {
   private readonly elf: ElfImage;
   private readonly api: Record<string, { symbol: string; parameters: number }>;
   private emulator: Emulator | null = null;
+  /** Most instructions one call (or a start up to the idle loop) may execute before it is a RUNAWAY. */
+  instructionBudget = MAX_INSTRUCTIONS_PER_CALL;
   private starts = 0;
   private retiredInstructions = 0;
   private clockBaseUs = 0;
@@ -178,7 +180,14 @@ export class ArmTier implements OperatorTier {
   }
 
   private runUntilIdle(emulator: Emulator, begin: number): void {
-    const result = emulator.run(begin, this.idleAddress, MAX_INSTRUCTIONS_PER_CALL);
+    let result: RunResult;
+    try {
+      result = emulator.run(begin, this.idleAddress, this.instructionBudget);
+    } catch (error) {
+      // A peripheral callback threw (a bus fault in the chip model...): the core stopped mid-function.
+      this.discardCpu1();
+      throw error;
+    }
     if (this.chip.resetPending !== null) {
       const reason = this.chip.resetPending;
       this.discardCpu1();
@@ -197,8 +206,10 @@ export class ArmTier implements OperatorTier {
       this.discardCpu1();
       throw new DeviceFault("CPU_ERROR", pc, `unicorn stopped: ${result.error} (pc 0x${pc.toString(16)})`);
     }
-    if ((emulator.regRead("pc") & ~1) !== this.idleAddress) {
-      throw new DeviceFault("RUNAWAY", emulator.regRead("pc"), "the firmware did not return within the instruction budget");
+    const pc = emulator.regRead("pc");
+    if ((pc & ~1) !== this.idleAddress) {
+      this.discardCpu1();
+      throw new DeviceFault("RUNAWAY", pc, "the firmware did not return within the instruction budget");
     }
   }
 

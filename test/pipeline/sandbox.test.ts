@@ -11,7 +11,8 @@ import { ArmTier } from "../../host-sim/tiers/tier2.js";
 import { instantiateOperator, LinearMemoryViolation, type HalImports } from "../../host-sim/tiers/wasm-module.js";
 import { DeviceFault } from "../../host-sim/tiers/tier.js";
 import { projectRoot } from "../../host-sim/paths.js";
-import { bareWb55, rig } from "../support/tiers.js";
+import { Cpu2Mode, OperatorStatus } from "../../assembly/shared/codes.js";
+import { bareWb55, rig, tierNames } from "../support/tiers.js";
 
 function armRig() {
   const { chip, tier } = rig("arm", bareWb55);
@@ -60,6 +61,17 @@ describe("device allowlist (tier 2, runtime-c/hal.c)", () => {
     faultOf(() => tier.callSymbol("fusop_hal_write32", 0x2000_0000, 1));
     expect(tier.call("linearMemoryUsed")).toBeGreaterThan(0);
   });
+
+  test("a call that runs past its instruction budget is a RUNAWAY; the next call starts a fresh core", () => {
+    const { tier } = armRig();
+    expect(tier.call("linearMemoryUsed")).toBeGreaterThan(0);
+    const starts = tier.cpu1Starts;
+    tier.instructionBudget = 50; // booting CPU2 polls for its READY event far longer than that
+    expect(faultOf(() => tier.call("bootCpu2", 1000)).code).toBe("RUNAWAY");
+    tier.instructionBudget = 10_000_000;
+    expect(tier.call("linearMemoryUsed")).toBeGreaterThan(0);
+    expect(tier.cpu1Starts).toBe(starts + 1);
+  });
 });
 
 describe("tier-1 guard on linear memory", () => {
@@ -85,6 +97,30 @@ describe("tier-1 guard on linear memory", () => {
     expect(() => tier.readLinear(4090, 16)).toThrow(LinearMemoryViolation);
     expect(() => tier.writeLinear(5000, new Uint8Array(1))).toThrow(LinearMemoryViolation);
     expect(() => tier.readLinear(4080, 16)).not.toThrow();
+  });
+});
+
+describe.each(tierNames)("after a fault inside a call, CPU1 starts afresh (tier.ts), %s", (tierName) => {
+  test("a trap in the middle of a call discards CPU1; the next call runs on a fresh one", () => {
+    const { tier, chip, operator } = rig(tierName, bareWb55);
+    expect(operator.bootCpu2()).toBe(Cpu2Mode.Fus);
+    const starts = tier.cpu1Starts;
+    // The next peripheral read traps, as a wasm trap would halfway through GET_STATE.
+    const read = chip.bus.read.bind(chip.bus);
+    let armed = true;
+    chip.bus.read = (address, size) => {
+      if (armed) {
+        armed = false;
+        throw new WebAssembly.RuntimeError("unreachable");
+      }
+      return read(address, size);
+    };
+    expect(() => tier.call("fusGetState")).toThrow(WebAssembly.RuntimeError);
+    // A fresh CPU1: the operator's memory of the boot is gone, the chip's state is not.
+    expect(tier.call("cpu2Mode")).toBe(Cpu2Mode.Unknown);
+    expect(tier.cpu1Starts).toBe(starts + 1);
+    expect(chip.pwr.c2boot).toBe(true);
+    expect(tier.call("readDeviceInfo")).toBe(OperatorStatus.Ok);
   });
 });
 
