@@ -46,7 +46,11 @@ export function infoStackVersion(): u32 {
 export function infoStackMemorySize(): u32 {
   return layout == DeviceInfoLayout.Fus ? word(0x18) : layout == DeviceInfoLayout.WirelessStack ? word(0x14) : 0;
 }
-/** Stack type (§3.4 "info stack" low byte); the FUS layout has it at byte +0x07. */
+/**
+ * Stack type (§3.4 "info stack" low byte). In the FUS layout byte +0x07 is named "current wireless
+ * stack type" but its values are not documented (§3.3, §9): reading it with the §3.4 codes is a
+ * [hypothesis] the simulator shares (host-sim/cpu2/device-info.ts); treat it as advisory there.
+ */
 export function infoStackType(): u32 {
   return layout == DeviceInfoLayout.Fus ? load<u8>(table + 0x07) : layout == DeviceInfoLayout.WirelessStack ? word(0x18) & 0xff : 0;
 }

@@ -25,6 +25,8 @@ export function writeFusLayout(mailbox: Cpu2Mailbox, board: Board, fusVersion: n
   const stack = board.cpu2.stack;
   table.setUint32(0x00, FUS_INFO_KEYWORD, true);
   // +0x05/+0x06 (last FUS / stack state) have no documented meanings (§9): left 0.
+  // +0x07 "current wireless stack type": value meanings not found (§3.3); the model writes the
+  // §3.4 stack-type code there [hypothesis].
   table.setUint8(0x07, stack ? stack.type : 0);
   table.setUint32(0x08, board.cpu2.safebootVersion, true);
   table.setUint32(0x0c, fusVersion, true);

@@ -120,6 +120,42 @@ describe.each(tierNames)("tier %s", (tierName) => {
     expect(done.mode).toBe(Cpu2Mode.WirelessStack);
   });
 
+  test("FUS self-upgrade 1.2.0 -> 2.2.0 through the operator: three resets, FUS_UPGRD_ONGOING, user keys gone (§1.6, §1.13, §2)", () => {
+    const setup = rig(tierName, { family: "wb5x", flashKb: 1024, fus: "1.2.0" });
+    const phases: string[] = [];
+    const session = new Session(setup.chip, setup.tier, (event) => {
+      if (event.kind === "state") phases.push(event.reading.stateName);
+    });
+    session.boot();
+    setup.operator.storeUserKey(1, new Uint8Array(16).fill(3));
+    const fus = buildImage({ kind: "fus", version: parseVersion("2.2.0"), size: 24_464, family: "wb5x" });
+    const plan = planner.plan({ family: "wb5x", flashKb: 1024, fusVersion: "1.2.0", sfsa: setup.chip.board.optionBytes.sfsa },
+      [{ file: "stm32wb5x_FUS_fw.bin", tail: fus.slice(-256), size: fus.length }]);
+    if (!plan.ok) throw new Error(`plan refused: ${plan.status}`);
+    setup.operator.stage(fus, plan.steps[0].address!, undefined, plan.steps[0].eraseEnd ?? undefined);
+    const done = session.runLongOperation((operator) => operator.fwUpgrade());
+    expect(done.mode).toBe(Cpu2Mode.Fus);
+    expect(done.resets).toBeGreaterThanOrEqual(2);
+    expect(phases).toContain("FUS_STATE_FUS_UPGRD_ONGOING");
+    expect(setup.operator.deviceInformation().fusVersion).toBe("2.2.0");
+    expect(setup.operator.fusGetState().stateName).toBe("FUS_STATE_IDLE");
+    expect(setup.chip.board.cpu2.userKeys).toEqual([]); // every FUS upgrade erases user keys (WIKI FAQ)
+  });
+
+  test("a 512 KB WB55 (SFSA 0xF4 beyond its flash): planned, staged, checked and installed (fus-behaviour §6.1)", () => {
+    const setup = rig(tierName, { family: "wb5x", flashKb: 512, fus: "2.2.0" });
+    const session = new Session(setup.chip, setup.tier);
+    const image = stackImage("1.24.0");
+    const result = planner.plan({ family: "wb5x", flashKb: 512, fusVersion: "2.2.0", sfsa: setup.chip.board.optionBytes.sfsa },
+      [{ file: "stack.bin", tail: image.slice(-256), size: image.length }]);
+    if (!result.ok) throw new Error(`plan refused: ${result.status}`);
+    expect(result.steps[0].address! + image.length).toBeLessThanOrEqual(0x0808_0000);
+    setup.operator.stage(image, result.steps[0].address!);
+    const done = session.runLongOperation((operator) => operator.fwUpgrade());
+    expect(done.mode).toBe(Cpu2Mode.WirelessStack);
+    expect(setup.operator.deviceInformation().stackVersion).toBe("1.24.0");
+  });
+
   test("auth key: update, lock, then a second update is refused with FUS_STATE_AUTH_KEY_LOCKED (§1.13)", () => {
     const setup = rig(tierName, fresh22);
     setup.operator.bootCpu2();
