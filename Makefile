@@ -8,8 +8,12 @@ WASM_TIER1 := $(BUILD)/fusop.tier1.wasm
 GEN := $(BUILD)/gen
 FW := $(BUILD)/fw
 ADDON := host-sim/native/build/Release/fusop_unicorn.node
-# Bytes of linear memory the device gives the module (runtime-c/wasm_rt_device.c checks this too).
-LINEAR_BYTES := 4096
+# Bytes of linear memory the device gives the module, defined once in assembly/shared/device.ts
+# (runtime-c/wasm_rt_device.c checks it too).
+LINEAR_BYTES := $(shell sed -n 's/^export const DEVICE_LINEAR_BYTES = \([0-9]*\);$$/\1/p' assembly/shared/device.ts)
+ifeq ($(LINEAR_BYTES),)
+$(error assembly/shared/device.ts must define DEVICE_LINEAR_BYTES)
+endif
 
 ASC_FLAGS := --runtime stub -Oz --noAssert --use abort= --initialMemory 1 --maximumMemory 1 \
   --memoryBase 16 --lowMemoryLimit $(LINEAR_BYTES) --disable bulk-memory

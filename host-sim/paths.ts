@@ -19,5 +19,5 @@ export const tier1WasmPath = join(buildDirectory, "fusop.tier1.wasm");
 export const deviceWasmPath = join(buildDirectory, "fusop.wasm");
 export const probeElfPath = join(buildDirectory, "fw", "fusop-probe.elf");
 export const unicornAddonPath = join(projectRoot, "host-sim", "native", "build", "Release", "fusop_unicorn.node");
-/** Bytes of linear memory the device gives the module (Makefile LINEAR_BYTES). */
-export const deviceLinearBytes = 4096;
+/** Bytes of linear memory the device gives the module. */
+export { DEVICE_LINEAR_BYTES as deviceLinearBytes } from "../assembly/shared/device.js";

@@ -1,7 +1,10 @@
 // What the operator needs to know about the part it runs on, read from the part itself: the
-// device id (DBGMCU_IDCODE, cpu2-interface §6.2) and the flash-size word (§1.1).
+// device id (DBGMCU_IDCODE, cpu2-interface §6.2) and the flash-size word (§1.1). The family's
+// flash geometry itself is the planner's (image/geometry.ts): one definition for both.
 import { read32, read16 } from "../hal";
 import { FLASH_SIZE_ADDRESS } from "./registers";
+import * as geometry from "../image/geometry";
+import { Family } from "../shared/image-codes";
 
 export const DBGMCU_IDCODE: u32 = 0xe004_2000;
 export const DEVICE_ID_WB5X_WB3X: u32 = 0x495;
@@ -23,18 +26,22 @@ export function isWb1x(id: u32): bool {
   return id == DEVICE_ID_WB1X;
 }
 
+/** The planner's family for a device id: WB5x and WB3x share 0x495 and every image file. */
+export function familyOf(id: u32): Family {
+  return isWb1x(id) ? Family.Wb1x : Family.Wb5x;
+}
+
 /** Sector size: 2 KB on WB1x, 4 KB elsewhere (fus-behaviour §1.1). */
 export function sectorBytes(id: u32): u32 {
-  return isWb1x(id) ? 2048 : 4096;
+  return geometry.sectorBytes(familyOf(id));
 }
 
 /**
- * Where FUS lives: 0x08046000 on WB1x, 0x080F4000 on every WB5x/WB3x (fus-behaviour §1.1). Parts
- * sold with less flash keep FUS at the same address, above what CPU1 is given: a 512 KB part
- * reports SFSA 0xF4 too (fus-behaviour §6.1).
+ * Where FUS lives (fus-behaviour §1.1). Parts sold with less flash keep FUS at the same address,
+ * above what CPU1 is given: a 512 KB part reports SFSA 0xF4 too (fus-behaviour §6.1).
  */
 export function fusStart(id: u32): u32 {
-  return isWb1x(id) ? 0x0804_6000 : 0x080f_4000;
+  return geometry.fusStart(familyOf(id));
 }
 
 /** Flash present on the die, whatever part of it CPU1 is given (the FUS area included). */

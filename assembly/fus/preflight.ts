@@ -5,17 +5,17 @@
 // the one just staged (the FAQ's leftover-image case).
 import { copyIn } from "../hal";
 import { FLASH_BASE } from "../chip/registers";
-import { deviceId, flashSizeKb, sectorBytes, fusStart, isWb1x } from "../chip/variants";
+import { deviceId, flashSizeKb, sectorBytes, fusStart, familyOf } from "../chip/variants";
+import { NVM_SECTION_BYTES } from "../image/geometry";
 import * as footer from "../image/footer";
 import * as plan from "../image/plan";
 import * as slots from "../image/slots";
-import { ImageStatus, Family, StackFormat, FusBinaryVariant } from "../shared/image-codes";
+import { ImageStatus, StackFormat, FusBinaryVariant } from "../shared/image-codes";
 import { OperatorStatus, DeviceInfoLayout } from "../shared/codes";
 import * as info from "./info";
 import { idSfsa, identify } from "./identify";
 
 const WINDOW: u32 = footer.TAIL_CAPACITY;
-const NVM_SECTION_BYTES: u32 = 0x4000;
 
 let imageStatus: ImageStatus = ImageStatus.Ok;
 let stagedStart: u32 = 0;
@@ -119,8 +119,7 @@ export function planFromPart(): ImageStatus {
   const id = deviceId();
   const sector = sectorBytes(id);
   const secureStart = FLASH_BASE + idSfsa() * sector;
-  const family = isWb1x(id) ? Family.Wb1x : Family.Wb5x; // WB3x parts take the WB5x images
-  const device = plan.setDevice(family, flashSizeKb());
+  const device = plan.setDevice(familyOf(id), flashSizeKb());
   if (device != ImageStatus.Ok) return device;
   plan.setFusVersion(info.infoFusVersion());
   plan.setSfsa(idSfsa());
