@@ -27,6 +27,12 @@ export class Cpu2 {
   private generation = 0;
   /** Fault injection: the firmware stops answering anything (a hung or crashed CPU2). */
   unresponsive = false;
+  /**
+   * Quirk seen on real FUS during stack installs (fus-behaviour §1.3, MPY): GET_STATE answers
+   * (0xFF, 0xFE) for a moment while the install goes on. Off by default, as no ST source has it;
+   * tests turn it on to show the operator is not thrown by it. Counts the answers still to give.
+   */
+  notRunningBlips = 0;
   /** Fault injection: steps (commands, phases, CPU2 flash operations). */
   faults: StepObserver | null = null;
   /** AES1 contents and key locks: volatile, gone with every reset (fus-behaviour §1.13). */

@@ -103,7 +103,10 @@ export class FusFirmware implements Cpu2Firmware {
 
   private getState(): void {
     const state = this.board.cpu2;
-    if (this.activity !== FusState.Idle) {
+    if (this.activity === FusState.FwUpgradeOngoing && this.cpu2.notRunningBlips > 0) {
+      this.cpu2.notRunningBlips--;
+      this.respond(FUS_GET_STATE, [FusState.Error, FusError.StateNotRunning]);
+    } else if (this.activity !== FusState.Idle) {
       this.respond(FUS_GET_STATE, [this.activity, FusError.NoError]);
     } else if (state.report) {
       const { state: reported, error } = state.report;

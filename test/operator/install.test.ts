@@ -51,6 +51,18 @@ describe.each(tierNames)("tier %s", (tierName) => {
     expect(identity.sfsa * 4096 + 0x0800_0000).toBe(setup.chip.board.cpu2.stack!.start);
   });
 
+  test("FUS answering (0xFF, 0xFE) for a moment during a stack install is re-asked, not a failure (fus-behaviour §1.3, MPY)", () => {
+    const setup = rig(tierName, fresh22);
+    const session = new Session(setup.chip, setup.tier);
+    const image = stackImage("1.24.0");
+    setup.operator.stage(image, plannedAddress(setup, image, "2.2.0"));
+    setup.chip.cpu2.notRunningBlips = 3;
+    const done = session.runLongOperation((operator) => operator.fwUpgrade());
+    expect(setup.chip.cpu2.notRunningBlips).toBe(0); // the quirk did show
+    expect(done.mode).toBe(Cpu2Mode.WirelessStack);
+    expect(setup.operator.deviceInformation().stackVersion).toBe("1.24.0");
+  });
+
   test("an image signed with another key is refused: FUS_STATE_IMG_NOT_AUTHENTIC, nothing installed (§1.5)", () => {
     const setup = rig(tierName, fresh22);
     const session = new Session(setup.chip, setup.tier);
