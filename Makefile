@@ -61,14 +61,14 @@ $(GEN)/fusop.c: $(WASM)
 $(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs $(CODE_SOURCES)
 	node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@
 
-$(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
+$(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)
 	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/fusop.o
 	$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/fusop_api.o
 	for f in $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c; do \
 	  $(CROSS)gcc $(C_RUNTIME) -c $$f -o $(FW)/$$(basename $$f .c).o || exit 1; done
 	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
-	  -Wl,--gc-sections -Wl,-Map=$(FW)/fusop-probe.map -T linker/stm32wb55xg.ld \
+	  -Wl,--gc-sections -Wl,-Map=$(FW)/fusop-probe.map -Llinker -T linker/stm32wb55xg.ld \
 	  $(PROBE_OBJECTS) -o $@
 	$(CROSS)objcopy -O binary $@ $(FW)/fusop-probe.bin
 	$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
@@ -89,7 +89,25 @@ $(FW)/examples/status_names.o: runtime-c/examples/status_names.c $(GEN)/fusop_ap
 	@mkdir -p $(FW)/examples
 	$(CROSS)gcc $(C_RUNTIME) -std=c11 -Wpedantic -c $< -o $@
 
-firmware: $(FW)/fusop-probe.elf $(FW)/libfusop.a $(FW)/examples/status_names.o
+# The probe for the other variants the simulator runs on tier 2: the same sources with the
+# variant's facts (runtime-c/device_config.h) and linker script. $(1) name, $(2) defines.
+define VARIANT_PROBE
+$(FW)/$(1)/fusop-probe.elf: $(PROBE_SOURCES) linker/$(1).ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
+	@mkdir -p $(FW)/$(1)
+	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/$(1)/fusop.o
+	$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/$(1)/fusop_api.o
+	for f in $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c; do \
+	  $(CROSS)gcc $(C_RUNTIME) $(2) -c $$$$f -o $(FW)/$(1)/$$$$(basename $$$$f .c).o || exit 1; done
+	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	  -Wl,--gc-sections -Wl,-Map=$(FW)/$(1)/fusop-probe.map -Llinker -T linker/$(1).ld \
+	  $(patsubst $(FW)/%,$(FW)/$(1)/%,$(PROBE_OBJECTS)) -o $$@
+	$(CROSS)size $$@
+endef
+$(eval $(call VARIANT_PROBE,stm32wb35xe,-DFUSOP_FLASH_BYTES=0x80000u))
+$(eval $(call VARIANT_PROBE,stm32wb15cc,-DFUSOP_FLASH_BYTES=0x50000u -DFUSOP_FLASH_SECTOR_BYTES=2048u -DFUSOP_SRAM2A_OPEN_END=0x20036800u -DFUSOP_SRAM2B_OPEN_END=0x20038000u))
+VARIANT_PROBES := $(FW)/stm32wb35xe/fusop-probe.elf $(FW)/stm32wb15cc/fusop-probe.elf
+
+firmware: $(FW)/fusop-probe.elf $(VARIANT_PROBES) $(FW)/libfusop.a $(FW)/examples/status_names.o
 
 $(ADDON): host-sim/native/unicorn_addon.cc host-sim/native/binding.gyp
 	cd host-sim/native && npx node-gyp rebuild --nodedir=/usr --silent

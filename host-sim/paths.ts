@@ -17,7 +17,18 @@ export const projectRoot = findProjectRoot();
 export const buildDirectory = join(projectRoot, "build");
 export const tier1WasmPath = join(buildDirectory, "fusop.tier1.wasm");
 export const deviceWasmPath = join(buildDirectory, "fusop.wasm");
+/** The STM32WB55xG probe firmware (the main build; also what the benchmarks measure). */
 export const probeElfPath = join(buildDirectory, "fw", "fusop-probe.elf");
+
+/**
+ * The probe firmware built for a family (Makefile VARIANT_PROBE): WB5x parts run the WB55xG build,
+ * WB3x the WB35xE build (32 KB SRAM1, 512 KB flash), WB1x the WB15CC build (2 KB sectors, 12 KB SRAM1).
+ */
+export function probeElfPathFor(family: "wb5x" | "wb3x" | "wb1x"): string {
+  if (family === "wb3x") return join(buildDirectory, "fw", "stm32wb35xe", "fusop-probe.elf");
+  if (family === "wb1x") return join(buildDirectory, "fw", "stm32wb15cc", "fusop-probe.elf");
+  return probeElfPath;
+}
 export const unicornAddonPath = join(projectRoot, "host-sim", "native", "build", "Release", "fusop_unicorn.node");
 /** Bytes of linear memory the device gives the module. */
 export { DEVICE_LINEAR_BYTES as deviceLinearBytes } from "../assembly/shared/device.js";

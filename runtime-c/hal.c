@@ -34,8 +34,8 @@ static const allowed_range_t allowlist[] = {
   {FUSOP_FLASH_BASE, FIRMWARE_END, ACCESS_READ},                          /* the firmware itself */
   {FIRMWARE_END, FUSOP_FLASH_BASE + FUSOP_FLASH_BYTES, ACCESS_READ | ACCESS_WRITE | WRITE_BELOW_SECURE}, /* flash above it */
   {0x1FFF7500u, 0x1FFF7600u, ACCESS_READ},                 /* package, UID64, flash size words */
-  {0x20030000u, 0x20038000u, ACCESS_READ | ACCESS_WRITE},  /* SRAM2a: the shared tables */
-  {0x20038000u, 0x2003C000u, ACCESS_READ | ACCESS_WRITE},  /* SRAM2b below FUS's private part */
+  {0x20030000u, FUSOP_SRAM2A_OPEN_END, ACCESS_READ | ACCESS_WRITE},  /* SRAM2a: the shared tables */
+  {0x20038000u, FUSOP_SRAM2B_OPEN_END, ACCESS_READ | ACCESS_WRITE},  /* SRAM2b below FUS's private part */
   {0x58000000u, 0x58000400u, ACCESS_READ | ACCESS_WRITE},  /* RCC */
   {0x58000400u, 0x58000800u, ACCESS_READ | ACCESS_WRITE},  /* PWR */
   {0x58000800u, 0x58000C00u, ACCESS_READ | ACCESS_WRITE},  /* EXTI */

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import type { Stm32wb } from "../chip/stm32wb.js";
 import { SRAM1_BASE, SRAM2A_BASE, SRAM2B_BASE, SYSTEM_INFO_BASE } from "../chip/stm32wb.js";
 import { RESET_SYSCLK_HZ } from "../chip/rcc.js";
-import { probeElfPath, unicornAddonPath, buildDirectory, deviceLinearBytes } from "../paths.js";
+import { probeElfPathFor, unicornAddonPath, buildDirectory, deviceLinearBytes } from "../paths.js";
 import { parseElf, type ElfImage } from "./elf.js";
 import { SystemResetOccurred, DeviceFault, type OperatorTier } from "./tier.js";
 import { join } from "node:path";
@@ -54,15 +54,24 @@ const SCB_PAGE = 0xe000_e000;
 /** Guard against a runaway firmware: no single call may execute more than this. */
 const MAX_INSTRUCTIONS_PER_CALL = 2_000_000_000;
 
-let addon: UnicornAddon | undefined;
-let probe: { elf: ElfImage; api: Record<string, { symbol: string; parameters: number }> } | undefined;
+interface Probe {
+  elf: ElfImage;
+  api: Record<string, { symbol: string; parameters: number }>;
+}
 
-function loadProbe(): NonNullable<typeof probe> {
+let addon: UnicornAddon | undefined;
+const probes = new Map<string, Probe>();
+
+function loadProbe(path: string): Probe {
   addon ??= createRequire(import.meta.url)(unicornAddonPath) as UnicornAddon;
-  probe ??= {
-    elf: parseElf(readFileSync(probeElfPath)),
-    api: JSON.parse(readFileSync(join(buildDirectory, "gen", "fusop_api.json"), "utf8")),
-  };
+  let probe = probes.get(path);
+  if (!probe) {
+    probe = {
+      elf: parseElf(readFileSync(path)),
+      api: JSON.parse(readFileSync(join(buildDirectory, "gen", "fusop_api.json"), "utf8")),
+    };
+    probes.set(path, probe);
+  }
   return probe;
 }
 
@@ -84,12 +93,7 @@ export class ArmTier implements OperatorTier {
 
   constructor(readonly chip: Stm32wb) {
     const variant = chip.board.variant;
-    // linker/stm32wb55xg.ld: 192 KB of SRAM1 and the WB5x memory map.
-    if (variant.family !== "wb5x" || variant.sram1Bytes < 192 * 1024) {
-      throw Object.assign(new Error(`the probe firmware is built for STM32WB55xG; a ${variant.family} ${variant.flashKb} KB board runs on tier 1 (--tier wasm)`),
-        { code: "TIER2_VARIANT_UNSUPPORTED" });
-    }
-    const loaded = loadProbe();
+    const loaded = loadProbe(probeElfPathFor(variant.family));
     this.elf = loaded.elf;
     this.api = loaded.api;
     this.idleAddress = this.symbol("fusop_probe_idle");

@@ -156,6 +156,10 @@ describe("build guards (scripts/check-wasm.mjs)", () => {
   });
 });
 
-test("tier 2 refuses boards its probe firmware was not built for (linker/stm32wb55xg.ld)", () => {
-  expect(() => rig("arm", { family: "wb1x", flashKb: 320, fus: "2.2.0" })).toThrow(expect.objectContaining({ code: "TIER2_VARIANT_UNSUPPORTED" }));
+test("the WB15CC probe keeps out of FUS's private SRAM2a (from 0x20036800 on WB1x, fus-behaviour §1.1)", () => {
+  const { tier } = rig("arm", { family: "wb1x", flashKb: 320, fus: "2.2.0" });
+  const arm = tier as ArmTier;
+  expect(faultOf(() => arm.callSymbol("fusop_hal_write32", 0x2003_6800, 1)).code).toBe("HAL_WRITE_DENIED");
+  expect(faultOf(() => arm.callSymbol("fusop_hal_write32", 0x2003_8000, 1)).code).toBe("HAL_WRITE_DENIED"); // its whole SRAM2b
+  arm.callSymbol("fusop_hal_write32", 0x2003_67fc, 1);
 });
