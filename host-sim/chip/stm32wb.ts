@@ -33,7 +33,7 @@ export class Stm32wb {
   readonly flashRegisters: FlashRegisters;
   readonly dwt: Dwt;
   readonly sram1: Uint8Array;
-  readonly sram2a = new Uint8Array(32 * 1024);
+  readonly sram2a: Uint8Array;
   readonly sram2b: Uint8Array;
   readonly systemInfo = new Uint8Array(0x1000);
   readonly cpu2: Cpu2;
@@ -45,7 +45,8 @@ export class Stm32wb {
   constructor(readonly board: Board) {
     const variant = board.variant;
     this.sram1 = new Uint8Array(variant.sram1Bytes);
-    this.sram2b = new Uint8Array(variant.family === "wb1x" ? 4 * 1024 : 32 * 1024);
+    this.sram2a = new Uint8Array(variant.sram2aBytes);
+    this.sram2b = new Uint8Array(variant.sram2bBytes);
     this.flashRegisters = new FlashRegisters(this);
     this.dwt = new Dwt(this.clock, () => RESET_SYSCLK_HZ);
 
