@@ -193,15 +193,30 @@ export function stagedImageStart(): u32 {
 export function stagedImageEnd(): u32 {
   return preflight.stagedImageEnd();
 }
+/** Where the planner would put the staged image on this part (after StagedImageMisplaced). */
+export function stagedImagePlannedAddress(): u32 {
+  return preflight.plannedAddress();
+}
 /** Resets the planner with the part as it reports itself (needs FUS running); an ImageStatus. */
 export function planSetPartFromDevice(): u32 {
   return preflight.planFromPart();
 }
+/**
+ * FW_DELETE. With no stack installed FUS only answers IMG_NOT_FOUND ("Flash already empty",
+ * fus-behaviour §1.10), so the operator says so itself.
+ */
 export function fusFwDelete(): OperatorStatus {
+  const ready = commands.requireFus();
+  if (ready != OperatorStatus.Ok) return ready;
+  if (safetyPolicy && installedStackVersion() == 0) return OperatorStatus.NoStackInstalled;
   journal.record(PendingOperation.FwDelete);
   return settled(commands.fwDelete());
 }
+/** FW_PURGE: the stack and FUSv2's NVM section; refused when neither is there. */
 export function fusFwPurge(): OperatorStatus {
+  const ready = commands.requireFus();
+  if (ready != OperatorStatus.Ok) return ready;
+  if (safetyPolicy && installedStackVersion() == 0 && !preflight.nvmSectionKept()) return OperatorStatus.NoStackInstalled;
   journal.record(PendingOperation.FwPurge);
   return settled(commands.fwPurge());
 }

@@ -32,8 +32,9 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.InvalidKeyType]: "user keys are simple (1), master (2) or encrypted (3)",
   [OperatorStatus.InvalidKeySize]: "user keys are 16 or 32 bytes (the 64-byte size does not fit FUS's 44-byte key area)",
   [OperatorStatus.InvalidAuthKeySize]: "the authentication key is 1 to 64 bytes",
-  [OperatorStatus.NoStackInstalled]: "there is no wireless stack to start; install one first (stage + upgrade)",
+  [OperatorStatus.NoStackInstalled]: "there is no wireless stack installed (nothing to start or delete); install one first (stage + upgrade)",
   [OperatorStatus.AntirollbackWithoutStack]: "activating anti-rollback with no stack installed blocks every stack install forever; install a stack first",
+  [OperatorStatus.OperationNotApplied]: "the wireless stack still runs after the resets: the delete did not take effect; start FUS and try again",
   [OperatorStatus.AntirollbackNeedsFus120]: "upgrade FUS to V1.2.0 or later first; ST asks for it before anti-rollback is activated",
   [OperatorStatus.EventMalformed]: "the system event queue in SRAM2a is corrupted (power-on garbage?); reset the part and boot CPU2 again",
   [OperatorStatus.ReadyPayloadUnknown]: "CPU2 announced a firmware the operator does not know; read the device information and the FUS state",
@@ -89,6 +90,26 @@ const fusErrorNames: Record<number, string> = {
   [FusError.StateNotRunning]: "NOT_RUNNING",
   [FusError.ErrUnknown]: "ERR_UNKNOWN",
 };
+
+/** What to do when FUS itself refused (cpu2-interface §5.4; fus-behaviour §1.3-§1.5, §1.12). */
+const fusErrorAdvice: Record<number, string> = {
+  [FusError.ImgNotFound]: "FUS found no image below the secure boundary: stage one first",
+  [FusError.ImgCorrupt]: "the image is damaged: download it again, erase the staging area and stage it again",
+  [FusError.ImgNotAuthentic]: "the image is not signed for this part, or a customer signature is required: use ST's image for this family (customer-signed if an authentication key is installed); the refused image stays in flash, erase it",
+  [FusError.ImgNotEnoughSpace]: "there is no room for the image where it lies: erase it and stage it where `fusop plan` says",
+  [FusError.AuthTagStNotFound]: "the ST signature block is missing: the file is truncated or not an ST coprocessor image",
+  [FusError.AuthTagCustNotFound]: "an authentication key is installed, so the image needs the customer signature block",
+  [FusError.AuthKeyLocked]: "the authentication key is locked and can never be changed",
+  [FusError.FwRollbackError]: "anti-rollback is active and the image is older than allowed: install the same or a newer version; the refused image stays in flash, erase it",
+  [FusError.ImageErsError]: "FUS could not erase flash: power-cycle the board and read the FUS state",
+  [FusError.ImageWrtError]: "FUS could not write flash: power-cycle the board and read the FUS state",
+};
+
+/** The error FUS reported, named as ST names it, with what to do about it. */
+export function fusRefusal(status: OperatorStatus, reading: FusStateReading): OperatorError {
+  const advice = fusErrorAdvice[reading.error];
+  return new OperatorError(status, reading.errorName, `FUS reported ${reading.stateName} / ${reading.errorName}${advice ? ` — ${advice}` : ""}`);
+}
 
 export function fusErrorName(error: number): string {
   const name = fusErrorNames[error];
@@ -173,7 +194,8 @@ export class Operator {
   /** FW_UPGRADE, refused by the operator itself when the image FUS would take is hazardous. */
   fwUpgrade(): void {
     const status = this.tier.call("fusFwUpgrade");
-    if (status === OperatorStatus.StagedImageRefused || status === OperatorStatus.NoImageStaged) throw this.stagedImageError(status);
+    if (status === OperatorStatus.StagedImageRefused || status === OperatorStatus.NoImageStaged ||
+      status === OperatorStatus.StagedImageMisplaced) throw this.stagedImageError(status);
     this.fusCommand("FUS_FW_UPGRADE", status);
   }
 
@@ -183,10 +205,21 @@ export class Operator {
     if (status === OperatorStatus.NoImageStaged) {
       return new OperatorError(status, "NO_IMAGE_STAGED", "no image is staged below the secure boundary: FUS would report IMG_NOT_FOUND; stage one first");
     }
-    const imageStatus = this.tier.call("lastImageStatus") as ImageStatus;
     const where = `the image FUS would take (0x${start.toString(16).padStart(8, "0")}..0x${end.toString(16).padStart(8, "0")})`;
+    if (status === OperatorStatus.StagedImageMisplaced) {
+      const planned = this.tier.call("stagedImagePlannedAddress");
+      return new OperatorError(status, "STAGED_IMAGE_MISPLACED",
+        `FW_UPGRADE not sent: ${where} starts above 0x${planned.toString(16).padStart(8, "0")}, the highest address this part can install it from; FUS would refuse it (IMG_NOT_ENOUGH_SPACE). Erase it and stage it there`);
+    }
+    const imageStatus = this.tier.call("lastImageStatus") as ImageStatus;
+    const imageVersion = this.tier.call("imageVersion");
+    this.tier.call("readDeviceInfo");
+    const context = {
+      ...(imageVersion ? { imageVersion: formatVersion(imageVersion) } : {}),
+      fusVersion: formatVersion(this.tier.call("infoFusVersion")),
+    };
     return new OperatorError(status, imageStatusCode(imageStatus),
-      `FW_UPGRADE not sent: ${where}: ${imageStatusMessage(imageStatus, {})}; erase it or stage a suitable image`);
+      `FW_UPGRADE not sent: ${where}: ${imageStatusMessage(imageStatus, context)}. It stays in flash, where FUS would find it again: erase it before staging another image`);
   }
   fwDelete(): void {
     this.fusCommand("FUS_FW_DELETE", this.tier.call("fusFwDelete"));
@@ -244,9 +277,7 @@ export class Operator {
     const state = this.tier.call("fusLastState");
     const error = this.tier.call("fusLastError");
     const reading = { state, error, stateName: fusStateName(state), errorName: fusErrorName(error) };
-    if (status === OperatorStatus.FusReportedError) {
-      throw new OperatorError(status, reading.errorName, `FUS reported ${reading.stateName} / ${reading.errorName}`);
-    }
+    if (status === OperatorStatus.FusReportedError) throw fusRefusal(status, reading);
     this.check(status, "wait for FUS");
     return reading;
   }
@@ -273,9 +304,7 @@ export class Operator {
     const state = this.tier.call("fusLastState");
     const error = this.tier.call("fusLastError");
     const reading = { state, error, stateName: fusStateName(state), errorName: fusErrorName(error) };
-    if (status === OperatorStatus.FusReportedError) {
-      throw new OperatorError(status, reading.errorName, `FUS reported ${reading.stateName} / ${reading.errorName}`);
-    }
+    if (status === OperatorStatus.FusReportedError) throw fusRefusal(status, reading);
     if (status === OperatorStatus.OperationInProgress) return { done: false, reading };
     this.check(status, "resume the operation");
     return { done: true, reading };

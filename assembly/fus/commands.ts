@@ -158,12 +158,14 @@ export function unloadUserKey(index: u32): OperatorStatus {
 }
 
 /**
- * FUS is working: states 0x10-0x3F (cpu2-interface §5.3). During stack installs FUS has also been
- * seen to answer (0xFF, 0xFE) for a moment and then carry on (fus-behaviour §1.3, MPY): re-asked
- * like a busy state, not taken as a failure.
+ * FUS is working: states 0x10-0x3F with no error (cpu2-interface §5.3). A busy state that names an
+ * error is FUS's answer (SERVICE_ONGOING + IMG_NOT_FOUND for a delete with nothing to delete,
+ * fus-behaviour §1.10). During stack installs FUS has also been seen to answer (0xFF, 0xFE) for a
+ * moment and carry on (§1.3, MPY): re-asked like a busy state, not taken as a failure.
  */
 export function isBusy(state: u8, error: u8): bool {
-  return (state >= 0x10 && state <= 0x3f) || (state == FusState.Error && error == FusError.StateNotRunning);
+  if (state == FusState.Error) return error == FusError.StateNotRunning;
+  return state >= 0x10 && state <= 0x3f && error == 0;
 }
 
 /**

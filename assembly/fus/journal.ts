@@ -7,7 +7,7 @@ import { PendingOperation } from "../shared/codes";
 
 const MAGIC: u32 = 0x464f_504a;
 const WORD_MAGIC: u32 = 0;
-const WORD_STATE: u32 = 4; // operation (7:0), CPU1 restarts seen since it was sent (15:8)
+const WORD_STATE: u32 = 4; // operation (7:0), CPU1 restarts since it was sent (15:8), FUS error it ended with (23:16)
 const WORD_CHECK: u32 = 8;
 
 /** Set once this CPU1 run has counted itself in the record. */
@@ -34,6 +34,18 @@ export function restartsSeen(): u32 {
   return (state() >> 8) & 0xff;
 }
 
+/** The FUS error the operation ended with (0: none yet). */
+export function failure(): u32 {
+  return (state() >> 16) & 0xff;
+}
+
+/** FUS named the outcome of the recorded operation: a failure, kept until someone resumes. */
+export function fail(error: u32): void {
+  const value = state();
+  if ((value & 0xff) == 0) return;
+  store((value & 0xffff) | ((error & 0xff) << 16));
+}
+
 export function record(operation: PendingOperation): void {
   store(<u32>operation);
   countedThisRun = true; // sent in this run: this run is not a restart after it
@@ -50,5 +62,5 @@ export function countRestart(): void {
   const value = state();
   if ((value & 0xff) == 0) return;
   const restarts = ((value >> 8) & 0xff) + 1;
-  store((value & 0xff) | ((restarts < 0xff ? restarts : 0xff) << 8));
+  store((value & 0xff_00ff) | ((restarts < 0xff ? restarts : 0xff) << 8));
 }

@@ -20,6 +20,7 @@ const WINDOW: u32 = footer.TAIL_CAPACITY;
 let imageStatus: ImageStatus = ImageStatus.Ok;
 let stagedStart: u32 = 0;
 let stagedEnd: u32 = 0;
+let planned: u32 = 0;
 
 export function lastImageStatus(): u32 {
   return imageStatus;
@@ -76,6 +77,7 @@ export function checkStagedImage(): OperatorStatus {
   imageStatus = ImageStatus.Ok;
   stagedStart = 0;
   stagedEnd = 0;
+  planned = 0;
   identify();
   const id = deviceId();
   const sector = sectorBytes(id);
@@ -102,7 +104,21 @@ export function checkStagedImage(): OperatorStatus {
   imageStatus = slots.addDecoded(FusBinaryVariant.Unknown);
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
   imageStatus = plan.compute();
-  return imageStatus == ImageStatus.Ok ? OperatorStatus.Ok : OperatorStatus.StagedImageRefused;
+  if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
+  if (plan.planStepCount() == 0) {
+    // Nothing to install: the part already has this version or a newer one (FUS refuses it with
+    // FW_ROLLBACK_ERROR and leaves it in flash, the FAQ's leftover).
+    imageStatus = slots.slotSkipReason(0);
+    return OperatorStatus.StagedImageRefused;
+  }
+  planned = plan.planStepAddress(0);
+  // Lower is fine (FUS installs a first stack where it lies, moves an update up); higher leaves
+  // FUS without the room it needs (IMG_NOT_ENOUGH_SPACE, fus-behaviour §1.6).
+  return stagedStart > planned ? OperatorStatus.StagedImageMisplaced : OperatorStatus.Ok;
+}
+
+export function plannedAddress(): u32 {
+  return planned;
 }
 
 /**
@@ -133,4 +149,11 @@ export function planFromPart(): ImageStatus {
     plan.setNvmSection(secureStart == nvmStart);
   }
   return ImageStatus.Ok;
+}
+
+/** FUSv2's 16 KB NVM section is kept with no stack: SFSA sits right below it (0xF0 / 0x84, fus-behaviour §2). */
+export function nvmSectionKept(): bool {
+  identify();
+  const id = deviceId();
+  return FLASH_BASE + idSfsa() * sectorBytes(id) == fusStart(id) - NVM_SECTION_BYTES;
 }

@@ -6,7 +6,7 @@
 import { OperatorStatus, Cpu2Mode, FusState, PendingOperation } from "../shared/codes";
 import { mode } from "../mailbox/system";
 import { bootCpu2, isBooted } from "../mailbox/boot";
-import { getState, lastState, lastError, RESET_WAIT_US } from "./state";
+import { getState, lastState, lastError, setReading, RESET_WAIT_US } from "./state";
 import { awaitReset, isBusy } from "./commands";
 import * as journal from "./journal";
 
@@ -19,11 +19,19 @@ export function resume(readyTimeoutUs: u32): OperatorStatus {
     if (booted != OperatorStatus.Ok) return booted;
   }
   const operation = journal.pending();
+  const failed = journal.failure();
+  if (operation != PendingOperation.None && failed != 0) {
+    // FUS already named how it ended (maybe read by someone else, maybe before a reset).
+    journal.clear();
+    setReading(<u8>FusState.Error, <u8>failed);
+    return OperatorStatus.FusReportedError;
+  }
   if (mode() == Cpu2Mode.WirelessStack) {
     // A stack announced itself: an install or START_WS ended the way it should (§1.8, §1.11);
-    // after a delete it means the command never took effect, which the device information shows.
+    // a delete or purge did not take effect.
     journal.clear();
-    return OperatorStatus.Ok;
+    const removal = operation == PendingOperation.FwDelete || operation == PendingOperation.FwPurge;
+    return removal ? OperatorStatus.OperationNotApplied : OperatorStatus.Ok;
   }
   if (mode() != Cpu2Mode.Fus) return OperatorStatus.FusNotRunning;
   // FUS knows its own work even when power loss took the journal: busy means it carries on.

@@ -1,5 +1,6 @@
 // FUS_GET_STATE and leaving a running wireless stack for FUS (cpu2-interface §5.2-§5.5, §4.4).
-import { OperatorStatus, Cpu2Mode, ShciStatus } from "../shared/codes";
+import { OperatorStatus, Cpu2Mode, ShciStatus, FusError } from "../shared/codes";
+import * as journal from "./journal";
 import { sendCommand, responseStatus, responseByte, mode, setMode } from "../mailbox/system";
 import { isBooted } from "../mailbox/boot";
 import { FUS_GET_STATE } from "./opcodes";
@@ -30,7 +31,16 @@ export function getState(): OperatorStatus {
   if (sent != OperatorStatus.Ok) return sent;
   state = responseStatus();
   error = responseByte(0);
+  // FUS names an error once (fus-behaviour §1.3): whoever reads it, the recorded operation ended
+  // with it, and the journal keeps that for fusResume. (0xFF, 0xFE) is only a transient there.
+  if (error != 0 && error != FusError.StateNotRunning) journal.fail(error);
   return OperatorStatus.Ok;
+}
+
+/** Puts back a reading (fusResume reporting the error a recorded operation ended with). */
+export function setReading(newState: u8, newError: u8): void {
+  state = newState;
+  error = newError;
 }
 
 /**

@@ -67,6 +67,10 @@ export enum OperatorStatus {
   OperationInProgress = 31,
   /** Anti-rollback needs FUS V1.2.0 or later (fus-behaviour §1.12, release-notes known limitation). */
   AntirollbackNeedsFus120 = 32,
+  /** A recorded delete/purge found the stack still running after the resets: it did not take effect. */
+  OperationNotApplied = 33,
+  /** The image FUS would take is staged above where this part can install it (plannedAddress says where). */
+  StagedImageMisplaced = 34,
 }
 
 /** A long FUS operation the operator recorded before its resets (fus/journal.ts). */

@@ -49,6 +49,10 @@ export async function run(boardPath: string, argv: string[]): Promise<number> {
   if (tierName !== "wasm" && tierName !== "arm") throw new UsageError(`--tier is wasm or arm, not '${tierName}'`);
   const [command, ...operands] = args.positional;
   if (!command) throw new UsageError(usage);
+  if (command === "help") {
+    console.log(usage);
+    return 0;
+  }
 
   const board = loadBoard(boardPath);
   const chip = new Stm32wb(board);
@@ -77,13 +81,17 @@ export async function run(boardPath: string, argv: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * A running stack must not get GET_STATE (a second one resets the part): every command reports what
+ * it would answer instead (fus-behaviour §1.8: 0xFF with STATE_NOT_RUNNING).
+ */
+const stackReading = { stateName: fusStateName(FusState.Error), errorName: fusErrorName(FusError.StateNotRunning) };
+
 function partInfo(session: Session, operator: Operator): Record<string, unknown> {
   const mode = session.boot();
   const identity = operator.identify();
   const information = operator.deviceInformation();
-  // A running stack must not get GET_STATE (a second one resets the part): report what it would say.
-  const reading = mode === Cpu2Mode.Fus ? operator.fusGetState()
-    : { stateName: fusStateName(FusState.Error), errorName: fusErrorName(FusError.StateNotRunning) };
+  const reading = mode === Cpu2Mode.Fus ? operator.fusGetState() : stackReading;
   return {
     mode: modeName(mode),
     fusVersion: information.fusVersion,
@@ -164,6 +172,8 @@ function execute(command: string, operands: string[], options: Map<string, strin
       return afterOperation(session, operator, Cpu2Mode.Fus);
     }
     case "start-ws": {
+      // Already running: nothing to do (going through FUS would cost two resets for nothing).
+      if (session.boot() === Cpu2Mode.WirelessStack) return afterOperation(session, operator, Cpu2Mode.WirelessStack);
       const done = session.runLongOperation((op) => op.startWirelessStack());
       return afterOperation(session, operator, done.mode);
     }
@@ -171,10 +181,8 @@ function execute(command: string, operands: string[], options: Map<string, strin
     case "purge":
     case "upgrade": {
       const done = session.runLongOperation((op) => (command === "delete" ? op.fwDelete() : command === "purge" ? op.fwPurge() : op.fwUpgrade()));
-      return {
-        ...afterOperation(session, operator, done.mode),
-        state: done.finalState?.stateName ?? null, error: done.finalState?.errorName ?? null,
-      };
+      const reading = done.finalState ?? stackReading;
+      return { ...afterOperation(session, operator, done.mode), state: reading.stateName, error: reading.errorName };
     }
     case "stage": {
       const [file] = operands;

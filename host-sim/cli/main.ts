@@ -17,21 +17,26 @@ const commands: Record<string, () => Promise<Command>> = {
 
 const usage = `usage: fusop <command> [options]
 commands:
-  demo                      the main job on a virtual STM32WB55
-  image inspect FILE        decode a coprocessor image's footers [--json]
-  image make --kind fus|stack|safeboot --version X.Y.Z --size N [--format legacy|new] --family F [--customer-key FILE] -o FILE
+  demo [--tier wasm|arm]    the main job on a virtual STM32WB55 (tier 2, the ARM firmware, by default)
+  image inspect FILE [--json]
+                            decode a coprocessor image's footers
+  image make --kind fus|stack|safeboot --version X.Y.Z --size N --family wb5x|wb3x|wb1x [--format legacy|new]
+             [--customer-key FILE] [--stack-type N] [--fus-variant for-0.5.3|for-1.x] [--json] -o FILE
                             build a test image signed by the simulator's ST key
-  sim create BOARD --family wb5x|wb3x|wb1x --flash-kb N --fus X.Y.Z [--stack none|FILE]
-                            create a virtual board file (sim show BOARD prints CPU2's own state)
   plan FILE... --family F --flash-kb N --fus X.Y.Z [--stack none|FILE] [--sfsa N] [--app-end ADDR] [--json]
                             where to stage each image and in which order, or why not
-  --board BOARD <command>   run an operator command against a virtual board file (see fusop --board BOARD help)`;
+  sim create BOARD --family wb5x|wb3x|wb1x --flash-kb N --fus X.Y.Z [--stack none|FILE] [--nvm-section]
+             [--antirollback] [--safeboot X.Y.Z] [--corrupt-option-bytes] [--force] [--json]
+  sim show BOARD [--json]   create a virtual board file / print CPU2's own state
+  --board BOARD <command>   run an operator command against a virtual board file (fusop --board BOARD help)`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "--board") {
     const [, boardPath, ...rest] = argv;
     try {
       if (!boardPath) throw Object.assign(new Error("--board needs a board file"), { code: "USAGE" });
+      // Help needs no board file.
+      if (rest.includes("--help") || rest[0] === "help") return await (await import("./board-command.js")).run(boardPath, ["help"]);
       return await (await import("./board-command.js")).run(boardPath, rest);
     } catch (error) {
       return reportFailure(argv.includes("--json"), errorCode(error), (error as Error).message);

@@ -168,6 +168,36 @@ describe.each(tierNames)("tier %s", (tierName) => {
     expect(setup.operator.deviceInformation().stackVersion).toBe("1.24.0");
   });
 
+  test("preflight: an image the part already has (FUS 2.2.0 on FUS 2.2.0) never reaches FUS (FW_ROLLBACK_ERROR leftover)", () => {
+    const setup = rig(tierName, fresh22);
+    const session = new Session(setup.chip, setup.tier);
+    session.boot();
+    setup.operator.setSafetyPolicy(false);
+    setup.operator.stage(buildImage({ kind: "fus", version: parseVersion("2.2.0"), size: 24_464, family: "wb5x" }), 0x080e_e000);
+    setup.operator.setSafetyPolicy(true);
+    const sent = [] as number[];
+    const readCommand = setup.chip.cpu2.mailbox.readCommand.bind(setup.chip.cpu2.mailbox);
+    setup.chip.cpu2.mailbox.readCommand = () => {
+      const command = readCommand();
+      sent.push(command.opcode);
+      return command;
+    };
+    expect(codeOf(() => setup.operator.fwUpgrade())).toMatch(/^FUS_/);
+    setup.chip.clock.advanceBy(1000);
+    expect(sent.filter((opcode) => opcode === 0xfc54)).toEqual([]);
+  });
+
+  test("preflight: a stack staged higher than the part can take it from is STAGED_IMAGE_MISPLACED (§1.6)", () => {
+    const setup = rig(tierName, { ...fresh22, stack: { version: "1.23.0", type: 1, size: 0x6000 } });
+    const session = new Session(setup.chip, setup.tier);
+    session.ensureFus();
+    const image = stackImage("1.24.0");
+    // Right against the installed stack, with no free sector between (FUS >= V1.1.2 needs one).
+    setup.operator.stage(image, setup.chip.board.cpu2.stack!.start - image.length);
+    expect(codeOf(() => setup.operator.fwUpgrade())).toBe("STAGED_IMAGE_MISPLACED");
+    expect(setup.tier.call("stagedImagePlannedAddress")).toBe(setup.chip.board.cpu2.stack!.start - 0x1000 - image.length);
+  });
+
   test("auth key: update, lock, then a second update is refused with FUS_STATE_AUTH_KEY_LOCKED (§1.13)", () => {
     const setup = rig(tierName, fresh22);
     setup.operator.bootCpu2();
