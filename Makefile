@@ -61,7 +61,11 @@ $(GEN)/fusop.c: $(WASM)
 $(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs $(CODE_SOURCES)
 	node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@
 
-$(FW)/fusop-probe.elf: $(PROBE_SOURCES) linker/stm32wb55xg.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
+$(GEN)/allowlist.h: runtime-c/allowlist.json scripts/gen-allowlist.mjs
+	@mkdir -p $(GEN)
+	node scripts/gen-allowlist.mjs $< $@
+
+$(FW)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/stm32wb55xg.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)
 	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/fusop.o
 	$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/fusop_api.o
@@ -92,7 +96,7 @@ $(FW)/examples/status_names.o: runtime-c/examples/status_names.c $(GEN)/fusop_ap
 # The probe for the other variants the simulator runs on tier 2: the same sources with the
 # variant's facts (runtime-c/device_config.h) and linker script. $(1) name, $(2) defines.
 define VARIANT_PROBE
-$(FW)/$(1)/fusop-probe.elf: $(PROBE_SOURCES) linker/$(1).ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
+$(FW)/$(1)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/$(1).ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)/$(1)
 	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/$(1)/fusop.o
 	$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/$(1)/fusop_api.o

@@ -30,20 +30,7 @@ extern uint32_t _fusop_firmware_end;
  * end in a bus fault rather than a fault code. */
 #define FIRMWARE_END ((uint32_t)&_fusop_firmware_end)
 
-static const allowed_range_t allowlist[] = {
-  {FUSOP_FLASH_BASE, FIRMWARE_END, ACCESS_READ},                          /* the firmware itself */
-  {FIRMWARE_END, FUSOP_FLASH_BASE + FUSOP_FLASH_BYTES, ACCESS_READ | ACCESS_WRITE | WRITE_BELOW_SECURE}, /* flash above it */
-  {0x1FFF7500u, 0x1FFF7600u, ACCESS_READ},                 /* package, UID64, flash size words */
-  {0x20030000u, FUSOP_SRAM2A_OPEN_END, ACCESS_READ | ACCESS_WRITE},  /* SRAM2a: the shared tables */
-  {0x20038000u, FUSOP_SRAM2B_OPEN_END, ACCESS_READ | ACCESS_WRITE},  /* SRAM2b below FUS's private part */
-  {0x58000000u, 0x58000400u, ACCESS_READ | ACCESS_WRITE},  /* RCC */
-  {0x58000400u, 0x58000800u, ACCESS_READ | ACCESS_WRITE},  /* PWR */
-  {0x58000800u, 0x58000C00u, ACCESS_READ | ACCESS_WRITE},  /* EXTI */
-  {0x58000C00u, 0x58001000u, ACCESS_READ | ACCESS_WRITE},  /* IPCC */
-  {0x58001400u, 0x58001800u, ACCESS_READ | ACCESS_WRITE},  /* HSEM */
-  {0x58004000u, 0x58004400u, ACCESS_READ | ACCESS_WRITE},  /* FLASH interface */
-  {0xE0042000u, 0xE0042004u, ACCESS_READ},                 /* DBGMCU_IDCODE */
-};
+#include "allowlist.h" /* the table, from runtime-c/allowlist.json */
 
 /* First address of CPU2's secure area: 0x08000000 + SFSA sectors, at most the end of flash. */
 static uint32_t secure_flash_start(void) {

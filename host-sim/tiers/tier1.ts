@@ -2,6 +2,7 @@
 import type { Stm32wb } from "../chip/stm32wb.js";
 import { instantiateOperator, checkLinearRange, type HalImports, type OperatorModule } from "./wasm-module.js";
 import { SystemResetOccurred, type OperatorTier } from "./tier.js";
+import { Allowlist } from "./allowlist.js";
 
 /**
  * What one look at the time source costs in virtual time. On the device a poll-loop iteration
@@ -40,6 +41,16 @@ export class WasmTier implements OperatorTier {
 
   private halImports(): HalImports {
     const { bus, clock } = this.chip;
+    // The device's sandbox, enforced here too (runtime-c/allowlist.json).
+    const allowlist = new Allowlist(this.chip);
+    const read = (address: number, length: number): number => {
+      allowlist.require(address, length, false);
+      return address >>> 0;
+    };
+    const write = (address: number, length: number): number => {
+      allowlist.require(address, length, true);
+      return address >>> 0;
+    };
     const checked = <T>(access: () => T): T => {
       const result = access();
       if (this.chip.resetPending !== null) throw new ResetSignal();
@@ -51,18 +62,20 @@ export class WasmTier implements OperatorTier {
       return address >>> 0;
     };
     return {
-      read8: (address) => checked(() => bus.read(address, 1)),
-      read16: (address) => checked(() => bus.read(aligned(address, 2), 2)),
-      read32: (address) => checked(() => bus.read(aligned(address, 4), 4)),
-      write8: (address, value) => checked(() => bus.write(address, 1, value)),
-      write16: (address, value) => checked(() => bus.write(aligned(address, 2), 2, value)),
-      write32: (address, value) => checked(() => bus.write(aligned(address, 4), 4, value)),
+      read8: (address) => checked(() => bus.read(read(address, 1), 1)),
+      read16: (address) => checked(() => bus.read(read(aligned(address, 2), 2), 2)),
+      read32: (address) => checked(() => bus.read(read(aligned(address, 4), 4), 4)),
+      write8: (address, value) => checked(() => bus.write(write(address, 1), 1, value)),
+      write16: (address, value) => checked(() => bus.write(write(aligned(address, 2), 2), 2, value)),
+      write32: (address, value) => checked(() => bus.write(write(aligned(address, 4), 4), 4, value)),
       copyIn: (pointer, address, length) => checked(() => {
         checkLinearRange(pointer, length);
+        if (length > 0) read(address, length);
         this.instance().memory().set(bus.readBytes(address, length), pointer);
       }),
       copyOut: (address, pointer, length) => checked(() => {
         checkLinearRange(pointer, length);
+        if (length > 0) write(address, length);
         bus.writeBytes(address, this.instance().memory().slice(pointer, pointer + length));
       }),
       delayUs: (us) => checked(() => clock.advanceBy(us >>> 0)),
