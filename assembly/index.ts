@@ -11,6 +11,7 @@ import * as identity from "./fus/identify";
 import * as flash from "./flash/driver";
 import * as preflight from "./fus/preflight";
 import * as journal from "./fus/journal";
+import * as imageFooter from "./image/footer";
 import * as resumption from "./fus/resume";
 import { PendingOperation } from "./shared/codes";
 import { DeviceInfoLayout, Cpu2Mode } from "./shared/codes";
@@ -156,8 +157,10 @@ export function fusFwUpgrade(): OperatorStatus {
   if (safetyPolicy) {
     const checked = preflight.checkStagedImage();
     if (checked != OperatorStatus.Ok) return checked;
+    journal.record(PendingOperation.FwUpgrade, imageFooter.decodedKind(), imageFooter.decodedVersion());
+  } else {
+    journal.record(PendingOperation.FwUpgrade);
   }
-  journal.record(PendingOperation.FwUpgrade);
   return settled(commands.fwUpgrade());
 }
 

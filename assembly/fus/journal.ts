@@ -7,22 +7,43 @@ import { PendingOperation } from "../shared/codes";
 
 const MAGIC: u32 = 0x464f_504a;
 const WORD_MAGIC: u32 = 0;
-const WORD_STATE: u32 = 4; // operation (7:0), CPU1 restarts since it was sent (15:8), FUS error it ended with (23:16)
+// operation (7:0), CPU1 restarts since it was sent (15:8), FUS error it ended with (23:16),
+// kind of the image an upgrade sent (31:24)
+const WORD_STATE: u32 = 4;
 const WORD_CHECK: u32 = 8;
+const WORD_TARGET: u32 = 12; // version word of the image an upgrade sent (0: not known)
 
 /** Set once this CPU1 run has counted itself in the record. */
 let countedThisRun: bool = false;
 
-function state(): u32 {
-  if (read32(OPERATION_JOURNAL + WORD_MAGIC) != MAGIC) return 0;
-  const value = read32(OPERATION_JOURNAL + WORD_STATE);
-  return read32(OPERATION_JOURNAL + WORD_CHECK) == ~(MAGIC ^ value) ? value : 0;
+function valid(): bool {
+  return read32(OPERATION_JOURNAL + WORD_MAGIC) == MAGIC && read32(OPERATION_JOURNAL + WORD_CHECK) ==
+    ~(MAGIC ^ read32(OPERATION_JOURNAL + WORD_STATE) ^ read32(OPERATION_JOURNAL + WORD_TARGET));
 }
 
-function store(value: u32): void {
+function state(): u32 {
+  return valid() ? read32(OPERATION_JOURNAL + WORD_STATE) : 0;
+}
+
+function store(value: u32, targetVersion: u32): void {
   write32(OPERATION_JOURNAL + WORD_MAGIC, MAGIC);
   write32(OPERATION_JOURNAL + WORD_STATE, value);
-  write32(OPERATION_JOURNAL + WORD_CHECK, ~(MAGIC ^ value));
+  write32(OPERATION_JOURNAL + WORD_TARGET, targetVersion);
+  write32(OPERATION_JOURNAL + WORD_CHECK, ~(MAGIC ^ value ^ targetVersion));
+}
+
+function target(): u32 {
+  return valid() ? read32(OPERATION_JOURNAL + WORD_TARGET) : 0;
+}
+
+/** Version word of the image the recorded upgrade sent, 0 when not known. */
+export function targetVersion(): u32 {
+  return target();
+}
+
+/** ImageKind of the image the recorded upgrade sent (0 when not known). */
+export function targetKind(): u32 {
+  return state() >>> 24;
 }
 
 export function pending(): PendingOperation {
@@ -43,16 +64,17 @@ export function failure(): u32 {
 export function fail(error: u32): void {
   const value = state();
   if ((value & 0xff) == 0) return;
-  store((value & 0xffff) | ((error & 0xff) << 16));
+  store((value & 0xff00_ffff) | ((error & 0xff) << 16), target());
 }
 
-export function record(operation: PendingOperation): void {
-  store(<u32>operation);
+/** `imageKind`/`imageVersion`: what an upgrade sends, when the operator checked it (else 0). */
+export function record(operation: PendingOperation, imageKind: u32 = 0, imageVersion: u32 = 0): void {
+  store(<u32>operation | ((imageKind & 0xff) << 24), imageVersion);
   countedThisRun = true; // sent in this run: this run is not a restart after it
 }
 
 export function clear(): void {
-  store(0);
+  store(0, 0);
 }
 
 /** Counts this CPU1 run once, if an operation is recorded from an earlier one. */
@@ -62,5 +84,5 @@ export function countRestart(): void {
   const value = state();
   if ((value & 0xff) == 0) return;
   const restarts = ((value >> 8) & 0xff) + 1;
-  store((value & 0xff_00ff) | ((restarts < 0xff ? restarts : 0xff) << 8));
+  store((value & 0xffff_00ff) | ((restarts < 0xff ? restarts : 0xff) << 8), target());
 }

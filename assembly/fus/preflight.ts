@@ -10,7 +10,10 @@ import { NVM_SECTION_BYTES } from "../image/geometry";
 import * as footer from "../image/footer";
 import * as plan from "../image/plan";
 import * as slots from "../image/slots";
-import { ImageStatus, StackFormat, FusBinaryVariant } from "../shared/image-codes";
+import { ImageStatus, StackFormat, FusBinaryVariant, ImageKind } from "../shared/image-codes";
+
+/** Version word of FUS V0.5.3 (cpu2-interface §3.4 encoding). */
+const FUS_V053: u32 = 0x0005_0300;
 import { OperatorStatus, DeviceInfoLayout } from "../shared/codes";
 import * as info from "./info";
 import { idSfsa, identify } from "./identify";
@@ -101,7 +104,10 @@ export function checkStagedImage(): OperatorStatus {
 
   imageStatus = planFromPart();
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
-  imageStatus = slots.addDecoded(FusBinaryVariant.Unknown);
+  // The two FUS V1.2.0 files have identical footers (fus-behaviour §5.2): on a part still on V0.5.3
+  // only the dedicated one can be meant, and FUS V0.5.3 refuses the other one itself.
+  const onV053 = info.infoFusVersion() >> 8 == FUS_V053 >> 8;
+  imageStatus = slots.addDecoded(onV053 && footer.decodedKind() == ImageKind.Fus ? FusBinaryVariant.ForFus053 : FusBinaryVariant.Unknown);
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
   imageStatus = plan.compute();
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;

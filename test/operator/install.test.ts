@@ -154,6 +154,22 @@ describe.each(tierNames)("tier %s", (tierName) => {
     expect(setup.chip.board.cpu2.userKeys).toEqual([]); // every FUS upgrade erases user keys (WIKI FAQ)
   });
 
+  test("off FUS V0.5.3 with the dedicated V1.2.0 binary: FUS's IMG_NOT_AUTHENTIC at the end is taken for what it is (fus-behaviour §1.3 F-053)", () => {
+    const setup = rig(tierName, { family: "wb5x", flashKb: 1024, fus: "0.5.3" });
+    const session = new Session(setup.chip, setup.tier);
+    session.boot();
+    const file = "stm32wb5x_FUS_fw_for_fus_0_5_3.bin";
+    const fus = buildImage({ kind: "fus", version: parseVersion("1.2.0"), size: 24_464, family: "wb5x", fusVariant: "for-0.5.3" });
+    const plan = planner.plan({ family: "wb5x", flashKb: 1024, fusVersion: "0.5.3", sfsa: setup.chip.board.optionBytes.sfsa },
+      [{ file, tail: fus.slice(-256), size: fus.length }]);
+    if (!plan.ok) throw new Error(`plan refused: ${plan.status}`);
+    setup.operator.stage(fus, plan.steps[0].address!, undefined, plan.steps[0].eraseEnd ?? undefined);
+    const done = session.runLongOperation((operator) => operator.fwUpgrade());
+    expect(done.mode).toBe(Cpu2Mode.Fus);
+    expect(setup.operator.deviceInformation().fusVersion).toBe("1.2.0");
+    expect(setup.operator.identify().sbrv).toBe(0x3d000); // FUS moved down from V0.5.3's 0x3D800 (fus-behaviour §1.1)
+  });
+
   test("a 512 KB WB55 (SFSA 0xF4 beyond its flash): planned, staged, checked and installed (fus-behaviour §6.1)", () => {
     const setup = rig(tierName, { family: "wb5x", flashKb: 512, fus: "2.2.0" });
     const session = new Session(setup.chip, setup.tier);
