@@ -13,10 +13,7 @@ describe("board files", () => {
     const driver = Cpu1Driver.on({ family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.24.0", type: 1, size: 129_460, format: "new" } });
     driver.boot();
     driver.command(0xfc58, [1, 16, ...new Array(16).fill(7)]);
-    driver.getState();
-    driver.getState();
-    driver.waitForReset();
-    driver.boot();
+    driver.enterFus();
     driver.command(0xfc5f);
     driver.stage(0x080a_0000, buildImage({ kind: "stack", family: "wb5x", version: parseVersion("1.24.1"), size: 129_460, format: "new" }));
     driver.command(0xfc54);

@@ -130,10 +130,7 @@ describe("FW_UPGRADE of a wireless stack (fus-behaviour §1.4–§1.9, §10 #1�
   it("without one free sector below the installed stack: IMG_NOT_ENOUGH_SPACE (seed §3.2 V1.1.2)", () => {
     const driver = Cpu1Driver.on({ family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.20.0", type: 0x02, size: 76_104 } });
     driver.boot();
-    driver.getState();
-    driver.getState();
-    driver.waitForReset();
-    driver.boot();
+    driver.enterFus();
     const oldStart = driver.board.cpu2.stack!.start;
     driver.stage(oldStart - 18 * 0x1000, image({ kind: "stack", size: 70_000 }));
     expect(upgradeRefused(driver).at(-2)).toEqual([FusState.Error, FusError.ImgNotEnoughSpace]);
@@ -142,10 +139,7 @@ describe("FW_UPGRADE of a wireless stack (fus-behaviour §1.4–§1.9, §10 #1�
   it("FUS older than 1.2.0 bricks the part when a larger stack replaces a smaller one (seed FAQ known limitation)", () => {
     const driver = Cpu1Driver.on({ family: "wb5x", flashKb: 1024, fus: "1.1.0", stack: { version: "1.10.0", type: 0x01, size: 40_000 } });
     driver.boot();
-    driver.getState();
-    driver.getState();
-    driver.waitForReset();
-    driver.boot();
+    driver.enterFus();
     const oldStart = driver.board.cpu2.stack!.start;
     const bigger = image({ kind: "stack", size: 60_000 }, "1.11.0");
     // FUS < 1.1.2 wants as much free space as the image below the old stack.

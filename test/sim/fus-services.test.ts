@@ -24,10 +24,7 @@ const ACTIVATE_ANTIROLLBACK = 0xfc5f;
 function inFus(config: Parameters<typeof Cpu1Driver.on>[0]): Cpu1Driver {
   const driver = Cpu1Driver.on(config);
   if (driver.boot() === 0x00) {
-    driver.getState();
-    driver.getState();
-    driver.waitForReset();
-    expect(driver.boot()).toBe(0x01);
+    expect(driver.enterFus()).toBe(0x01);
   }
   return driver;
 }

@@ -39,10 +39,7 @@ describe("FUS self-upgrade (fus-behaviour §1.6, §1.7; seed §4.7.1)", () => {
   it("1.2.0 → 2.2.0: temporary copy below the secure area, three resets, new version, user keys erased", () => {
     const driver = Cpu1Driver.on({ family: "wb5x", flashKb: 1024, fus: "1.2.0", stack: { version: "1.20.0", type: 1, size: 151_732 } });
     driver.boot();
-    driver.getState();
-    driver.getState();
-    driver.waitForReset();
-    driver.boot();
+    driver.enterFus();
     const key = [1, 16, ...new Array(16).fill(0x5a)];
     expect(driver.command(STORE_USR_KEY, key)).toEqual({ status: 0, parameters: [1] });
     const stackStart = driver.board.cpu2.stack!.start;

@@ -122,6 +122,17 @@ export class Cpu1Driver {
     return null;
   }
 
+  /**
+   * Leaves a running stack for FUS: two GET_STATE, the reset they cause, boot again
+   * (cpu2-interface §5.5). Returns the READY payload after the reset.
+   */
+  enterFus(): number | null {
+    this.getState();
+    this.getState();
+    this.waitForReset();
+    return this.boot();
+  }
+
   /** Takes every event off the system queue and acknowledges channel 2 (§4.3). */
   drainEvents(): Cpu2Event[] {
     const taken: Cpu2Event[] = [];
