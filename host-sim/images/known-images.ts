@@ -1,6 +1,6 @@
 // Genuine ST coprocessor images the simulated FUS accepts as authentic by identity (sha256 of the
 // whole file), so that ST's real binaries can be installed on a virtual board. Facts copied from
-// ../shared/testdata/copro-footers/index.json (CubeWB v1.24.0): file name, family, sha256, size,
+// test/fixtures/copro-footers/index.json (CubeWB v1.24.0): file name, family, sha256, size,
 // footer version word; kind, real version, stack format, stack type and FUS V1.2.0 variant are
 // derived as README "Genuine ST images" explains (stack type from the file name with the codes of
 // cpu2-interface §3.4; AdvScan, RCP and LLD are choices).

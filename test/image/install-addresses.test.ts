@@ -1,4 +1,4 @@
-// Every row of shared/reference/fus-install-addresses.csv planned by the operator's wasm planner on a
+// Every row of test/fixtures/release-notes/fus-install-addresses.csv planned by the operator's wasm planner on a
 // part with nothing installed: the planned staging address must be the release notes' address
 // (fus-behaviour §5, §6.2, §6.3), rows published as "NA" must be refused as not fitting, and the
 // few rows where the release notes are demonstrably wrong are listed below with the reason.

@@ -1,13 +1,13 @@
-// Real-data fixtures for the image tests: the 56 footer tails of shared/testdata/copro-footers,
-// the release-notes address table, and builders for footers no real file has (hazard cases).
+// Real-data fixtures for the image tests: the 56 footer tails of test/fixtures/copro-footers,
+// the release-notes address table (test/fixtures/release-notes), and builders for footers no real file has (hazard cases).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../../host-sim/paths.js";
 import type { FamilyName } from "../../host-sim/images/footer.js";
 import type { ImageFile } from "../../host-sim/images/planner.js";
 
-export const sharedDirectory = join(projectRoot, "..", "shared");
-export const footersDirectory = join(sharedDirectory, "testdata", "copro-footers");
+export const fixturesDirectory = join(projectRoot, "test", "fixtures");
+export const footersDirectory = join(fixturesDirectory, "copro-footers");
 
 export interface IndexEntry {
   file: string;
@@ -60,7 +60,7 @@ export interface AddressRow {
 }
 
 export function addressRows(): AddressRow[] {
-  const text = readFileSync(join(sharedDirectory, "reference", "fus-install-addresses.csv"), "utf8");
+  const text = readFileSync(join(fixturesDirectory, "release-notes", "fus-install-addresses.csv"), "utf8");
   const [header, ...lines] = text.split(/\r?\n/).filter((line) => line.trim() !== "");
   const names = header.split(",");
   return lines.map((line) => {

@@ -1,5 +1,5 @@
 // The test-image builder writes the real footer layout (fus-behaviour §4), and the table of genuine
-// ST images matches ../shared/testdata/copro-footers/index.json.
+// ST images matches test/fixtures/copro-footers/index.json.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -67,7 +67,7 @@ describe("image layout (fus-behaviour §4.1–§4.4)", () => {
 
 describe("genuine ST images (known-images.ts ← index.json)", () => {
   it("every entry of index.json is in the table with its sha256, size and footer version", () => {
-    const index = JSON.parse(readFileSync(join(projectRoot, "..", "shared", "testdata", "copro-footers", "index.json"), "utf8")) as {
+    const index = JSON.parse(readFileSync(join(projectRoot, "test", "fixtures", "copro-footers", "index.json"), "utf8")) as {
       entries: { original_name: string; sha256: string; size: number; image_footer: { version_word: string } }[];
     };
     expect(KNOWN_IMAGES).toHaveLength(index.entries.length);

@@ -90,7 +90,7 @@ describe("genuine ST images are accepted by identity (known-images.ts)", () => {
   it("a file ending in the real footer of ST's BLE_HCILayer 1.24 but with other content is IMG_NOT_AUTHENTIC", () => {
     const name = "stm32wb5x_BLE_HCILayer_fw.bin";
     const known = KNOWN_IMAGES.find((image) => image.file === name)!;
-    const tail = readFileSync(join(projectRoot, "..", "shared", "testdata", "copro-footers", `${name}.tail256.bin`));
+    const tail = readFileSync(join(projectRoot, "test", "fixtures", "copro-footers", `${name}.tail256.bin`));
     const forged = new Uint8Array(known.size);
     forged.set(tail, known.size - tail.length);
     const driver = Cpu1Driver.on({ family: "wb5x", flashKb: 1024, fus: "2.2.0" });
