@@ -1,7 +1,7 @@
 // CPU2 (the Cortex-M0+): held until C2BOOT, then runs whatever firmware SBRV points at
 // (cpu2-interface §1.4, §1.7 SRRVR; fus-behaviour §1.6). Firmware models react to IPCC posts and
 // schedule their work on the chip's virtual clock.
-import type { Stm32wb } from "../chip/stm32wb.js";
+import type { Cpu2Host } from "./host.js";
 import { sbrvFor, fusStartFor, SAFEBOOT_FORCED_SBRV } from "../chip/variants.js";
 import { Cpu2Mailbox, SYSTEM_CHANNEL, RELEASE_CHANNEL, type SystemCommand } from "./mailbox.js";
 import { CPU2_BOOT_TO_READY_US, SYSTEM_COMMAND_LATENCY_US, BUFFER_RELEASE_LATENCY_US, RESET_DELAY_US } from "./timing.js";
@@ -40,8 +40,8 @@ export class Cpu2 {
   /** The flash operation CPU2 firmware has under way (cut short by a reset or power loss). */
   inFlight: Cpu2FlashOperation | null = null;
 
-  constructor(readonly chip: Stm32wb) {
-    this.mailbox = new Cpu2Mailbox(chip);
+  constructor(readonly host: Cpu2Host) {
+    this.mailbox = new Cpu2Mailbox(host);
   }
 
   get firmware(): Cpu2Firmware | null {
@@ -51,7 +51,7 @@ export class Cpu2 {
   /** Runs `work` after `delayUs`, unless CPU2 was reset or halted meanwhile. */
   after(delayUs: number, work: () => void): void {
     const generation = this.generation;
-    this.chip.clock.schedule(delayUs, () => {
+    this.host.clock.schedule(delayUs, () => {
       if (generation === this.generation) work();
     });
   }
@@ -68,7 +68,7 @@ export class Cpu2 {
   }
 
   private selectFirmware(): Cpu2Firmware | null {
-    const board = this.chip.board;
+    const board = this.host.board;
     const state = board.cpu2;
     if (state.locked) return null; // locked part: CPU2 never speaks again
     const sbrv = board.optionBytes.sbrv;
@@ -101,7 +101,7 @@ export class Cpu2 {
       this.after(BUFFER_RELEASE_LATENCY_US, () => {
         if (!this.running?.onBuffersReleased || this.unresponsive) return;
         const buffers = this.mailbox.takeReleasedBuffers();
-        this.chip.ipcc.cpu2Clear(RELEASE_CHANNEL);
+        this.host.ipcc.cpu2Clear(RELEASE_CHANNEL);
         this.running.onBuffersReleased(buffers);
       });
     }
@@ -117,7 +117,7 @@ export class Cpu2 {
 
   /** The firmware resets the whole part (FUS after its work, the stack on the 2nd GET_STATE). */
   resetSystem(reason: string): void {
-    this.after(RESET_DELAY_US, () => this.chip.requestSystemReset(reason));
+    this.after(RESET_DELAY_US, () => this.host.requestSystemReset(reason));
   }
 
   /** System reset: CPU2 is held again until C2BOOT; its volatile state is gone. */

@@ -10,8 +10,8 @@
 //   a simulator image carries its size in its descriptor. Anything else cannot be authenticated.
 import { createHash } from "node:crypto";
 import type { Board, StackFormat } from "../board.js";
-import { cpu1VisibleFlashBytes } from "../chip/flash.js";
-import { FusError } from "../../assembly/shared/codes.js";
+import { userFlashBytes } from "../chip/variants.js";
+import { FUS_ERROR, type FusErrorCode } from "./fus-codes.js";
 import {
   IMAGE_FOOTER_BYTES, SIGNATURE_BLOCK_BYTES, SIM_DESCRIPTOR_BYTES, SIM_DESCRIPTOR_MAGIC, SIM_KIND_CODE, SIM_FUS_VARIANT_CODE,
   MAGIC_FUS, MAGIC_STACK_LEGACY, MAGIC_STACK_NEW, MAGIC_SAFEBOOT_V2, MAGIC_SIGNATURE_ST, MAGIC_SIGNATURE_CUSTOMER,
@@ -36,7 +36,7 @@ export interface FoundImage {
   data: Uint8Array;
 }
 
-export type ScanResult = { ok: true; image: FoundImage } | { ok: false; error: FusError };
+export type ScanResult = { ok: true; image: FoundImage } | { ok: false; error: FusErrorCode };
 
 const FUS_V2 = parseVersion("2.0.0");
 
@@ -70,15 +70,15 @@ function kindOf(magic: number, info1: number): ImageKindName {
  * installed customer authentication key (raw X‖Y hex) or null.
  */
 export function scanForImage(board: Board, fusVersion: number, authKey: string | null): ScanResult {
-  const visible = cpu1VisibleFlashBytes(board);
+  const visible = userFlashBytes(board.variant, board.optionBytes.sfsa);
   const flash = board.flash.subarray(0, visible);
   const view = new DataView(flash.buffer, flash.byteOffset, flash.byteLength);
   for (let end = visible; end >= SIGNATURE_BLOCK_BYTES + IMAGE_FOOTER_BYTES; end--) {
     if (!isSignatureFooterEnd(view, end)) continue;
     const customerSigned = word(view, end - 4) === MAGIC_SIGNATURE_CUSTOMER;
     const stEnd = customerSigned ? end - SIGNATURE_BLOCK_BYTES : end;
-    if (customerSigned && !isSignatureFooterEnd(view, stEnd)) return { ok: false, error: FusError.AuthTagStNotFound };
-    if (word(view, stEnd - 4) !== MAGIC_SIGNATURE_ST) return { ok: false, error: FusError.AuthTagStNotFound };
+    if (customerSigned && !isSignatureFooterEnd(view, stEnd)) return { ok: false, error: FUS_ERROR.AUTH_TAG_ST_NOTFOUND };
+    if (word(view, stEnd - 4) !== MAGIC_SIGNATURE_ST) return { ok: false, error: FUS_ERROR.AUTH_TAG_ST_NOTFOUND };
     const footerEnd = stEnd - SIGNATURE_BLOCK_BYTES;
     const footer = footerEnd - IMAGE_FOOTER_BYTES;
     if (footer < 0) continue;
@@ -86,7 +86,7 @@ export function scanForImage(board: Board, fusVersion: number, authKey: string |
     if (!magicKnown(magic, fusVersion)) continue; // not an image to this FUS: keep walking down
     return authenticate(board, flash, view, { end, stEnd, footer, magic, customerSigned }, authKey);
   }
-  return { ok: false, error: FusError.ImgNotFound };
+  return { ok: false, error: FUS_ERROR.IMG_NOT_FOUND };
 }
 
 interface Candidate {
@@ -110,7 +110,7 @@ function authenticate(board: Board, flash: Uint8Array, view: DataView, c: Candid
     const start = c.stEnd - known.size;
     const hash = createHash("sha256").update(flash.subarray(start, c.stEnd)).digest("hex");
     if (hash !== known.sha256) continue;
-    if ((known.family === "wb1x") !== (variant.family === "wb1x")) return { ok: false, error: FusError.ImgNotAuthentic };
+    if ((known.family === "wb1x") !== (variant.family === "wb1x")) return { ok: false, error: FUS_ERROR.IMG_NOT_AUTHENTIC };
     found = {
       start: variant.flashBase + start, size: c.end - start, kind: known.kind, version: known.version, format: known.format, stackType: known.stackType,
       fusVariant: known.fusVariant, genuine: true, data: flash.slice(start, c.end),
@@ -121,20 +121,20 @@ function authenticate(board: Board, flash: Uint8Array, view: DataView, c: Candid
   if (!found) {
     // A simulator image: its descriptor says how long it is; its signature must verify.
     const descriptor = c.footer - SIM_DESCRIPTOR_BYTES;
-    if (descriptor < 0 || word(view, descriptor) !== SIM_DESCRIPTOR_MAGIC) return { ok: false, error: FusError.ImgNotAuthentic };
+    if (descriptor < 0 || word(view, descriptor) !== SIM_DESCRIPTOR_MAGIC) return { ok: false, error: FUS_ERROR.IMG_NOT_AUTHENTIC };
     const stSize = word(view, descriptor + 4);
     const start = c.stEnd - stSize;
-    if (stSize > c.stEnd || start < 0) return { ok: false, error: FusError.ImgCorrupt };
+    if (stSize > c.stEnd || start < 0) return { ok: false, error: FUS_ERROR.IMG_CORRUPT };
     // Image rules of seed §4.3: size a multiple of 4 bytes, start on a sector boundary.
-    if ((c.end - start) % 4 !== 0 || (start % variant.sectorBytes) !== 0) return { ok: false, error: FusError.ImgCorrupt };
-    if (view.getUint8(descriptor + 12) !== SIM_KIND_CODE[kind]) return { ok: false, error: FusError.ImgCorrupt };
+    if ((c.end - start) % 4 !== 0 || (start % variant.sectorBytes) !== 0) return { ok: false, error: FUS_ERROR.IMG_CORRUPT };
+    if (view.getUint8(descriptor + 12) !== SIM_KIND_CODE[kind]) return { ok: false, error: FUS_ERROR.IMG_CORRUPT };
     const signature = flash.subarray(c.footer + IMAGE_FOOTER_BYTES, c.footer + IMAGE_FOOTER_BYTES + SIGNATURE_BYTES);
     if (!verifyImage(flash.subarray(start, c.footer + IMAGE_FOOTER_BYTES), signature, simStPublicKey())) {
-      return { ok: false, error: FusError.ImgNotAuthentic };
+      return { ok: false, error: FUS_ERROR.IMG_NOT_AUTHENTIC };
     }
     // Images are encrypted per sector class: one cut for WB1x does not decrypt on WB5x/WB3x and back.
     const family2k = view.getUint8(descriptor + 15) === 2;
-    if (family2k !== (variant.family === "wb1x")) return { ok: false, error: FusError.ImgNotAuthentic };
+    if (family2k !== (variant.family === "wb1x")) return { ok: false, error: FUS_ERROR.IMG_NOT_AUTHENTIC };
     const variantCode = view.getUint8(descriptor + 14);
     found = {
       start: variant.flashBase + start, size: c.end - start, kind, version: word(view, descriptor + 8),
@@ -144,15 +144,15 @@ function authenticate(board: Board, flash: Uint8Array, view: DataView, c: Candid
       genuine: false, data: flash.slice(start, c.end),
     };
   } else if (found.size % 4 !== 0 || (found.start - variant.flashBase) % variant.sectorBytes !== 0) {
-    return { ok: false, error: FusError.ImgCorrupt };
+    return { ok: false, error: FUS_ERROR.IMG_CORRUPT };
   }
 
   // The customer's double signature, once an authentication key is installed (fus-behaviour §1.5).
   if (authKey) {
-    if (!c.customerSigned) return { ok: false, error: FusError.AuthTagCustNotFound };
+    if (!c.customerSigned) return { ok: false, error: FUS_ERROR.AUTH_TAG_CUST_NOTFOUND };
     const key = publicKeyFromRaw(new Uint8Array(Buffer.from(authKey, "hex")));
     const signature = flash.subarray(c.stEnd, c.stEnd + SIGNATURE_BYTES);
-    if (!key || !verifyImage(flash.subarray(found.start - variant.flashBase, c.stEnd), signature, key)) return { ok: false, error: FusError.ImgNotAuthentic };
+    if (!key || !verifyImage(flash.subarray(found.start - variant.flashBase, c.stEnd), signature, key)) return { ok: false, error: FUS_ERROR.IMG_NOT_AUTHENTIC };
   }
   return { ok: true, image: found };
 }

@@ -3,7 +3,7 @@
 // loss or reset, leaves a documented partial state (README "partial flash states").
 import type { Cpu2 } from "./cpu2.js";
 import type { Board } from "../board.js";
-import { FLASH_TIMING_US } from "../chip/flash.js";
+import { FLASH_TIMING_US } from "../chip/flash-timing.js";
 
 export interface Cpu2FlashOperation {
   label: string;

@@ -15,7 +15,7 @@ export class SafebootFirmware implements Cpu2Firmware {
   constructor(private readonly cpu2: Cpu2) {}
 
   start(): void {
-    const board = this.cpu2.chip.board;
+    const board = this.cpu2.host.board;
     const state = board.cpu2;
     if (state.fusVersion < parseVersion("1.1.0")) {
       // Older Safeboot locks the part: all flash stays secure, nothing answers (seed FAQ).
