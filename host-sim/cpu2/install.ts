@@ -289,9 +289,11 @@ function runSafebootInstall(fus: FusFirmware, journal: InstallJournal): void {
     state.safebootVersion = journal.image.version;
     board.applyDefaultOptionBytes(false);
     state.journal = null;
-    // The Safeboot V2.0.1 update ends in a factory reset that CubeProgrammer shows as
-    // FUS_UFB_CORRUPT (numeric value not found): reported once as ERR_UNKNOWN here [choice].
-    if (journal.image.version >= V("2.0.1")) state.report = { state: FUS_STATE.ERROR, error: FUS_ERROR.ERR_UNKNOWN };
+    // The update ends in a factory reset, which resets the UFB where FUS keeps its state (seed
+    // §4.6, §4.7.4): FUS has nothing to report afterwards and GET_STATE reads IDLE / NO_ERROR (RN:
+    // "the next GET_STATE after a reset shows NO_ERROR"). CubeProgrammer's FUS_UFB_CORRUPT is not a
+    // FUS_GET_STATE error: shci.h lists none by that name (cpu2-interface §5.4).
+    state.report = null;
     fus.activity = FUS_STATE.IDLE;
     cpu2.resetSystem("FUS: Safeboot installed");
   });
