@@ -40,6 +40,7 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.ReadyPayloadUnknown]: "CPU2 announced a firmware the operator does not know; read the device information and the FUS state",
   [OperatorStatus.ParametersTooLong]: "a system command carries at most 255 parameter bytes",
   [OperatorStatus.ResetDidNotHappen]: "CPU2 should have reset the part and did not; read the FUS state and power-cycle the board",
+  [OperatorStatus.SharedSramTooSmall]: "the wireless stack keeps SRAM2a secure from below 0x20030A90, where the operator's mailbox tables end (BLE_Stack_full_extended leaves CPU1 only 2 KB): the operator cannot talk to CPU2 under it; install a stack that leaves CPU1 at least 3 KB of SRAM2a (e.g. BLE_Stack_full, 10 KB)",
 };
 
 /** How to get out of each diagnosed situation (seed FAQ). */

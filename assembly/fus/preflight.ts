@@ -17,6 +17,7 @@ const FUS_V053: u32 = 0x0005_0300;
 import { OperatorStatus, DeviceInfoLayout } from "../shared/codes";
 import * as info from "./info";
 import { idSfsa, identify } from "./identify";
+import { tablesFitShare } from "../mailbox/share";
 
 const WINDOW: u32 = footer.TAIL_CAPACITY;
 
@@ -101,6 +102,10 @@ export function checkStagedImage(): OperatorStatus {
   stagedEnd = end;
   imageStatus = footer.decode(loadTail(end), end - stagedStart);
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
+  // Once this stack runs, CPU1 keeps the SRAM2a KB its footer names (byte -94, fus-behaviour §4.3):
+  // the operator could never boot CPU2 with its tables again to leave the stack.
+  const cpu1Sram2aKb = (footer.decodedMemorySizeWord() >> 16) & 0xff;
+  if (footer.decodedKind() == ImageKind.Stack && !tablesFitShare(cpu1Sram2aKb)) return OperatorStatus.SharedSramTooSmall;
 
   imageStatus = planFromPart();
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;

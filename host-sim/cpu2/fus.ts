@@ -15,6 +15,7 @@ import {
   FUS_STATE, FUS_ERROR, SHCI_STATUS, OPCODE, READY_SUBEVENT, READY_FUS_RUNNING, type FusErrorCode, type FusStateCode,
 } from "./fus-codes.js";
 import { parseVersion } from "../versions.js";
+import { bootNextOn } from "./secure-sram.js";
 
 const {
   FUS_GET_STATE, FUS_FW_UPGRADE, FUS_FW_DELETE, FUS_UPDATE_AUTH_KEY, FUS_LOCK_AUTH_KEY, FUS_START_WS, FUS_FW_PURGE,
@@ -141,7 +142,7 @@ export class FusFirmware implements Cpu2Firmware {
     runOperations(this.cpu2, operations, () => {
       state.stack = null;
       if (purge) state.nvmSection = null;
-      board.applyDefaultOptionBytes(false);
+      bootNextOn(board, false);
       this.cpu2.resetSystem(`FUS ${name}: stack erased`);
     });
   }
@@ -156,7 +157,7 @@ export class FusFirmware implements Cpu2Firmware {
     }
     this.respond(opcode, [SHCI_STATUS.SUCCESS]);
     if (!this.cpu2.beginPhase("START_WS")) return;
-    board.applyDefaultOptionBytes(true);
+    bootNextOn(board, true);
     this.cpu2.resetSystem("FUS START_WS: rebooting on the wireless stack");
   }
 

@@ -60,6 +60,17 @@ function isSignatureFooterEnd(view: DataView, end: number): boolean {
     view.getUint8(end - 12) === SIGNATURE_BYTES;
 }
 
+/**
+ * The image footer of a file that ends at `end`: walk back over its signature blocks (each footer
+ * names its signature length, fus-behaviour §4.1); null when no signature block ends there.
+ */
+export function footerBefore(view: DataView, end: number): number | null {
+  let blockEnd = end;
+  while (isSignatureFooterEnd(view, blockEnd)) blockEnd -= SIGNATURE_BLOCK_BYTES;
+  const footer = blockEnd - IMAGE_FOOTER_BYTES;
+  return blockEnd === end || footer < 0 ? null : footer;
+}
+
 function kindOf(magic: number, info1: number): ImageKindName {
   if (magic === MAGIC_FUS) return "fus";
   if (magic === MAGIC_SAFEBOOT_V2 || (magic === MAGIC_STACK_LEGACY && info1 === INFO1_SAFEBOOT_LEGACY)) return "safeboot";

@@ -18,6 +18,7 @@ import {
 import { FUS_SCAN_US, FUS_VERIFY_US_PER_KB } from "./timing.js";
 import { FUS_STATE, FUS_ERROR, SHCI_STATUS, type FusErrorCode } from "./fus-codes.js";
 import { parseVersion } from "../versions.js";
+import { applySecureSram, bootNextOn } from "./secure-sram.js";
 
 const V = (text: string): number => parseVersion(text);
 /** Versions compare on major.minor.sub; the branch/build nibbles differ between files of one release. */
@@ -217,6 +218,7 @@ function runStackInstall(fus: FusFirmware, journal: InstallJournal): void {
     // FUS < V1.2.0 installing a larger stack over a smaller one leaves SBRV on the first (now
     // erased) stack: the part is bricked (seed FAQ "known limitation").
     if (old && fus.version < V("1.2.0") && sectors > sectorsFor(variant, old.size)) board.optionBytes.sbrv = sbrvFor(old.start);
+    applySecureSram(board, true);
     state.journal = null;
     fus.activity = FUS_STATE.IDLE;
     cpu2.resetSystem("FUS: wireless stack installed, rebooting on it");
@@ -260,7 +262,7 @@ function runFusRelocate(fus: FusFirmware, journal: InstallJournal): void {
   runOperations(cpu2, operations, () => {
     state.fusVersion = journal.image.version;
     state.userKeys = []; // every FUS upgrade erases the user keys (seed FAQ)
-    board.applyDefaultOptionBytes(false);
+    bootNextOn(board, false);
     state.journal = null;
     // V1.0.1 is for the 1 MB STM32WB5xG only; elsewhere the part locks for good (seed §3.2).
     if (release(state.fusVersion) === V("1.0.1") && !variant.is5xG) state.locked = "FUS 1.0.1 installed on a part that is not an STM32WB5xG";
@@ -287,7 +289,7 @@ function runSafebootInstall(fus: FusFirmware, journal: InstallJournal): void {
   ];
   runOperations(cpu2, operations, () => {
     state.safebootVersion = journal.image.version;
-    board.applyDefaultOptionBytes(false);
+    bootNextOn(board, false);
     state.journal = null;
     // The update ends in a factory reset, which resets the UFB where FUS keeps its state (seed
     // §4.6, §4.7.4): FUS has nothing to report afterwards and GET_STATE reads IDLE / NO_ERROR (RN:

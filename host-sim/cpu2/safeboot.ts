@@ -8,6 +8,7 @@ import { eraseRange, runOperations, work } from "./phase-runner.js";
 import { fusStartFor } from "../chip/variants.js";
 import { SAFEBOOT_START_US } from "./timing.js";
 import { parseVersion } from "../versions.js";
+import { bootNextOn } from "./secure-sram.js";
 
 export class SafebootFirmware implements Cpu2Firmware {
   readonly kind = "safeboot";
@@ -36,7 +37,7 @@ export class SafebootFirmware implements Cpu2Firmware {
       state.report = null;
       state.stack = null;
       state.nvmSection = null;
-      board.applyDefaultOptionBytes(false);
+      bootNextOn(board, false);
       this.cpu2.resetSystem("Safeboot: factory reset done, rebooting into FUS");
     });
   }

@@ -6,6 +6,7 @@ import type { InstalledStack } from "../board.js";
 import { writeStackLayout } from "./device-info.js";
 import { handleUserKeyCommand, USER_KEY_OPCODES } from "./keys.js";
 import { FUS_ERROR, SHCI_STATUS, OPCODE, READY_SUBEVENT, READY_STACK_RUNNING } from "./fus-codes.js";
+import { bootNextOn } from "./secure-sram.js";
 
 const { FUS_GET_STATE, BLE_INIT, FLASH_ERASE_ACTIVITY, SET_FLASH_ACTIVITY_CONTROL, C2_CONFIG } = OPCODE;
 /** FUS-only commands a stack answers with SHCI_FUS_CMD_NOT_SUPPORTED (cpu2-interface §5.2, §6.4). */
@@ -53,7 +54,7 @@ export class WirelessStackFirmware implements Cpu2Firmware {
       if (this.getStateCount >= 2) {
         // The second one reboots the part with FUS on CPU2 (§5.5). Whether an answer comes first is
         // not specified; this model frees the channel with the same answer, then resets.
-        this.cpu2.host.board.applyDefaultOptionBytes(false);
+        bootNextOn(this.cpu2.host.board, false);
         this.cpu2.resetSystem("wireless stack: second FUS_GET_STATE, rebooting into FUS");
       }
       return;

@@ -69,6 +69,11 @@ export interface ImageSpec {
    * ceil(size of the ST-signed file / sector), before any customer block is appended.
    */
   footerSectors?: number;
+  /**
+   * The image footer's SRAM2a / SRAM2b bytes: KB of each left to CPU1 while this firmware runs
+   * (fus-behaviour §4.3 bytes −94, −93). By default what the real files of the kind carry.
+   */
+  cpu1SramKb?: [number, number];
 }
 
 export function sectorBytesOf(family: Family): number {
@@ -135,7 +140,7 @@ export function buildImage(spec: ImageSpec): Uint8Array {
   view.setUint8(10, fusVariant ? SIM_FUS_VARIANT_CODE[fusVariant] : 0);
   view.setUint8(11, spec.family === "wb1x" ? 2 : 1);
 
-  const [sram2a, sram2b] = sramBytes(spec);
+  const [sram2a, sram2b] = spec.cpu1SramKb ?? sramBytes(spec);
   view.setUint32(footer + 0, info1(spec), true);
   view.setUint32(footer + 4, FOOTER_FILLER, true);
   view.setUint8(footer + 8, spec.footerSectors ?? Math.min(0xff, Math.ceil(stEnd / sectorBytesOf(spec.family))));
