@@ -192,6 +192,16 @@ export class Operator {
     this.check(status, name);
   }
 
+  /**
+   * Advice before an install when the running FUS (below V2) loses it to an asynchronous reset
+   * (seed §4.4: FUSv2 fixed that weakness); null when FUS is V2 or CPU2 does not run FUS.
+   */
+  installNotice(): string | null {
+    if (this.tier.call("fusInstallResetSafe") !== 0) return null;
+    const version = formatVersion(this.tier.call("infoFusVersion"));
+    return `FUS ${version} is below V2, which fixed a known weakness against asynchronous resets (seed §4.4): keep the board powered and do not reset it until the operator reports the end of the install; where possible upgrade FUS to V2 first (through V1.2.0)`;
+  }
+
   /** FW_UPGRADE, refused by the operator itself when the image FUS would take is hazardous. */
   fwUpgrade(): void {
     const status = this.tier.call("fusFwUpgrade");

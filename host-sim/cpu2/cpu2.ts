@@ -21,6 +21,20 @@ export interface Cpu2Firmware {
   onBuffersReleased?(buffers: number[]): void;
 }
 
+/** Behaviours of real CPU2 firmware a board may be given; all off by default (README "Board options"). */
+export interface Cpu2Options {
+  /**
+   * FUS below V2 loses an install when an asynchronous reset (power loss, a reset FUS did not ask
+   * for) cuts one of its flash operations short: FUSv2 fixed "a known weakness against asynchronous
+   * reset" (seed §4.4), which the sources do not describe. [choice] The install journal is lost:
+   * FUS comes back idle with nothing to resume, the flash left as the cut operation left it (an old
+   * stack partly erased never starts again; a new FUS half moved leaves CPU2 booting nowhere).
+   */
+  fusBelowV2AsyncResetWeakness: boolean;
+}
+
+const FUS_V2 = 0x0200_0000;
+
 export class Cpu2 {
   readonly mailbox: Cpu2Mailbox;
   private running: Cpu2Firmware | null = null;
@@ -39,6 +53,7 @@ export class Cpu2 {
   keyState: KeyVolatileState = newKeyVolatileState();
   /** The flash operation CPU2 firmware has under way (cut short by a reset or power loss). */
   inFlight: Cpu2FlashOperation | null = null;
+  readonly options: Cpu2Options = { fusBelowV2AsyncResetWeakness: false };
 
   constructor(readonly host: Cpu2Host) {
     this.mailbox = new Cpu2Mailbox(host);
@@ -81,7 +96,13 @@ export class Cpu2 {
     }
     if (sbrv === sbrvFor(fusStartFor(board.variant, state.fusVersion))) return new FusFirmware(this, state.fusVersion);
     const stack = state.stack;
-    if (stack && sbrv === sbrvFor(stack.start)) return new WirelessStackFirmware(this, stack);
+    if (stack && sbrv === sbrvFor(stack.start)) {
+      // [choice] A stack whose first word (its initial stack pointer) reads erased was cut short
+      // by an erase: CPU2 fetches 0xFFFFFFFF vectors and runs astray.
+      const first = this.host.board.offsetOf(stack.start);
+      const erased = this.host.board.flash.subarray(first, first + 8).every((b) => b === 0xff);
+      return erased ? null : new WirelessStackFirmware(this, stack);
+    }
     return null; // SBRV points at no firmware: CPU2 runs astray and never speaks
   }
 
@@ -127,6 +148,17 @@ export class Cpu2 {
     const operation = this.inFlight;
     this.inFlight = null;
     operation?.interrupt();
+    if (operation && this.options.fusBelowV2AsyncResetWeakness) this.loseInstallCutShort();
     this.keyState = newKeyVolatileState();
+  }
+
+  /** The weakness of FUS < V2 (Cpu2Options): the install a reset cut short is forgotten. */
+  private loseInstallCutShort(): void {
+    const state = this.host.board.cpu2;
+    const journal = state.journal;
+    if (!journal) return;
+    // The new FUS runs the phase on its temporary copy; the installed FUS runs every other one.
+    const working = journal.operation === "fus" && journal.phase === "relocate" ? journal.image.version : state.fusVersion;
+    if (working < FUS_V2) state.journal = null;
   }
 }
