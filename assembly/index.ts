@@ -8,6 +8,7 @@ import * as state from "./fus/state";
 import * as info from "./fus/info";
 import * as commands from "./fus/commands";
 import * as identity from "./fus/identify";
+import * as diagnosis from "./fus/diagnosis";
 import * as flash from "./flash/driver";
 import * as preflight from "./fus/preflight";
 import * as journal from "./fus/journal";
@@ -313,6 +314,16 @@ export function diagnose(): u32 {
   identity.identify();
   const known = boot.isBooted() && info.readDeviceInfo() == OperatorStatus.Ok;
   return identity.diagnoseIdentified(known ? info.infoFusVersion() : 0, known);
+}
+
+/**
+ * 1 when the running FUS carries an install through an asynchronous reset (FUSv2, seed §4.4), 0
+ * when it does not (below V2: advise against any reset and to upgrade FUS first), 2 when unknown
+ * (CPU2 not booted into FUS).
+ */
+export function fusInstallResetSafe(): u32 {
+  if (!boot.isBooted() || info.readDeviceInfo() != OperatorStatus.Ok || info.infoLayout() != DeviceInfoLayout.Fus) return 2;
+  return diagnosis.installSurvivesAsyncReset(info.infoFusVersion()) ? 1 : 0;
 }
 
 // ---- Flash staging (cpu2-interface §1.7) ----

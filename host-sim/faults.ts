@@ -5,7 +5,17 @@
 // a flash operation CPU2 firmware starts (FUS install phases), a system command CPU2 receives, or a
 // FUS phase beginning. Steps are numbered from 1 in the order they happen; the simulator is
 // deterministic (virtual clock, no wall time), so the same operator calls produce the same steps.
-import type { Stm32wb } from "./chip/stm32wb.js";
+
+/** What a fault strikes: the parts of the chip that count steps and lose state (chip/stm32wb.ts). */
+export interface FaultTarget {
+  readonly clock: { readonly nowUs: number; cancelAll(): void };
+  readonly flashRegisters: { faults: StepObserver | null; interruptOperation(): void };
+  readonly cpu2: { faults: StepObserver | null; halt(): void };
+  readonly sram1: Uint8Array;
+  readonly sram2a: Uint8Array;
+  readonly sram2b: Uint8Array;
+  requestSystemReset(reason: string): void;
+}
 
 export type StepKind = "cpu1-flash" | "cpu2-flash" | "command" | "phase";
 export type FaultAction = "power-loss" | "reset";
@@ -63,7 +73,7 @@ export class SeededRandom {
  * (AES1 key, key locks), and the part restarts from reset. Flash, option bytes and CPU2's NVM (the
  * board) survive. Backup registers are not modelled (no VBAT).
  */
-export function powerLoss(chip: Stm32wb, sram: SeededRandom): void {
+export function powerLoss(chip: FaultTarget, sram: SeededRandom): void {
   chip.flashRegisters.interruptOperation();
   chip.cpu2.halt();
   chip.clock.cancelAll();
@@ -78,7 +88,7 @@ export class FaultInjector implements StepObserver {
   private faultsDone = 0;
   private readonly random: SeededRandom | null;
   private readonly sram: SeededRandom;
-  private chip: Stm32wb | null = null;
+  private chip: FaultTarget | null = null;
   readonly log: StepRecord[] = [];
 
   constructor(readonly plan: FaultPlan = {}) {
@@ -87,7 +97,7 @@ export class FaultInjector implements StepObserver {
   }
 
   /** Hooks every step source of a chip (its FLASH block and CPU2). */
-  attach(chip: Stm32wb): this {
+  attach(chip: FaultTarget): this {
     this.chip = chip;
     chip.flashRegisters.faults = this;
     chip.cpu2.faults = this;

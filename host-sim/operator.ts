@@ -40,6 +40,7 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.ReadyPayloadUnknown]: "CPU2 announced a firmware the operator does not know; read the device information and the FUS state",
   [OperatorStatus.ParametersTooLong]: "a system command carries at most 255 parameter bytes",
   [OperatorStatus.ResetDidNotHappen]: "CPU2 should have reset the part and did not; read the FUS state and power-cycle the board",
+  [OperatorStatus.SharedSramTooSmall]: "the wireless stack keeps SRAM2a secure from below 0x20030A90, where the operator's mailbox tables end (BLE_Stack_full_extended leaves CPU1 only 2 KB): the operator cannot talk to CPU2 under it; install a stack that leaves CPU1 at least 3 KB of SRAM2a (e.g. BLE_Stack_full, 10 KB)",
 };
 
 /** How to get out of each diagnosed situation (seed FAQ). */
@@ -189,6 +190,16 @@ export class Operator {
       throw new OperatorError(status, code, `${name}: refused by CPU2 (status 0x${commandStatus.toString(16).padStart(2, "0")}${error ? `, ${code}` : ""})`);
     }
     this.check(status, name);
+  }
+
+  /**
+   * Advice before an install when the running FUS (below V2) loses it to an asynchronous reset
+   * (seed §4.4: FUSv2 fixed that weakness); null when FUS is V2 or CPU2 does not run FUS.
+   */
+  installNotice(): string | null {
+    if (this.tier.call("fusInstallResetSafe") !== 0) return null;
+    const version = formatVersion(this.tier.call("infoFusVersion"));
+    return `FUS ${version} is below V2, which fixed a known weakness against asynchronous resets (seed §4.4): keep the board powered and do not reset it until the operator reports the end of the install; where possible upgrade FUS to V2 first (through V1.2.0)`;
   }
 
   /** FW_UPGRADE, refused by the operator itself when the image FUS would take is hazardous. */

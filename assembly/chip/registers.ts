@@ -52,6 +52,10 @@ export const FLASH_SFR: u32 = 0x5800_4080;
 export const FLASH_SFR_SFSA_MASK: u32 = 0xff;
 export const FLASH_SRRVR: u32 = 0x5800_4084;
 export const FLASH_SRRVR_SBRV_MASK: u32 = 0x3ffff;
+/** Secure SRAM2a start in 1 KB units from SRAM2a's base (bits 22:18), and its disable bit (23). */
+export const FLASH_SRRVR_SBRSA_SHIFT: u32 = 18;
+export const FLASH_SRRVR_SBRSA_MASK: u32 = 0x1f;
+export const FLASH_SRRVR_BRSD: u32 = 1 << 23;
 
 // §1.8 HSEM: R[n] reads the owner (0 = free) and releases on a write without LOCK; reading RLR[n]
 // takes semaphore n for the reading core (1-step lock, process id 0).

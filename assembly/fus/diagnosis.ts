@@ -25,3 +25,16 @@ export function diagnose(sfsa: u32, sbrv: u32, c2boot: bool, fusVersion: u32, se
   if (fusVersionKnown && fusVersion == 0) return Diagnosis.FusVersionZero;
   return Diagnosis.Healthy;
 }
+
+/** Version word of FUS V2.0.0 (cpu2-interface §3.4 encoding). */
+const FUS_V2: u32 = 0x0200_0000;
+
+/**
+ * Whether FUS `fusVersion` carries an install through an asynchronous reset (power loss, a reset
+ * it did not ask for). FUSv2 fixed "a known weakness against asynchronous reset" (seed §4.4), so
+ * below V2 an install must not be interrupted: keep the part powered, do not reset it, and
+ * upgrade FUS to V2 (through V1.2.0) before installing stacks where that is possible.
+ */
+export function installSurvivesAsyncReset(fusVersion: u32): bool {
+  return fusVersion >= FUS_V2;
+}

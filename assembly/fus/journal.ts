@@ -3,6 +3,7 @@
 // (kept through a system reset, not through power loss: a check word rejects what power-on left).
 import { read32, write32 } from "../hal";
 import { OPERATION_JOURNAL } from "../mailbox/layout";
+import { tablesFitCurrentShare } from "../mailbox/share";
 import { PendingOperation } from "../shared/codes";
 
 const MAGIC: u32 = 0x464f_504a;
@@ -17,6 +18,8 @@ const WORD_TARGET: u32 = 12; // version word of the image an upgrade sent (0: no
 let countedThisRun: bool = false;
 
 function valid(): bool {
+  // Where the running stack keeps the journal's place secure there is no record (and no access).
+  if (!tablesFitCurrentShare()) return false;
   return read32(OPERATION_JOURNAL + WORD_MAGIC) == MAGIC && read32(OPERATION_JOURNAL + WORD_CHECK) ==
     ~(MAGIC ^ read32(OPERATION_JOURNAL + WORD_STATE) ^ read32(OPERATION_JOURNAL + WORD_TARGET));
 }
@@ -26,6 +29,7 @@ function state(): u32 {
 }
 
 function store(value: u32, targetVersion: u32): void {
+  if (!tablesFitCurrentShare()) return;
   write32(OPERATION_JOURNAL + WORD_MAGIC, MAGIC);
   write32(OPERATION_JOURNAL + WORD_STATE, value);
   write32(OPERATION_JOURNAL + WORD_TARGET, targetVersion);

@@ -17,8 +17,11 @@ const FUS_V053: u32 = 0x0005_0300;
 import { OperatorStatus, DeviceInfoLayout } from "../shared/codes";
 import * as info from "./info";
 import { idSfsa, identify } from "./identify";
+import { tablesFitShare } from "../mailbox/share";
 
 const WINDOW: u32 = footer.TAIL_CAPACITY;
+/** A customer signature block: 64-byte signature + 20-byte footer (fus-behaviour §4.1). */
+const CUSTOMER_BLOCK_BYTES: u32 = 84;
 
 let imageStatus: ImageStatus = ImageStatus.Ok;
 let stagedStart: u32 = 0;
@@ -101,6 +104,20 @@ export function checkStagedImage(): OperatorStatus {
   stagedEnd = end;
   imageStatus = footer.decode(loadTail(end), end - stagedStart);
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
+  // ST counted the sectors of the file it signed; a customer block appended later can spill into
+  // one more sector. FUS counts back from the end of the whole file (the simulator's choice,
+  // host-sim README "Image scan") and would read the image one sector too high.
+  if (footer.decodedSignatureCount() == 2) {
+    const stEnd = end - CUSTOMER_BLOCK_BYTES;
+    if (((stEnd + sector - 1) & ~(sector - 1)) != alignedEnd) {
+      imageStatus = ImageStatus.SectorCountMismatch;
+      return OperatorStatus.StagedImageRefused;
+    }
+  }
+  // Once this stack runs, CPU1 keeps the SRAM2a KB its footer names (byte -94, fus-behaviour §4.3):
+  // the operator could never boot CPU2 with its tables again to leave the stack.
+  const cpu1Sram2aKb = (footer.decodedMemorySizeWord() >> 16) & 0xff;
+  if (footer.decodedKind() == ImageKind.Stack && !tablesFitShare(cpu1Sram2aKb)) return OperatorStatus.SharedSramTooSmall;
 
   imageStatus = planFromPart();
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;

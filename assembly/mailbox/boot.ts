@@ -14,6 +14,7 @@ import {
 } from "./layout";
 import { initSystemChannel, waitForReady } from "./system";
 import { initQueue } from "./queue";
+import { tablesFitCurrentShare } from "./share";
 
 let booted: bool = false;
 
@@ -64,6 +65,8 @@ export function bootCpu2(readyTimeoutUs: u32): OperatorStatus {
   if ((read32(FLASH_IPCCBR) & FLASH_IPCCBR_IPCCDBA_MASK) != 0) return OperatorStatus.MailboxOffsetUnsupported;
   // Setting C2BOOT a second time has no effect (§1.4): CPU2 would never read our tables.
   if ((read32(PWR_CR4) & PWR_CR4_C2BOOT) != 0) return OperatorStatus.Cpu2AlreadyBooted;
+  // A stack that keeps more of SRAM2a secure than our tables leave would make CPU1 fault on them.
+  if (!tablesFitCurrentShare()) return OperatorStatus.SharedSramTooSmall;
 
   write32(FLASH_SR, FLASH_SR_OPTVERR); // wrongly set at power-on; write 1 to clear (§1.7)
   setBits32(RCC_AHB3ENR, RCC_AHB3ENR_HSEMEN | RCC_AHB3ENR_IPCCEN);

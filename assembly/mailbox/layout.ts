@@ -26,6 +26,13 @@ export const SHARED_AREA_END: u32 = EVENT_POOL + EVENT_POOL_SIZE;
  * which the record's check word detects.
  */
 export const OPERATION_JOURNAL: u32 = (SHARED_AREA_END + 15) & ~15;
+export const OPERATION_JOURNAL_SIZE: u32 = 16;
+/**
+ * First byte after everything the operator keeps in SRAM2a (0x20030A90). CPU1 may use SRAM2a only
+ * below the secure part the running stack claims (SRRVR.SBRSA, from the stack's footer:
+ * BLE_Stack_full leaves 10 KB, BLE_Stack_full_extended 2 KB; fus-behaviour §4.3).
+ */
+export const OPERATOR_SRAM2A_END: u32 = OPERATION_JOURNAL + OPERATION_JOURNAL_SIZE;
 
 /** A command or event buffer: 8-byte list node + 3-byte header + 255 bytes of payload (§3.11, §3.12). */
 export const PACKET_BUFFER_SIZE: u32 = 0x10c;

@@ -71,6 +71,11 @@ export enum OperatorStatus {
   OperationNotApplied = 33,
   /** The image FUS would take is staged above where this part can install it (plannedAddress says where). */
   StagedImageMisplaced = 34,
+  /**
+   * The SRAM2a CPU1 may use (the running or staged stack's share, cpu2-interface §1.7 SRRVR,
+   * fus-behaviour §4.3) ends below the operator's shared tables (mailbox/layout.ts).
+   */
+  SharedSramTooSmall = 35,
 }
 
 /** A long FUS operation the operator recorded before its resets (fus/journal.ts). */

@@ -1,12 +1,15 @@
 // FLASH interface registers (cpu2-interface §1.7): CPU1's page erase, mass erase and 64-bit
 // programming with the rules of RM0434 §3.3.8 as ST quotes them (fus-behaviour §7), the KEYR /
 // OPTKEYR unlock sequences, the option bytes, and the secure area from SFSA that CPU1 cannot touch.
-// Timings are virtual microseconds on the chip clock; DS11929 was not available, so they are the
-// STM32L4-family values of the same flash IP (fus-behaviour §7) and marked as assumptions.
+// Timings are virtual microseconds on the chip clock (chip/flash-timing.ts: STM32WB datasheet figures).
 import type { Peripheral } from "./bus.js";
 import type { VirtualClock } from "./clock.js";
 import type { Board } from "../board.js";
 import type { StepObserver } from "../faults.js";
+import { userFlashBytes } from "./variants.js";
+import { FLASH_TIMING_US } from "./flash-timing.js";
+
+export { FLASH_TIMING_US };
 
 export const FLASH_REGS_BASE = 0x5800_4000;
 export const FLASH_REGS_SIZE = 0x400;
@@ -60,16 +63,6 @@ export const CR_OPTLOCK = 1 << 30;
 export const CR_LOCK = 1 << 31;
 const CR_STORED = CR_PG | CR_PER | CR_MER | CR_PNB_MASK | CR_FSTPG | CR_EOPIE | CR_ERRIE | CR_RDERRIE;
 
-/**
- * Flash timings [assumption]: STM32L4-family typical values (fus-behaviour §7: 81.7 µs per 64-bit
- * word, 22 ms per page erase); mass erase and option-byte programming take one page-erase time.
- */
-export const FLASH_TIMING_US = {
-  programDoubleWord: 82,
-  pageErase: 22_000,
-  massErase: 22_000,
-  optionProgram: 22_000,
-} as const;
 
 /** The option bytes and secure settings that survive resets (they live in the board file). */
 export interface OptionBytes {
@@ -104,13 +97,9 @@ export function srrvrValue(ob: OptionBytes): number {
     ((ob.snbrsa & 0x1f) << 25) | (ob.nbrsd ? 1 << 30 : 0) | (ob.c2opt ? 1 << 31 : 0)) >>> 0;
 }
 
-/**
- * Bytes of flash CPU1 can reach from the flash base: everything below the secure boundary, and no
- * more than the part's flash size (fus-behaviour §1.1: "CM4 cannot touch anything at or above SFSA").
- */
+/** Bytes of flash CPU1 can reach from the flash base: the user flash below SFSA. */
 export function cpu1VisibleFlashBytes(board: Board): number {
-  const variant = board.variant;
-  return Math.min(board.optionBytes.sfsa * variant.sectorBytes, variant.flashKb * 1024);
+  return userFlashBytes(board.variant, board.optionBytes.sfsa);
 }
 
 /** What the FLASH block needs from the chip around it. */

@@ -23,6 +23,11 @@ const FLASH_SIZE_OFFSET = 0x5e0;
 /** DBGMCU revision of the simulated silicon: 0x2003, cut 2.2 (cpu2-interface §6.2 example). */
 const SILICON_REVISION = 0x2003;
 
+/** Bytes of an SRAM2 block CPU1 reaches: all of it with the secure mode disabled, else up to the secure start. */
+function cpu1SramBytes(bytes: number, secureDisabled: boolean, secureStartKb: number): number {
+  return secureDisabled ? bytes : Math.min(bytes, secureStartKb * 1024);
+}
+
 export class Stm32wb {
   readonly clock = new VirtualClock();
   readonly bus = new Bus();
@@ -62,13 +67,16 @@ export class Stm32wb {
     };
     this.bus.mapMemory(this.flashRegion);
     this.bus.mapMemory({ name: "SRAM1", base: SRAM1_BASE, bytes: this.sram1, writable: true });
-    this.bus.mapMemory({ name: "SRAM2a", base: SRAM2A_BASE, bytes: this.sram2a, writable: true });
+    // The secure parts of SRAM2a/SRAM2b (SRRVR SBRSA/SNBRSA, 1 KB units, unless BRSD/NBRSD) are
+    // CPU2's: a CPU1 access there bus-faults [choice: RM0434's exact response not retrieved],
+    // as CPU1 accesses to the secure flash do (README "Secure SRAM2").
+    this.bus.mapMemory({
+      name: "SRAM2a", base: SRAM2A_BASE, bytes: this.sram2a, writable: true,
+      visibleLength: () => cpu1SramBytes(this.sram2a.length, board.optionBytes.brsd, board.optionBytes.sbrsa),
+    });
     this.bus.mapMemory({
       name: "SRAM2b", base: SRAM2B_BASE, bytes: this.sram2b, writable: true,
-      visibleLength: () => {
-        const ob = board.optionBytes;
-        return ob.nbrsd ? this.sram2b.length : Math.min(this.sram2b.length, ob.snbrsa * 1024);
-      },
+      visibleLength: () => cpu1SramBytes(this.sram2b.length, board.optionBytes.nbrsd, board.optionBytes.snbrsa),
     });
     this.bus.mapMemory({ name: "system info", base: SYSTEM_INFO_BASE, bytes: this.systemInfo, writable: false });
     this.bus.mapPeripheral(RCC_BASE, RCC_SIZE, this.rcc);

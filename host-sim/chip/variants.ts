@@ -123,6 +123,15 @@ export function sfsaFor(variant: DeviceVariant, address: number): number {
   return Math.floor((address - FLASH_BASE) / variant.sectorBytes);
 }
 
+/**
+ * Bytes of user flash from the flash base: everything below the secure boundary SFSA, and no more
+ * than the part's flash size (fus-behaviour §1.1: "CM4 cannot touch anything at or above SFSA").
+ * FUS scans the same range for a staged image (fus-behaviour §1.4).
+ */
+export function userFlashBytes(variant: DeviceVariant, sfsa: number): number {
+  return Math.min(sfsa * variant.sectorBytes, variant.flashKb * 1024);
+}
+
 /** First secure byte for an SFSA value. */
 export function secureStartFor(variant: DeviceVariant, sfsa: number): number {
   return FLASH_BASE + sfsa * variant.sectorBytes;

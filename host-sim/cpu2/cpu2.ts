@@ -1,7 +1,7 @@
 // CPU2 (the Cortex-M0+): held until C2BOOT, then runs whatever firmware SBRV points at
 // (cpu2-interface §1.4, §1.7 SRRVR; fus-behaviour §1.6). Firmware models react to IPCC posts and
 // schedule their work on the chip's virtual clock.
-import type { Stm32wb } from "../chip/stm32wb.js";
+import type { Cpu2Host } from "./host.js";
 import { sbrvFor, fusStartFor, SAFEBOOT_FORCED_SBRV } from "../chip/variants.js";
 import { Cpu2Mailbox, SYSTEM_CHANNEL, RELEASE_CHANNEL, type SystemCommand } from "./mailbox.js";
 import { CPU2_BOOT_TO_READY_US, SYSTEM_COMMAND_LATENCY_US, BUFFER_RELEASE_LATENCY_US, RESET_DELAY_US } from "./timing.js";
@@ -21,6 +21,20 @@ export interface Cpu2Firmware {
   onBuffersReleased?(buffers: number[]): void;
 }
 
+/** Behaviours of real CPU2 firmware a board may be given; all off by default (README "Board options"). */
+export interface Cpu2Options {
+  /**
+   * FUS below V2 loses an install when an asynchronous reset (power loss, a reset FUS did not ask
+   * for) cuts one of its flash operations short: FUSv2 fixed "a known weakness against asynchronous
+   * reset" (seed §4.4), which the sources do not describe. [choice] The install journal is lost:
+   * FUS comes back idle with nothing to resume, the flash left as the cut operation left it (an old
+   * stack partly erased never starts again; a new FUS half moved leaves CPU2 booting nowhere).
+   */
+  fusBelowV2AsyncResetWeakness: boolean;
+}
+
+const FUS_V2 = 0x0200_0000;
+
 export class Cpu2 {
   readonly mailbox: Cpu2Mailbox;
   private running: Cpu2Firmware | null = null;
@@ -39,9 +53,10 @@ export class Cpu2 {
   keyState: KeyVolatileState = newKeyVolatileState();
   /** The flash operation CPU2 firmware has under way (cut short by a reset or power loss). */
   inFlight: Cpu2FlashOperation | null = null;
+  readonly options: Cpu2Options = { fusBelowV2AsyncResetWeakness: false };
 
-  constructor(readonly chip: Stm32wb) {
-    this.mailbox = new Cpu2Mailbox(chip);
+  constructor(readonly host: Cpu2Host) {
+    this.mailbox = new Cpu2Mailbox(host);
   }
 
   get firmware(): Cpu2Firmware | null {
@@ -51,7 +66,7 @@ export class Cpu2 {
   /** Runs `work` after `delayUs`, unless CPU2 was reset or halted meanwhile. */
   after(delayUs: number, work: () => void): void {
     const generation = this.generation;
-    this.chip.clock.schedule(delayUs, () => {
+    this.host.clock.schedule(delayUs, () => {
       if (generation === this.generation) work();
     });
   }
@@ -68,7 +83,7 @@ export class Cpu2 {
   }
 
   private selectFirmware(): Cpu2Firmware | null {
-    const board = this.chip.board;
+    const board = this.host.board;
     const state = board.cpu2;
     if (state.locked) return null; // locked part: CPU2 never speaks again
     const sbrv = board.optionBytes.sbrv;
@@ -81,7 +96,13 @@ export class Cpu2 {
     }
     if (sbrv === sbrvFor(fusStartFor(board.variant, state.fusVersion))) return new FusFirmware(this, state.fusVersion);
     const stack = state.stack;
-    if (stack && sbrv === sbrvFor(stack.start)) return new WirelessStackFirmware(this, stack);
+    if (stack && sbrv === sbrvFor(stack.start)) {
+      // [choice] A stack whose first word (its initial stack pointer) reads erased was cut short
+      // by an erase: CPU2 fetches 0xFFFFFFFF vectors and runs astray.
+      const first = this.host.board.offsetOf(stack.start);
+      const erased = this.host.board.flash.subarray(first, first + 8).every((b) => b === 0xff);
+      return erased ? null : new WirelessStackFirmware(this, stack);
+    }
     return null; // SBRV points at no firmware: CPU2 runs astray and never speaks
   }
 
@@ -101,7 +122,7 @@ export class Cpu2 {
       this.after(BUFFER_RELEASE_LATENCY_US, () => {
         if (!this.running?.onBuffersReleased || this.unresponsive) return;
         const buffers = this.mailbox.takeReleasedBuffers();
-        this.chip.ipcc.cpu2Clear(RELEASE_CHANNEL);
+        this.host.ipcc.cpu2Clear(RELEASE_CHANNEL);
         this.running.onBuffersReleased(buffers);
       });
     }
@@ -117,7 +138,7 @@ export class Cpu2 {
 
   /** The firmware resets the whole part (FUS after its work, the stack on the 2nd GET_STATE). */
   resetSystem(reason: string): void {
-    this.after(RESET_DELAY_US, () => this.chip.requestSystemReset(reason));
+    this.after(RESET_DELAY_US, () => this.host.requestSystemReset(reason));
   }
 
   /** System reset: CPU2 is held again until C2BOOT; its volatile state is gone. */
@@ -127,6 +148,17 @@ export class Cpu2 {
     const operation = this.inFlight;
     this.inFlight = null;
     operation?.interrupt();
+    if (operation && this.options.fusBelowV2AsyncResetWeakness) this.loseInstallCutShort();
     this.keyState = newKeyVolatileState();
+  }
+
+  /** The weakness of FUS < V2 (Cpu2Options): the install a reset cut short is forgotten. */
+  private loseInstallCutShort(): void {
+    const state = this.host.board.cpu2;
+    const journal = state.journal;
+    if (!journal) return;
+    // The new FUS runs the phase on its temporary copy; the installed FUS runs every other one.
+    const working = journal.operation === "fus" && journal.phase === "relocate" ? journal.image.version : state.fusVersion;
+    if (working < FUS_V2) state.journal = null;
   }
 }

@@ -3,6 +3,7 @@
 import type { Cpu2Mailbox } from "./mailbox.js";
 import type { Board } from "../board.js";
 import { FUS_BYTES, sectorsFor } from "../chip/variants.js";
+import { FUS_STATE } from "./fus-codes.js";
 
 export const FUS_INFO_KEYWORD = 0xa94656b9;
 
@@ -19,12 +20,25 @@ function stackSectors(board: Board): number {
   return stack ? sectorsFor(board.variant, stack.size) : 0;
 }
 
+/**
+ * +0x05 "last FUS active state" (cpu2-interface §3.3; seed §4.1): the seed's only value is 0x04,
+ * "the stack is running", and "other values mean that FUS is running". [choice] FUS writes the state
+ * it is active in as it boots, in FUS_GET_STATE's coding (fus-behaviour §1.3): 0x10 resuming a
+ * stack or Safeboot install, 0x20 resuming its own upgrade, 0x00 otherwise — never 0x04.
+ */
+export function lastFusActiveState(board: Board): number {
+  const journal = board.cpu2.journal;
+  if (!journal) return FUS_STATE.IDLE;
+  return journal.operation === "fus" ? FUS_STATE.FUS_UPGRADE_ONGOING : FUS_STATE.FW_UPGRADE_ONGOING;
+}
+
 /** `fusVersion`: the FUS that runs (during a self-upgrade, the new one on its temporary copy). */
 export function writeFusLayout(mailbox: Cpu2Mailbox, board: Board, fusVersion: number): void {
   const table = new DataView(new ArrayBuffer(0x38));
   const stack = board.cpu2.stack;
   table.setUint32(0x00, FUS_INFO_KEYWORD, true);
-  // +0x05/+0x06 (last FUS / stack state) have no documented meanings (§9): left 0.
+  table.setUint8(0x05, lastFusActiveState(board));
+  // +0x06 (last wireless stack state) has no documented meaning (§9): left 0.
   // +0x07 "current wireless stack type": value meanings not found (§3.3); the model writes the
   // §3.4 stack-type code there [hypothesis].
   table.setUint8(0x07, stack ? stack.type : 0);

@@ -11,20 +11,16 @@ import { eraseRange, runOperations } from "./phase-runner.js";
 import { publicKeyFromRaw } from "../images/signing.js";
 import { sectorsFor, fusStartFor } from "../chip/variants.js";
 import { FUS_KEY_COMMAND_US } from "./timing.js";
-import { FusState, FusError, ShciStatus } from "../../assembly/shared/codes.js";
+import {
+  FUS_STATE, FUS_ERROR, SHCI_STATUS, OPCODE, READY_SUBEVENT, READY_FUS_RUNNING, type FusErrorCode, type FusStateCode,
+} from "./fus-codes.js";
 import { parseVersion } from "../versions.js";
+import { bootNextOn } from "./secure-sram.js";
 
-export const READY_SUBEVENT = 0x9200;
-const READY_FUS_RUNNING = 0x01;
-
-export const FUS_GET_STATE = 0xfc52;
-export const FUS_FW_UPGRADE = 0xfc54;
-export const FUS_FW_DELETE = 0xfc55;
-export const FUS_UPDATE_AUTH_KEY = 0xfc56;
-export const FUS_LOCK_AUTH_KEY = 0xfc57;
-export const FUS_START_WS = 0xfc5a;
-export const FUS_FW_PURGE = 0xfc5b;
-export const FUS_ACTIVATE_ANTIROLLBACK = 0xfc5f;
+const {
+  FUS_GET_STATE, FUS_FW_UPGRADE, FUS_FW_DELETE, FUS_UPDATE_AUTH_KEY, FUS_LOCK_AUTH_KEY, FUS_START_WS, FUS_FW_PURGE,
+  FUS_ACTIVATE_ANTIROLLBACK,
+} = OPCODE;
 
 const AUTH_KEY_BYTES = 64;
 const V1_1_0 = parseVersion("1.1.0");
@@ -33,13 +29,13 @@ const V2_0_0 = parseVersion("2.0.0");
 export class FusFirmware implements Cpu2Firmware {
   readonly kind = "fus";
   /** What GET_STATE shows while FUS works (0x10/0x20/0x30 ranges); idle otherwise. */
-  activity: FusState = FusState.Idle;
+  activity: FusStateCode = FUS_STATE.IDLE;
 
   /** `version`: the FUS that runs (the new one while a self-upgrade runs from its temporary copy). */
   constructor(readonly cpu2: Cpu2, readonly version: number) {}
 
   get board(): Board {
-    return this.cpu2.chip.board;
+    return this.cpu2.host.board;
   }
 
   start(): void {
@@ -51,7 +47,7 @@ export class FusFirmware implements Cpu2Firmware {
   }
 
   /** The next GET_STATE reports this once, then FUS is idle again (fus-behaviour §1.8). */
-  report(state: number, error: FusError): void {
+  report(state: number, error: FusErrorCode): void {
     this.board.cpu2.report = { state, error };
   }
 
@@ -60,8 +56,8 @@ export class FusFirmware implements Cpu2Firmware {
   }
 
   /** A synchronous refusal: the status byte carries the FUS error, and GET_STATE reports it once. */
-  private refuse(opcode: number, error: FusError): void {
-    this.report(FusState.Error, error);
+  private refuse(opcode: number, error: FusErrorCode): void {
+    this.report(FUS_STATE.ERROR, error);
     this.respond(opcode, [error]);
   }
 
@@ -72,8 +68,8 @@ export class FusFirmware implements Cpu2Firmware {
       return;
     }
     // While an operation runs FUS takes no other command [choice]: status 0x01.
-    if (this.activity !== FusState.Idle) {
-      this.respond(opcode, [ShciStatus.UnknownCmd]);
+    if (this.activity !== FUS_STATE.IDLE) {
+      this.respond(opcode, [SHCI_STATUS.UNKNOWN_CMD]);
       return;
     }
     if (USER_KEY_OPCODES.has(opcode)) {
@@ -85,35 +81,35 @@ export class FusFirmware implements Cpu2Firmware {
       case FUS_FW_DELETE: this.deleteStack(opcode, false); break;
       case FUS_FW_PURGE:
         // FW_PURGE appears with the v1.24.0 headers; the model gives it to FUSv2 only [choice].
-        if (this.version < V2_0_0) this.respond(opcode, [ShciStatus.UnknownCmd]);
+        if (this.version < V2_0_0) this.respond(opcode, [SHCI_STATUS.UNKNOWN_CMD]);
         else this.deleteStack(opcode, true);
         break;
       case FUS_START_WS: this.startWirelessStack(opcode); break;
       case FUS_UPDATE_AUTH_KEY: this.updateAuthKey(opcode, parameters); break;
       case FUS_LOCK_AUTH_KEY:
         this.board.cpu2.authKey.locked = true;
-        this.respond(opcode, [ShciStatus.Success]);
+        this.respond(opcode, [SHCI_STATUS.SUCCESS]);
         break;
       case FUS_ACTIVATE_ANTIROLLBACK: this.activateAntirollback(opcode); break;
       default:
         // Reserved opcodes and wireless-stack commands: FUS does not know them.
-        this.respond(opcode, [ShciStatus.UnknownCmd]);
+        this.respond(opcode, [SHCI_STATUS.UNKNOWN_CMD]);
     }
   }
 
   private getState(): void {
     const state = this.board.cpu2;
-    if (this.activity === FusState.FwUpgradeOngoing && this.cpu2.notRunningBlips > 0) {
+    if (this.activity === FUS_STATE.FW_UPGRADE_ONGOING && this.cpu2.notRunningBlips > 0) {
       this.cpu2.notRunningBlips--;
-      this.respond(FUS_GET_STATE, [FusState.Error, FusError.StateNotRunning]);
-    } else if (this.activity !== FusState.Idle) {
-      this.respond(FUS_GET_STATE, [this.activity, FusError.NoError]);
+      this.respond(FUS_GET_STATE, [FUS_STATE.ERROR, FUS_ERROR.STATE_NOT_RUNNING]);
+    } else if (this.activity !== FUS_STATE.IDLE) {
+      this.respond(FUS_GET_STATE, [this.activity, FUS_ERROR.NO_ERROR]);
     } else if (state.report) {
       const { state: reported, error } = state.report;
       state.report = null;
       this.respond(FUS_GET_STATE, [reported, error]);
     } else {
-      this.respond(FUS_GET_STATE, [FusState.Idle, FusError.NoError]);
+      this.respond(FUS_GET_STATE, [FUS_STATE.IDLE, FUS_ERROR.NO_ERROR]);
     }
   }
 
@@ -127,14 +123,14 @@ export class FusFirmware implements Cpu2Firmware {
     const state = board.cpu2;
     const stack = state.stack;
     const nvm = purge ? state.nvmSection : null;
-    this.respond(opcode, [ShciStatus.Success]);
-    this.activity = FusState.ServiceOngoing;
+    this.respond(opcode, [SHCI_STATUS.SUCCESS]);
+    this.activity = FUS_STATE.SERVICE_ONGOING;
     const name = purge ? "FW_PURGE" : "FW_DELETE";
     if (!this.cpu2.beginPhase(name)) return;
     if (!stack && !nvm) {
       this.cpu2.after(FUS_KEY_COMMAND_US, () => {
-        this.activity = FusState.Idle;
-        this.report(FusState.ServiceOngoing, FusError.ImgNotFound);
+        this.activity = FUS_STATE.IDLE;
+        this.report(FUS_STATE.SERVICE_ONGOING, FUS_ERROR.IMG_NOT_FOUND);
       });
       return;
     }
@@ -146,7 +142,7 @@ export class FusFirmware implements Cpu2Firmware {
     runOperations(this.cpu2, operations, () => {
       state.stack = null;
       if (purge) state.nvmSection = null;
-      board.applyDefaultOptionBytes(false);
+      bootNextOn(board, false);
       this.cpu2.resetSystem(`FUS ${name}: stack erased`);
     });
   }
@@ -156,12 +152,12 @@ export class FusFirmware implements Cpu2Firmware {
     const board = this.board;
     const stack = board.cpu2.stack;
     if (!stack) {
-      this.refuse(opcode, FusError.ImgNotFound); // [choice] no stack to start
+      this.refuse(opcode, FUS_ERROR.IMG_NOT_FOUND); // [choice] no stack to start
       return;
     }
-    this.respond(opcode, [ShciStatus.Success]);
+    this.respond(opcode, [SHCI_STATUS.SUCCESS]);
     if (!this.cpu2.beginPhase("START_WS")) return;
-    board.applyDefaultOptionBytes(true);
+    bootNextOn(board, true);
     this.cpu2.resetSystem("FUS START_WS: rebooting on the wireless stack");
   }
 
@@ -172,18 +168,18 @@ export class FusFirmware implements Cpu2Firmware {
   private updateAuthKey(opcode: number, parameters: Uint8Array): void {
     const authKey = this.board.cpu2.authKey;
     if (authKey.locked) {
-      this.refuse(opcode, FusError.AuthKeyLocked);
+      this.refuse(opcode, FUS_ERROR.AUTH_KEY_LOCKED);
       return;
     }
     const size = parameters[0];
     const key = parameters.subarray(1, 1 + AUTH_KEY_BYTES);
     if (size !== AUTH_KEY_BYTES || key.length !== AUTH_KEY_BYTES || !publicKeyFromRaw(key)) {
-      this.respond(opcode, [ShciStatus.InvalidHciCmdParams]);
+      this.respond(opcode, [SHCI_STATUS.ERR_INVALID_HCI_CMD_PARAMS]);
       return;
     }
     this.cpu2.after(FUS_KEY_COMMAND_US, () => {
       authKey.key = Buffer.from(key).toString("hex");
-      this.respond(opcode, [ShciStatus.Success]);
+      this.respond(opcode, [SHCI_STATUS.SUCCESS]);
     });
   }
 
@@ -193,14 +189,14 @@ export class FusFirmware implements Cpu2Firmware {
    */
   private activateAntirollback(opcode: number): void {
     if (this.version < V1_1_0) {
-      this.respond(opcode, [ShciStatus.UnknownCmd]);
+      this.respond(opcode, [SHCI_STATUS.UNKNOWN_CMD]);
       return;
     }
     const state = this.board.cpu2;
     if (!state.antirollback.active) {
       state.antirollback = { active: true, reference: state.stack ? state.stack.version : 0xffff_ffff };
     }
-    this.respond(opcode, [ShciStatus.Success]);
+    this.respond(opcode, [SHCI_STATUS.SUCCESS]);
   }
 
   /** Where this FUS boots from once installed. */

@@ -16,8 +16,9 @@ import {
   fusStartFor, nvmSectionStart, sbrvFor, sectorsFor, sfsaFor, FUS_BYTES, NVM_SECTION_BYTES,
 } from "../chip/variants.js";
 import { FUS_SCAN_US, FUS_VERIFY_US_PER_KB } from "./timing.js";
-import { FusState, FusError, ShciStatus } from "../../assembly/shared/codes.js";
+import { FUS_STATE, FUS_ERROR, SHCI_STATUS, type FusErrorCode } from "./fus-codes.js";
 import { parseVersion } from "../versions.js";
+import { applySecureSram, bootNextOn } from "./secure-sram.js";
 
 const V = (text: string): number => parseVersion(text);
 /** Versions compare on major.minor.sub; the branch/build nibbles differ between files of one release. */
@@ -29,8 +30,8 @@ const LEGACY_NVM_OFFSET = 0x1000;
 export function beginFirmwareUpgrade(fus: FusFirmware, opcode: number): void {
   const cpu2 = fus.cpu2;
   const board = fus.board;
-  fus.respond(opcode, [ShciStatus.Success]); // the address parameters are ignored (fus-behaviour §1.2)
-  fus.activity = FusState.FwUpgradeOngoing;
+  fus.respond(opcode, [SHCI_STATUS.SUCCESS]); // the address parameters are ignored (fus-behaviour §1.2)
+  fus.activity = FUS_STATE.FW_UPGRADE_ONGOING;
   if (!cpu2.beginPhase("FW_UPGRADE verify")) return;
   cpu2.after(FUS_SCAN_US, () => {
     const scan = scanForImage(board, fus.version, board.cpu2.authKey.key);
@@ -39,7 +40,7 @@ export function beginFirmwareUpgrade(fus: FusFirmware, opcode: number): void {
       return;
     }
     const image = scan.image;
-    fus.activity = image.kind === "fus" ? FusState.FusUpgradeOngoing : FusState.FwUpgradeOngoing;
+    fus.activity = image.kind === "fus" ? FUS_STATE.FUS_UPGRADE_ONGOING : FUS_STATE.FW_UPGRADE_ONGOING;
     const decision = decide(fus, image);
     cpu2.after(Math.ceil(image.size / 1024) * FUS_VERIFY_US_PER_KB, () => {
       // A refused image stays where it is (fus-behaviour §1.4, §1.9; seed FAQ).
@@ -55,9 +56,9 @@ export function beginFirmwareUpgrade(fus: FusFirmware, opcode: number): void {
   });
 }
 
-function fail(fus: FusFirmware, error: FusError): void {
-  fus.activity = FusState.Idle;
-  fus.report(FusState.Error, error);
+function fail(fus: FusFirmware, error: FusErrorCode): void {
+  fus.activity = FUS_STATE.IDLE;
+  fus.report(FUS_STATE.ERROR, error);
 }
 
 function currentSecureStart(board: Board): number {
@@ -65,7 +66,7 @@ function currentSecureStart(board: Board): number {
   return state.stack?.start ?? state.nvmSection?.start ?? fusStartFor(board.variant, state.fusVersion);
 }
 
-type Decision = { journal: InstallJournal } | { error: FusError };
+type Decision = { journal: InstallJournal } | { error: FusErrorCode };
 
 function journalFor(board: Board, image: FoundImage, operation: InstallJournal["operation"], phase: string, target: number): InstallJournal {
   return {
@@ -86,7 +87,7 @@ function decide(fus: FusFirmware, image: FoundImage): Decision {
   }
   if (image.kind === "safeboot") {
     // Never an older or equal Safeboot [choice: the FUS anti-rollback of seed §3.3 applied to Safeboot].
-    if (release(image.version) <= release(board.cpu2.safebootVersion)) return { error: FusError.FwRollbackError };
+    if (release(image.version) <= release(board.cpu2.safebootVersion)) return { error: FUS_ERROR.FW_ROLLBACK_ERROR };
     return { journal: journalFor(board, image, "safeboot", "install", board.variant.safebootStart) };
   }
   return decideStack(fus, image);
@@ -98,19 +99,19 @@ function decide(fus: FusFirmware, image: FoundImage): Decision {
  * and V1.1.x over V0.5.3 are IMG_NOT_AUTHENTIC (wiki); V1.1.0 → V1.1.2 needs anti-rollback first;
  * FUSv2 only from V1.2.0.
  */
-function fusPathError(fus: FusFirmware, image: FoundImage): FusError | null {
+function fusPathError(fus: FusFirmware, image: FoundImage): FusErrorCode | null {
   const running = release(fus.version);
   const target = release(image.version);
-  if (target <= running) return FusError.FwRollbackError;
+  if (target <= running) return FUS_ERROR.FW_ROLLBACK_ERROR;
   const is053 = running === V("0.5.3");
   if (target === V("1.2.0")) {
     const wanted = is053 ? "for-0.5.3" : "for-1.x";
-    return image.fusVariant === null || image.fusVariant === wanted ? null : FusError.ImgNotAuthentic;
+    return image.fusVariant === null || image.fusVariant === wanted ? null : FUS_ERROR.IMG_NOT_AUTHENTIC;
   }
-  if (target >= V("2.0.0")) return running >= V("1.2.0") ? null : FusError.ImgNotAuthentic;
-  if (is053) return target === V("1.0.1") || target === V("1.0.2") ? null : FusError.ImgNotAuthentic;
-  if (running === V("1.0.1") && target === V("1.0.2")) return FusError.ImgNotAuthentic;
-  if (running === V("1.1.0") && target === V("1.1.2") && !fus.board.cpu2.antirollback.active) return FusError.ImgNotAuthentic;
+  if (target >= V("2.0.0")) return running >= V("1.2.0") ? null : FUS_ERROR.IMG_NOT_AUTHENTIC;
+  if (is053) return target === V("1.0.1") || target === V("1.0.2") ? null : FUS_ERROR.IMG_NOT_AUTHENTIC;
+  if (running === V("1.0.1") && target === V("1.0.2")) return FUS_ERROR.IMG_NOT_AUTHENTIC;
+  if (running === V("1.1.0") && target === V("1.1.2") && !fus.board.cpu2.antirollback.active) return FUS_ERROR.IMG_NOT_AUTHENTIC;
   return null;
 }
 
@@ -122,7 +123,7 @@ function decideStack(fus: FusFirmware, image: FoundImage): Decision {
   const sector = variant.sectorBytes;
   const anti = state.antirollback;
   if (anti.active && (anti.reference === 0xffff_ffff || release(image.version) < release(anti.reference))) {
-    return { error: FusError.FwRollbackError };
+    return { error: FUS_ERROR.FW_ROLLBACK_ERROR };
   }
   const sectors = sectorsFor(variant, image.size);
   const old = state.stack;
@@ -133,16 +134,16 @@ function decideStack(fus: FusFirmware, image: FoundImage): Decision {
     const imageEnd = image.start + sectors * sector;
     // FUS ≥ V1.1.2: one free sector below the installed stack; before: room for the whole image.
     const gap = fus.version >= V("1.1.2") ? sector : sectors * sector;
-    if (old.start - imageEnd < gap) return { error: FusError.ImgNotEnoughSpace };
+    if (old.start - imageEnd < gap) return { error: FUS_ERROR.IMG_NOT_ENOUGH_SPACE };
     // The new stack ends where the old one ended (F-SCAN; seed FAQ "moved to a higher address").
     target = old.start + sectorsFor(variant, old.size) * sector - sectors * sector;
   }
   if (image.format === "new") {
     // A new-format stack sits below the 16 KB NVM section (seed FAQ: not above 0x080D0000 for a 0x20000 stack).
     target = Math.min(target, nvmSectionStart(variant) - sectors * sector);
-    if (!old && target < image.start) return { error: FusError.ImgNotEnoughSpace };
+    if (!old && target < image.start) return { error: FUS_ERROR.IMG_NOT_ENOUGH_SPACE };
   }
-  if (target < image.start) return { error: FusError.ImgNotEnoughSpace };
+  if (target < image.start) return { error: FUS_ERROR.IMG_NOT_ENOUGH_SPACE };
   const journal = journalFor(board, image, "stack", "install", target);
   // FUSv2 creates the NVM section for a new-format stack; from a legacy stack it moves the
   // interleaved BLE NVM data there (seed §4.7.2; how much is not documented: one sector [choice]).
@@ -181,7 +182,7 @@ function runStackInstall(fus: FusFirmware, journal: InstallJournal): void {
   const variant = board.variant;
   const state = board.cpu2;
   const sector = variant.sectorBytes;
-  fus.activity = FusState.FwUpgradeOngoing;
+  fus.activity = FUS_STATE.FW_UPGRADE_ONGOING;
   if (!cpu2.beginPhase("stack install")) return;
   const image = journal.image;
   const sectors = sectorsFor(variant, image.size);
@@ -217,8 +218,9 @@ function runStackInstall(fus: FusFirmware, journal: InstallJournal): void {
     // FUS < V1.2.0 installing a larger stack over a smaller one leaves SBRV on the first (now
     // erased) stack: the part is bricked (seed FAQ "known limitation").
     if (old && fus.version < V("1.2.0") && sectors > sectorsFor(variant, old.size)) board.optionBytes.sbrv = sbrvFor(old.start);
+    applySecureSram(board, true);
     state.journal = null;
-    fus.activity = FusState.Idle;
+    fus.activity = FUS_STATE.IDLE;
     cpu2.resetSystem("FUS: wireless stack installed, rebooting on it");
   });
 }
@@ -226,7 +228,7 @@ function runStackInstall(fus: FusFirmware, journal: InstallJournal): void {
 function runFusDecrypt(fus: FusFirmware, journal: InstallJournal): void {
   const cpu2 = fus.cpu2;
   const board = fus.board;
-  fus.activity = FusState.FusUpgradeOngoing;
+  fus.activity = FUS_STATE.FUS_UPGRADE_ONGOING;
   if (!cpu2.beginPhase("FUS upgrade: temporary copy")) return;
   const code = journal.image.data.subarray(0, FUS_BYTES);
   const operations = [
@@ -248,7 +250,7 @@ function runFusRelocate(fus: FusFirmware, journal: InstallJournal): void {
   const board = fus.board;
   const variant = board.variant;
   const state = board.cpu2;
-  fus.activity = FusState.FusUpgradeOngoing;
+  fus.activity = FUS_STATE.FUS_UPGRADE_ONGOING;
   if (!cpu2.beginPhase("FUS upgrade: final copy")) return;
   const previousVersion = state.fusVersion;
   const finalStart = fusStartFor(variant, journal.image.version);
@@ -260,13 +262,13 @@ function runFusRelocate(fus: FusFirmware, journal: InstallJournal): void {
   runOperations(cpu2, operations, () => {
     state.fusVersion = journal.image.version;
     state.userKeys = []; // every FUS upgrade erases the user keys (seed FAQ)
-    board.applyDefaultOptionBytes(false);
+    bootNextOn(board, false);
     state.journal = null;
     // V1.0.1 is for the 1 MB STM32WB5xG only; elsewhere the part locks for good (seed §3.2).
     if (release(state.fusVersion) === V("1.0.1") && !variant.is5xG) state.locked = "FUS 1.0.1 installed on a part that is not an STM32WB5xG";
     // Off V0.5.3 the upgrade commonly ends with IMG_NOT_AUTHENTIC although it worked (F-053).
-    if (release(previousVersion) === V("0.5.3")) state.report = { state: FusState.Error, error: FusError.ImgNotAuthentic };
-    fus.activity = FusState.Idle;
+    if (release(previousVersion) === V("0.5.3")) state.report = { state: FUS_STATE.ERROR, error: FUS_ERROR.IMG_NOT_AUTHENTIC };
+    fus.activity = FUS_STATE.IDLE;
     cpu2.resetSystem("FUS upgrade: new FUS in place");
   });
 }
@@ -276,7 +278,7 @@ function runSafebootInstall(fus: FusFirmware, journal: InstallJournal): void {
   const board = fus.board;
   const variant = board.variant;
   const state = board.cpu2;
-  fus.activity = FusState.FwUpgradeOngoing;
+  fus.activity = FUS_STATE.FW_UPGRADE_ONGOING;
   if (!cpu2.beginPhase("Safeboot install")) return;
   const room = board.flash.length - board.offsetOf(journal.target);
   const code = journal.image.data.subarray(0, Math.min(room, journal.image.data.length));
@@ -287,12 +289,14 @@ function runSafebootInstall(fus: FusFirmware, journal: InstallJournal): void {
   ];
   runOperations(cpu2, operations, () => {
     state.safebootVersion = journal.image.version;
-    board.applyDefaultOptionBytes(false);
+    bootNextOn(board, false);
     state.journal = null;
-    // The Safeboot V2.0.1 update ends in a factory reset that CubeProgrammer shows as
-    // FUS_UFB_CORRUPT (numeric value not found): reported once as ERR_UNKNOWN here [choice].
-    if (journal.image.version >= V("2.0.1")) state.report = { state: FusState.Error, error: FusError.ErrUnknown };
-    fus.activity = FusState.Idle;
+    // The update ends in a factory reset, which resets the UFB where FUS keeps its state (seed
+    // §4.6, §4.7.4): FUS has nothing to report afterwards and GET_STATE reads IDLE / NO_ERROR (RN:
+    // "the next GET_STATE after a reset shows NO_ERROR"). CubeProgrammer's FUS_UFB_CORRUPT is not a
+    // FUS_GET_STATE error: shci.h lists none by that name (cpu2-interface §5.4).
+    state.report = null;
+    fus.activity = FUS_STATE.IDLE;
     cpu2.resetSystem("FUS: Safeboot installed");
   });
 }

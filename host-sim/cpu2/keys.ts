@@ -3,12 +3,9 @@
 // storage (the board); what is loaded into AES1 and which keys are locked is volatile (Cpu2).
 // Choices where the sources are silent or disagree are listed in README "Keys".
 import type { Cpu2 } from "./cpu2.js";
-import { ShciStatus } from "../../assembly/shared/codes.js";
+import { SHCI_STATUS, OPCODE } from "./fus-codes.js";
 
-export const FUS_STORE_USR_KEY = 0xfc58;
-export const FUS_LOAD_USR_KEY = 0xfc59;
-export const FUS_LOCK_USR_KEY = 0xfc5d;
-export const FUS_UNLOAD_USR_KEY = 0xfc5e;
+const { FUS_STORE_USR_KEY, FUS_LOAD_USR_KEY, FUS_LOCK_USR_KEY, FUS_UNLOAD_USR_KEY } = OPCODE;
 export const USER_KEY_OPCODES = new Set([FUS_STORE_USR_KEY, FUS_LOAD_USR_KEY, FUS_LOCK_USR_KEY, FUS_UNLOAD_USR_KEY]);
 
 const KEY_TYPE_SIMPLE = 1;
@@ -30,9 +27,9 @@ export function newKeyVolatileState(): KeyVolatileState {
 
 /** Answers one user-key command: the return parameters (status first). */
 export function handleUserKeyCommand(cpu2: Cpu2, opcode: number, parameters: Uint8Array): number[] {
-  const board = cpu2.chip.board;
+  const board = cpu2.host.board;
   // No customer key storage on STM32WB1x (seed §3.4).
-  if (!board.variant.hasCustomerKeyStorage) return [ShciStatus.UnsupportedFeature];
+  if (!board.variant.hasCustomerKeyStorage) return [SHCI_STATUS.ERR_UNSUPPORTED_FEATURE];
   const keys = board.cpu2.userKeys;
   const volatile = cpu2.keyState;
   if (opcode === FUS_STORE_USR_KEY) {
@@ -40,13 +37,13 @@ export function handleUserKeyCommand(cpu2: Cpu2, opcode: number, parameters: Uin
     const expected = 2 + size + (type === KEY_TYPE_ENCRYPTED ? IV_BYTES : 0);
     if (![KEY_TYPE_SIMPLE, KEY_TYPE_MASTER, KEY_TYPE_ENCRYPTED].includes(type) || (size !== 16 && size !== 32) ||
       parameters.length < expected) {
-      return [ShciStatus.InvalidHciCmdParams, 0];
+      return [SHCI_STATUS.ERR_INVALID_HCI_CMD_PARAMS, 0];
     }
     const hasMaster = keys.some((k) => k.type === KEY_TYPE_MASTER);
-    if (type === KEY_TYPE_MASTER && hasMaster) return [ShciStatus.MemoryCapacityExceeded, 0];
-    if (type === KEY_TYPE_ENCRYPTED && !hasMaster) return [ShciStatus.InvalidHciCmdParams, 0];
+    if (type === KEY_TYPE_MASTER && hasMaster) return [SHCI_STATUS.MEMORY_CAPACITY_EXCEEDED, 0];
+    if (type === KEY_TYPE_ENCRYPTED && !hasMaster) return [SHCI_STATUS.ERR_INVALID_HCI_CMD_PARAMS, 0];
     if (type !== KEY_TYPE_MASTER && keys.filter((k) => k.type !== KEY_TYPE_MASTER).length >= MAX_USER_KEYS) {
-      return [ShciStatus.MemoryCapacityExceeded, 0];
+      return [SHCI_STATUS.MEMORY_CAPACITY_EXCEEDED, 0];
     }
     // Indices count from 1, as a forum user found (cpu2-interface §5.6 [obs]).
     const index = keys.reduce((max, k) => Math.max(max, k.index), 0) + 1;
@@ -55,25 +52,25 @@ export function handleUserKeyCommand(cpu2: Cpu2, opcode: number, parameters: Uin
       key: Buffer.from(parameters.subarray(2, 2 + size)).toString("hex"),
       ...(type === KEY_TYPE_ENCRYPTED ? { iv: Buffer.from(parameters.subarray(2 + size, 2 + size + IV_BYTES)).toString("hex") } : {}),
     });
-    return [ShciStatus.Success, index];
+    return [SHCI_STATUS.SUCCESS, index];
   }
   const index = parameters[0];
   const key = keys.find((k) => k.index === index);
-  if (parameters.length < 1 || !key) return [ShciStatus.InvalidHciCmdParams];
+  if (parameters.length < 1 || !key) return [SHCI_STATUS.ERR_INVALID_HCI_CMD_PARAMS];
   switch (opcode) {
     case FUS_LOAD_USR_KEY:
       // A locked key cannot be used until the next system reset (seed §1, AN5185; README "Keys").
-      if (volatile.locked.has(index) || key.type === KEY_TYPE_MASTER) return [ShciStatus.InvalidHciCmdParams];
+      if (volatile.locked.has(index) || key.type === KEY_TYPE_MASTER) return [SHCI_STATUS.ERR_INVALID_HCI_CMD_PARAMS];
       volatile.loadedIndex = index;
-      return [ShciStatus.Success];
+      return [SHCI_STATUS.SUCCESS];
     case FUS_LOCK_USR_KEY:
       volatile.locked.add(index);
       if (volatile.loadedIndex === index) volatile.loadedIndex = null;
-      return [ShciStatus.Success];
+      return [SHCI_STATUS.SUCCESS];
     case FUS_UNLOAD_USR_KEY:
       if (volatile.loadedIndex === index) volatile.loadedIndex = null;
-      return [ShciStatus.Success];
+      return [SHCI_STATUS.SUCCESS];
     default:
-      return [ShciStatus.UnknownCmd];
+      return [SHCI_STATUS.UNKNOWN_CMD];
   }
 }

@@ -1,7 +1,6 @@
 // CPU2's side of the shared SRAM2a tables (cpu2-interface §3, §4.2, §4.3): what a CPU2 firmware
 // reads and writes, at the addresses CPU1's tables point to.
-import type { Stm32wb } from "../chip/stm32wb.js";
-import { SRAM2A_BASE } from "../chip/stm32wb.js";
+import { SRAM1_BASE, SRAM2A_BASE, SRAM2B_BASE, type Cpu2Host } from "./host.js";
 
 export const SYSTEM_CHANNEL = 2;
 export const RELEASE_CHANNEL = 4;
@@ -17,13 +16,13 @@ export interface SystemCommand {
 }
 
 export class Cpu2Mailbox {
-  constructor(private readonly chip: Stm32wb) {}
+  constructor(private readonly host: Cpu2Host) {}
 
   private view(address: number, length: number): { bytes: Uint8Array; offset: number } {
     const regions = [
-      { base: SRAM2A_BASE, bytes: this.chip.sram2a },
-      { base: 0x2003_8000, bytes: this.chip.sram2b },
-      { base: 0x2000_0000, bytes: this.chip.sram1 },
+      { base: SRAM2A_BASE, bytes: this.host.sram2a },
+      { base: SRAM2B_BASE, bytes: this.host.sram2b },
+      { base: SRAM1_BASE, bytes: this.host.sram1 },
     ];
     for (const region of regions) {
       if (address >= region.base && address + length <= region.base + region.bytes.length) {
@@ -55,7 +54,7 @@ export class Cpu2Mailbox {
 
   /** Reference table address: 0x20030000 + IPCCDBA*4, shci.c's unit (§1.7; only 0 is in use). */
   referenceTable(): number {
-    return SRAM2A_BASE + this.chip.board.optionBytes.ipccdba * 4;
+    return SRAM2A_BASE + this.host.board.optionBytes.ipccdba * 4;
   }
 
   deviceInfoTable(): number {
@@ -112,7 +111,7 @@ export class Cpu2Mailbox {
       NUM_COMMAND_PACKETS, opcode & 0xff, opcode >> 8, ...returnParameters,
     ];
     this.writeBytes(this.commandBuffer(), Uint8Array.from(response));
-    this.chip.ipcc.cpu2Clear(SYSTEM_CHANNEL);
+    this.host.ipcc.cpu2Clear(SYSTEM_CHANNEL);
   }
 
   /**
@@ -129,7 +128,7 @@ export class Cpu2Mailbox {
     this.write32(buffer + 4, tail);
     this.write32(tail + 0, buffer);
     this.write32(head + 4, buffer);
-    this.chip.ipcc.cpu2Post(SYSTEM_CHANNEL);
+    this.host.ipcc.cpu2Post(SYSTEM_CHANNEL);
   }
 
   /** Takes every buffer CPU1 released out of the free-buffer queue (§4.3 step 7). */

@@ -3,7 +3,7 @@
 // loss or reset, leaves a documented partial state (README "partial flash states").
 import type { Cpu2 } from "./cpu2.js";
 import type { Board } from "../board.js";
-import { FLASH_TIMING_US } from "../chip/flash.js";
+import { FLASH_TIMING_US } from "../chip/flash-timing.js";
 
 export interface Cpu2FlashOperation {
   label: string;
@@ -71,8 +71,7 @@ export function runOperations(cpu2: Cpu2, operations: Cpu2FlashOperation[], done
     cpu2.inFlight = operation;
     const fault = operation.label.startsWith("CPU2 ") ? cpu2.faults?.step("cpu2-flash", operation.label) ?? null : null;
     if (fault) {
-      cpu2.inFlight = null;
-      operation.interrupt();
+      // Left in flight: the reset or power loss that strikes cuts it short (Cpu2.halt).
       cpu2.faults!.strike(fault, `${fault} during ${operation.label}`);
       return;
     }

@@ -8,6 +8,7 @@ import { eraseRange, runOperations, work } from "./phase-runner.js";
 import { fusStartFor } from "../chip/variants.js";
 import { SAFEBOOT_START_US } from "./timing.js";
 import { parseVersion } from "../versions.js";
+import { bootNextOn } from "./secure-sram.js";
 
 export class SafebootFirmware implements Cpu2Firmware {
   readonly kind = "safeboot";
@@ -15,7 +16,7 @@ export class SafebootFirmware implements Cpu2Firmware {
   constructor(private readonly cpu2: Cpu2) {}
 
   start(): void {
-    const board = this.cpu2.chip.board;
+    const board = this.cpu2.host.board;
     const state = board.cpu2;
     if (state.fusVersion < parseVersion("1.1.0")) {
       // Older Safeboot locks the part: all flash stays secure, nothing answers (seed FAQ).
@@ -36,7 +37,7 @@ export class SafebootFirmware implements Cpu2Firmware {
       state.report = null;
       state.stack = null;
       state.nvmSection = null;
-      board.applyDefaultOptionBytes(false);
+      bootNextOn(board, false);
       this.cpu2.resetSystem("Safeboot: factory reset done, rebooting into FUS");
     });
   }

@@ -5,17 +5,15 @@ import type { SystemCommand } from "./mailbox.js";
 import type { InstalledStack } from "../board.js";
 import { writeStackLayout } from "./device-info.js";
 import { handleUserKeyCommand, USER_KEY_OPCODES } from "./keys.js";
-import { FusError, ShciStatus } from "../../assembly/shared/codes.js";
+import { FUS_ERROR, SHCI_STATUS, OPCODE, READY_SUBEVENT, READY_STACK_RUNNING } from "./fus-codes.js";
+import { bootNextOn } from "./secure-sram.js";
 
-const READY_SUBEVENT = 0x9200;
-const READY_STACK_RUNNING = 0x00;
-const FUS_GET_STATE = 0xfc52;
+const { FUS_GET_STATE, BLE_INIT, FLASH_ERASE_ACTIVITY, SET_FLASH_ACTIVITY_CONTROL, C2_CONFIG } = OPCODE;
 /** FUS-only commands a stack answers with SHCI_FUS_CMD_NOT_SUPPORTED (cpu2-interface §5.2, §6.4). */
-const FUS_ONLY_COMMANDS = new Set([0xfc54, 0xfc55, 0xfc56, 0xfc57, 0xfc5a, 0xfc5b, 0xfc5f]);
-const BLE_INIT = 0xfc66;
-const FLASH_ERASE_ACTIVITY = 0xfc69;
-const SET_FLASH_ACTIVITY_CONTROL = 0xfc73;
-const C2_CONFIG = 0xfc75;
+const FUS_ONLY_COMMANDS = new Set([
+  OPCODE.FUS_FW_UPGRADE, OPCODE.FUS_FW_DELETE, OPCODE.FUS_UPDATE_AUTH_KEY, OPCODE.FUS_LOCK_AUTH_KEY, OPCODE.FUS_START_WS,
+  OPCODE.FUS_FW_PURGE, OPCODE.FUS_ACTIVATE_ANTIROLLBACK,
+]);
 
 export class WirelessStackFirmware implements Cpu2Firmware {
   readonly kind = "stack";
@@ -32,7 +30,7 @@ export class WirelessStackFirmware implements Cpu2Firmware {
 
   start(): void {
     const mailbox = this.cpu2.mailbox;
-    writeStackLayout(mailbox, this.cpu2.chip.board);
+    writeStackLayout(mailbox, this.cpu2.host.board);
     this.spareBufferInUse = true;
     mailbox.postEvent(mailbox.spareSystemEventBuffer(), READY_SUBEVENT, [READY_STACK_RUNNING]);
   }
@@ -52,11 +50,11 @@ export class WirelessStackFirmware implements Cpu2Firmware {
       this.getStateCount++;
       // Error byte of this answer is not documented (cpu2-interface §5.5); 0xFE (STATE_NOT_RUNNING)
       // is what its name and MPY's reading suggest [hypothesis].
-      mailbox.respond(opcode, [ShciStatus.FusCmdNotSupported, FusError.StateNotRunning]);
+      mailbox.respond(opcode, [SHCI_STATUS.FUS_CMD_NOT_SUPPORTED, FUS_ERROR.STATE_NOT_RUNNING]);
       if (this.getStateCount >= 2) {
         // The second one reboots the part with FUS on CPU2 (§5.5). Whether an answer comes first is
         // not specified; this model frees the channel with the same answer, then resets.
-        this.cpu2.chip.board.applyDefaultOptionBytes(false);
+        bootNextOn(this.cpu2.host.board, false);
         this.cpu2.resetSystem("wireless stack: second FUS_GET_STATE, rebooting into FUS");
       }
       return;
@@ -66,28 +64,28 @@ export class WirelessStackFirmware implements Cpu2Firmware {
       return;
     }
     if (FUS_ONLY_COMMANDS.has(opcode)) {
-      mailbox.respond(opcode, [ShciStatus.FusCmdNotSupported]);
+      mailbox.respond(opcode, [SHCI_STATUS.FUS_CMD_NOT_SUPPORTED]);
       return;
     }
     switch (opcode) {
       case FLASH_ERASE_ACTIVITY:
         this.eraseActivity = parameters[0] === 1;
-        mailbox.respond(opcode, [ShciStatus.Success]);
+        mailbox.respond(opcode, [SHCI_STATUS.SUCCESS]);
         break;
       case SET_FLASH_ACTIVITY_CONTROL:
         this.flashActivityControl = parameters[0] ?? 0;
-        mailbox.respond(opcode, [ShciStatus.Success]);
+        mailbox.respond(opcode, [SHCI_STATUS.SUCCESS]);
         break;
       case C2_CONFIG:
         this.configured = true;
-        mailbox.respond(opcode, [ShciStatus.Success]);
+        mailbox.respond(opcode, [SHCI_STATUS.SUCCESS]);
         break;
       case BLE_INIT:
         this.bleInitialised = true;
-        mailbox.respond(opcode, [ShciStatus.Success]);
+        mailbox.respond(opcode, [SHCI_STATUS.SUCCESS]);
         break;
       default:
-        mailbox.respond(opcode, [ShciStatus.UnknownCmd]);
+        mailbox.respond(opcode, [SHCI_STATUS.UNKNOWN_CMD]);
     }
   }
 }

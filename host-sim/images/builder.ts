@@ -1,8 +1,10 @@
 // Builds test coprocessor images in the real footer layout (fus-behaviour §4): payload, 20-byte
 // image footer, 64-byte ST signature + 20-byte signature footer, and optionally a customer
-// signature block. The payload stands in for ST's encrypted code; its last 16 bytes are the
-// simulator descriptor that tells the simulated FUS what the "decrypted" image is (real size and
-// version, kind), because a simulator cannot decrypt anything. Layout in host-sim/README.md.
+// signature block. The payload stands in for ST's encrypted code. Its first 16 bytes are the
+// "decrypted header": what FUS learns only by decrypting an image it has already located (kind,
+// version of the code, stack type, which FUS V1.2.0 binary, sector class), because a simulator
+// cannot decrypt anything. It says nothing about where the image starts or how long it is: FUS
+// finds the start from the footer's sector count, as on silicon (fus-behaviour §1.4, §4.3).
 import type { KeyObject } from "node:crypto";
 import type { Family } from "../chip/variants.js";
 import type { StackFormat } from "../board.js";
@@ -13,7 +15,7 @@ import { SeededRandom } from "../faults.js";
 export const IMAGE_FOOTER_BYTES = 20;
 export const SIGNATURE_FOOTER_BYTES = 20;
 export const SIGNATURE_BLOCK_BYTES = SIGNATURE_BYTES + SIGNATURE_FOOTER_BYTES;
-export const SIM_DESCRIPTOR_BYTES = 16;
+export const DECRYPTED_HEADER_BYTES = 16;
 
 // Image-footer magics (fus-behaviour §4.4).
 export const MAGIC_FUS = 0x3227_9221;
@@ -35,8 +37,8 @@ const INFO1_NEW_FORMAT_2K = 0x0802_08cd;
 /** Byte −95: 0x02 in every new-format stack, 0xFF elsewhere (fus-behaviour §4.3). */
 const FORMAT_BYTE_NEW = 0x02;
 
-/** "FSIM": marks the simulator descriptor at the end of a built image's payload. */
-export const SIM_DESCRIPTOR_MAGIC = 0x4d49_5346;
+/** "FSIM": marks the decrypted header at the start of a built image's payload. */
+export const DECRYPTED_HEADER_MAGIC = 0x4d49_5346;
 export const SIM_KIND_CODE: Record<ImageKindName, number> = { fus: 1, stack: 2, safeboot: 3 };
 export const SIM_FUS_VARIANT_CODE: Record<FusVariant, number> = { "for-0.5.3": 1, "for-1.x": 2 };
 
@@ -62,6 +64,16 @@ export interface ImageSpec {
   stKey?: KeyObject;
   /** Seed of the payload bytes; by default derived from the spec so equal specs give equal payloads. */
   seed?: number;
+  /**
+   * The image footer's sector count (fus-behaviour §4.3 byte −96). By default what ST writes:
+   * ceil(size of the ST-signed file / sector), before any customer block is appended.
+   */
+  footerSectors?: number;
+  /**
+   * The image footer's SRAM2a / SRAM2b bytes: KB of each left to CPU1 while this firmware runs
+   * (fus-behaviour §4.3 bytes −94, −93). By default what the real files of the kind carry.
+   */
+  cpu1SramKb?: [number, number];
 }
 
 export function sectorBytesOf(family: Family): number {
@@ -70,7 +82,7 @@ export function sectorBytesOf(family: Family): number {
 
 /** The smallest file the layout allows for a spec. */
 export function minimumImageSize(spec: Pick<ImageSpec, "customerKey">): number {
-  return SIM_DESCRIPTOR_BYTES + IMAGE_FOOTER_BYTES + SIGNATURE_BLOCK_BYTES + (spec.customerKey ? SIGNATURE_BLOCK_BYTES : 0);
+  return DECRYPTED_HEADER_BYTES + IMAGE_FOOTER_BYTES + SIGNATURE_BLOCK_BYTES + (spec.customerKey ? SIGNATURE_BLOCK_BYTES : 0);
 }
 
 function imageMagic(spec: ImageSpec): number {
@@ -113,27 +125,25 @@ export function buildImage(spec: ImageSpec): Uint8Array {
   const stEnd = spec.size - customerBytes;
   const footerEnd = stEnd - SIGNATURE_BLOCK_BYTES;
   const footer = footerEnd - IMAGE_FOOTER_BYTES;
-  const descriptor = footer - SIM_DESCRIPTOR_BYTES;
 
   // Payload: deterministic noise, like encrypted code (it never contains a signature-footer magic
   // by construction check below).
   const seed = spec.seed ?? ((spec.version ^ (spec.size * 2654435761) ^ SIM_KIND_CODE[spec.kind]) >>> 0);
-  new SeededRandom(seed).fill(image.subarray(0, descriptor));
-  scrubMagics(image.subarray(0, descriptor));
+  new SeededRandom(seed).fill(image.subarray(0, footer));
+  scrubMagics(image.subarray(0, footer));
 
   const fusVariant = spec.kind === "fus" && spec.version === VERSION_1_2_0 ? spec.fusVariant ?? "for-1.x" : null;
-  view.setUint32(descriptor + 0, SIM_DESCRIPTOR_MAGIC, true);
-  view.setUint32(descriptor + 4, stEnd, true);
-  view.setUint32(descriptor + 8, spec.version, true);
-  view.setUint8(descriptor + 12, SIM_KIND_CODE[spec.kind]);
-  view.setUint8(descriptor + 13, spec.kind === "stack" ? spec.stackType ?? 0x01 : 0);
-  view.setUint8(descriptor + 14, fusVariant ? SIM_FUS_VARIANT_CODE[fusVariant] : 0);
-  view.setUint8(descriptor + 15, spec.family === "wb1x" ? 2 : 1);
+  view.setUint32(0, DECRYPTED_HEADER_MAGIC, true);
+  view.setUint32(4, spec.version, true);
+  view.setUint8(8, SIM_KIND_CODE[spec.kind]);
+  view.setUint8(9, spec.kind === "stack" ? spec.stackType ?? 0x01 : 0);
+  view.setUint8(10, fusVariant ? SIM_FUS_VARIANT_CODE[fusVariant] : 0);
+  view.setUint8(11, spec.family === "wb1x" ? 2 : 1);
 
-  const [sram2a, sram2b] = sramBytes(spec);
+  const [sram2a, sram2b] = spec.cpu1SramKb ?? sramBytes(spec);
   view.setUint32(footer + 0, info1(spec), true);
   view.setUint32(footer + 4, FOOTER_FILLER, true);
-  view.setUint8(footer + 8, Math.min(0xff, Math.ceil(spec.size / sectorBytesOf(spec.family))));
+  view.setUint8(footer + 8, spec.footerSectors ?? Math.min(0xff, Math.ceil(stEnd / sectorBytesOf(spec.family))));
   view.setUint8(footer + 9, spec.kind === "stack" && spec.format === "new" ? FORMAT_BYTE_NEW : 0xff);
   view.setUint8(footer + 10, sram2a);
   view.setUint8(footer + 11, sram2b);
@@ -154,7 +164,7 @@ export function buildImage(spec: ImageSpec): Uint8Array {
 /** Keeps footer magics out of the payload, so FUS's scan never finds a false image inside it. */
 function scrubMagics(payload: Uint8Array): void {
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const magics = [MAGIC_SIGNATURE_ST, MAGIC_SIGNATURE_CUSTOMER, SIM_DESCRIPTOR_MAGIC];
+  const magics = [MAGIC_SIGNATURE_ST, MAGIC_SIGNATURE_CUSTOMER, DECRYPTED_HEADER_MAGIC];
   for (let i = 0; i + 4 <= payload.length; i++) {
     if (magics.includes(view.getUint32(i, true))) payload[i] ^= 0x01;
   }

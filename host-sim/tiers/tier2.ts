@@ -153,9 +153,19 @@ export class ArmTier implements OperatorTier {
         (address, width, value, instructions) => this.access(emulator, instructions, () => chip.bus.write(address, width as 1 | 2 | 4, value)));
     }
     emulator.mapBuffer(SRAM1_BASE, chip.sram1, rwx);
-    emulator.mapBuffer(SRAM2A_BASE, chip.sram2a, rwx);
-    const sram2bVisible = chip.bus.memoryRegions.find((m) => m.base === SRAM2B_BASE)!.visibleLength!();
-    if (sram2bVisible > 0) emulator.mapBuffer(SRAM2B_BASE, chip.sram2b, rwx, sram2bVisible);
+    // SRAM2a/SRAM2b up to their secure parts (1 KB granular): whole 4 KB pages as memory, a page
+    // the boundary cuts through goes through the chip's bus, which faults beyond the boundary.
+    for (const base of [SRAM2A_BASE, SRAM2B_BASE]) {
+      const region = chip.bus.memoryRegions.find((m) => m.base === base)!;
+      const visible = region.visibleLength!();
+      const wholePages = Math.floor(visible / 0x1000) * 0x1000;
+      if (wholePages > 0) emulator.mapBuffer(base, region.bytes, rwx, wholePages);
+      if (visible > wholePages) {
+        emulator.mapMmio(base + wholePages, 0x1000,
+          (address, width, instructions) => this.access(emulator, instructions, () => chip.bus.read(address, width as 1 | 2 | 4)),
+          (address, width, value, instructions) => this.access(emulator, instructions, () => chip.bus.write(address, width as 1 | 2 | 4, value)));
+      }
+    }
     emulator.mapBuffer(SYSTEM_INFO_BASE, chip.systemInfo, unicorn.PROT_READ);
     emulator.mapRam(SCB_PAGE, 0x1000);
     for (const { base, size } of chip.bus.peripheralRegions) {

@@ -172,3 +172,24 @@ describe("a flash operation cut short (README 'partial flash states')", () => {
     expect(c.board.flash[0x5800]).toBe(0x00);
   });
 });
+
+describe("flash timings: STM32WB55 datasheet DS11929 'Flash memory characteristics', maxima (chip/flash-timing.ts)", () => {
+  it("64-bit programming 90.8 µs, page erase 24.47 ms, mass erase 24.59 ms (rounded up to whole µs)", () => {
+    const busyFor = (c: Stm32wb, start: () => void): number => {
+      const begin = c.clock.nowUs;
+      start();
+      while (c.bus.read(SR, 4) & SR_BSY) c.clock.advanceBy(1);
+      return c.clock.nowUs - begin;
+    };
+    const c = chip();
+    unlock(c);
+    c.bus.write(CR, 4, CR_PG);
+    expect(busyFor(c, () => {
+      c.bus.write(0x0801_0000, 4, 1);
+      c.bus.write(0x0801_0004, 4, 2);
+    })).toBe(91);
+    c.bus.write(CR, 4, 0);
+    expect(busyFor(c, () => eraseAt(c, 16))).toBe(24_470);
+    expect(busyFor(c, () => c.bus.write(CR, 4, CR_MER | CR_STRT))).toBe(24_590);
+  });
+});

@@ -90,12 +90,14 @@ describe("FW_UPGRADE of a wireless stack (fus-behaviour §1.4–§1.9, §10 #1�
     expect(seen.at(-1)).toEqual([FusState.Idle, FusError.NoError]);
   });
 
-  it("refuses an image signed with another key (IMG_NOT_AUTHENTIC), a misaligned start and a size not a multiple of 4 (IMG_CORRUPT) (§1.5, seed §4.3)", async () => {
+  it("refuses an image signed with another key or staged off a sector start (IMG_NOT_AUTHENTIC), a size not a multiple of 4 (IMG_CORRUPT) (§1.5, seed §4.3)", async () => {
     const { generateKeyPairSync } = await import("node:crypto");
     const stranger = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
     const cases: [Uint8Array, number, FusError][] = [
       [image({ kind: "stack", size: 40_000, stKey: stranger }), 0x080e_0000, FusError.ImgNotAuthentic],
-      [image({ kind: "stack", size: 40_000 }), 0x080e_0800, FusError.ImgCorrupt],
+      // FUS takes the start from the footer's sector count (§1.4, §4.3): a file staged half a
+      // sector off is read from the next sector start, where its signature does not verify.
+      [image({ kind: "stack", size: 40_000 }), 0x080e_0800, FusError.ImgNotAuthentic],
       [image({ kind: "stack", size: 40_002 }), 0x080e_0000, FusError.ImgCorrupt],
       [buildImage({ kind: "stack", size: 40_000, family: "wb1x", version: parseVersion("1.24.0") }), 0x080e_0000, FusError.ImgNotAuthentic],
     ];
@@ -104,6 +106,34 @@ describe("FW_UPGRADE of a wireless stack (fus-behaviour §1.4–§1.9, §10 #1�
       driver.boot();
       driver.stage(address, bytes);
       expect(upgradeRefused(driver).at(-2)).toEqual([FusState.Error, error]);
+    }
+  });
+
+  it("finds the image start from the footer's sector count: a count one sector short is refused and left in flash (§1.4, §4.3)", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const customerKey = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
+    // ST signs a 40 920-byte file and counts ceil(40 920 / 4 KB) = 10 sectors; the customer's 84-byte
+    // block pushes the file into an 11th sector the footer (under ST's signature) cannot count.
+    const spilled = image({ kind: "stack", size: 40_920 + 84, customerKey });
+    const fitting = image({ kind: "stack", size: 40_000 + 84, customerKey });
+    const undercounted = image({ kind: "stack", size: 40_000, footerSectors: 9 });
+    const cases: [Uint8Array, boolean][] = [[spilled, false], [fitting, true], [undercounted, false]];
+    for (const [bytes, installs] of cases) {
+      const driver = Cpu1Driver.on({ family: "wb5x", flashKb: 1024, fus: "2.2.0" });
+      driver.boot();
+      const address = 0x080e_0000;
+      driver.stage(address, bytes);
+      if (installs) {
+        driver.command(FW_UPGRADE);
+        expect(driver.followResets()).toBe(READY_STACK);
+        expect(driver.board.cpu2.stack?.start).toBe(address);
+        continue;
+      }
+      // Read from one sector too high, the file's ST signature does not verify.
+      expect(upgradeRefused(driver).at(-2)).toEqual([FusState.Error, FusError.ImgNotAuthentic]);
+      expect(driver.board.cpu2.stack).toBeNull();
+      const staged = driver.board.flash.subarray(address - 0x0800_0000, address - 0x0800_0000 + bytes.length);
+      expect(Buffer.from(staged).equals(Buffer.from(bytes))).toBe(true);
     }
   });
 

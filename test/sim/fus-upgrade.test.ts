@@ -47,8 +47,13 @@ describe("FUS self-upgrade (fus-behaviour §1.6, §1.7; seed §4.7.1)", () => {
     expect(driver.command(FW_UPGRADE).status).toBe(0);
     driver.run(10_000);
     expect(driver.getState()[0]).toBe(FusState.FusUpgradeOngoing);
+    // Device information +0x05, last FUS active state (cpu2-interface §3.3; seed §4.1: 0x04 only while
+    // the stack runs): FUS writes the upgrade state it resumes in [choice, README].
+    const lastFusActiveState = (): number => (driver.read32(0x2003_0028 + 0x04) >>> 8) & 0xff;
+    expect(lastFusActiveState()).toBe(FusState.Idle);
     driver.waitForReset();
     driver.boot();
+    expect(lastFusActiveState()).toBe(FusState.FusUpgradeOngoing);
     driver.waitForReset();
     // Second boot: the new FUS runs from its temporary copy right below the stack (SBRV there).
     expect(driver.board.optionBytes.sbrv).toBe((stackStart - 0x6000 - 0x0800_0000) / 4);
@@ -62,6 +67,7 @@ describe("FUS self-upgrade (fus-behaviour §1.6, §1.7; seed §4.7.1)", () => {
     expect(driver.board.cpu2.stack?.start).toBe(stackStart); // the installed stack is preserved
     expect(driver.board.cpu2.userKeys).toEqual([]); // seed FAQ: every FUS upgrade erases user keys
     expect(driver.getState()).toEqual([FusState.Idle, FusError.NoError]);
+    expect(lastFusActiveState()).toBe(FusState.Idle);
   });
 
   it("0.5.3 → 1.2.0 with the dedicated binary moves FUS to 0x080F4000 and reports IMG_NOT_AUTHENTIC once although it worked (F-053)", () => {
