@@ -39,6 +39,7 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.EventMalformed]: "the system event queue in SRAM2a is corrupted (power-on garbage?); reset the part and boot CPU2 again",
   [OperatorStatus.ReadyPayloadUnknown]: "CPU2 announced a firmware the operator does not know; read the device information and the FUS state",
   [OperatorStatus.ParametersTooLong]: "a system command carries at most 255 parameter bytes",
+  [OperatorStatus.FlashRangeProtected]: "the operator changes flash only from the end of the firmware (never the first sector, CPU1's vector table) up to the secure boundary SFSA; stage where `fusop plan` says",
   [OperatorStatus.ResetDidNotHappen]: "CPU2 should have reset the part and did not; read the FUS state and power-cycle the board",
 };
 

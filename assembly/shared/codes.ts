@@ -55,7 +55,7 @@ export enum OperatorStatus {
   FlashBusyTimeout = 25,
   /** The FLASH controller flagged a programming or erase error; see flashLastErrorFlags (§1.7 SR). */
   FlashOperationFailed = 26,
-  /** Flash range not double-word aligned, not a multiple of 8, or not entirely below the secure boundary (SFSA). */
+  /** Flash range empty, not double-word aligned, not a multiple of 8, or longer than the write buffer. */
   FlashRangeInvalid = 27,
   /** CPU1 writes flash only while CPU2 is held or runs FUS: a running stack needs the HSEM/erase-activity protocol (§4.5). */
   FlashBusyWithStack = 28,
@@ -71,6 +71,23 @@ export enum OperatorStatus {
   OperationNotApplied = 33,
   /** The image FUS would take is staged above where this part can install it (plannedAddress says where). */
   StagedImageMisplaced = 34,
+  /** Flash range outside [firmware end, SFSA): the firmware's own pages (always the first sector), CPU2's secure area, beyond the flash, or a length that wraps. */
+  FlashRangeProtected = 35,
+}
+
+/**
+ * Longest waits a caller may ask for, in milliseconds: a larger timeout is clamped to these (so no
+ * wait is unbounded and none overflows its microsecond count).
+ */
+export enum WaitLimitMs {
+  /** bootCpu2, fusResume: READY follows C2BOOT within milliseconds (cpu2-interface §4.1); 10 s. */
+  Ready = 10000,
+  /** setCommandTimeoutMs: a system command is answered well within the 6 s default; 10 s. */
+  Command = 10000,
+  /** fusWaitWhileBusy, fusAwaitReset: the longest FUS install takes seconds (fus-behaviour §7); 10 min. */
+  Operation = 600000,
+  /** The polling interval of fusWaitWhileBusy and fusAwaitReset; 1 s. */
+  Poll = 1000,
 }
 
 /** A long FUS operation the operator recorded before its resets (fus/journal.ts). */
