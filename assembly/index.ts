@@ -178,7 +178,9 @@ function settled(status: OperatorStatus): OperatorStatus {
 
 /**
  * After every CPU1 start while a long operation (FW_UPGRADE, FW_DELETE, FW_PURGE, START_WS) runs:
- * boots CPU2 if needed and says where the operation stands. Ok: finished (or none recorded);
+ * boots CPU2 if needed and says where the operation stands. Ok: finished, verified against the
+ * device information (or none recorded); OperationNotApplied: the resets are over but the part
+ * does not show what the operation was to achieve (fusResumeFinding says what);
  * OperationInProgress: FUS is busy (fusLastState tells the phase) — wait while it is busy, then call
  * again; FusReportedError: FUS named a failure (fusLastError). `readyTimeoutMs` 0 means 1 s, at
  * most WaitLimitMs.Ready (10 s).
@@ -189,6 +191,34 @@ export function fusResume(readyTimeoutMs: u32): OperatorStatus {
 /** The operation recorded before the last resets (PendingOperation), 0 when none. */
 export function pendingOperation(): u32 {
   return journal.pending();
+}
+/** ImageKind and version word of the image a recorded FW_UPGRADE sent (0: not checked). */
+export function pendingImageKind(): u32 {
+  return journal.targetKind();
+}
+export function pendingImageVersion(): u32 {
+  return journal.targetVersion();
+}
+/**
+ * Gives back the record power loss took from SRAM2a (the check word rejects what power-on left),
+ * from what the caller kept in its own storage of what it sent: PendingOperation, and for
+ * FW_UPGRADE the ImageKind and version pendingImageKind/Version said. fusResume then verifies the
+ * outcome against the device information instead of finding nothing recorded.
+ */
+export function fusRestoreOperation(operation: u32, imageKind: u32, imageVersion: u32): void {
+  journal.restore(<PendingOperation>(operation & 0xff), imageKind, imageVersion);
+}
+/** Why the last fusResume answered OperationNotApplied (ResumeFinding), 0 otherwise. */
+export function fusResumeFinding(): u32 {
+  return resumption.lastFinding();
+}
+/** For FW_UPGRADE: the version the image had, and the one the device information showed after. */
+export function fusResumeExpectedVersion(): u32 {
+  return resumption.lastExpectedVersion();
+}
+/** The version found (for FW_DELETE / FW_PURGE: the stack still registered), 0 for none. */
+export function fusResumeFoundVersion(): u32 {
+  return resumption.lastFoundVersion();
 }
 /** Checks the staged image without upgrading; see lastImageStatus and stagedImageStart/End. */
 export function fusCheckStagedImage(): OperatorStatus {

@@ -67,7 +67,7 @@ export enum OperatorStatus {
   OperationInProgress = 31,
   /** Anti-rollback needs FUS V1.2.0 or later (fus-behaviour §1.12, release-notes known limitation). */
   AntirollbackNeedsFus120 = 32,
-  /** A recorded delete/purge found the stack still running after the resets: it did not take effect. */
+  /** The device information after the resets shows the recorded operation did not take effect; fusResumeFinding says why. */
   OperationNotApplied = 33,
   /** The image FUS would take is staged above where this part can install it (plannedAddress says where). */
   StagedImageMisplaced = 34,
@@ -97,6 +97,26 @@ export enum PendingOperation {
   FwDelete = 2,
   FwPurge = 3,
   StartWirelessStack = 4,
+}
+
+/**
+ * Why fusResume found a recorded operation not applied (OperationNotApplied): what the device
+ * information (cpu2-interface §3.3, §3.4) shows against what the operation was to achieve.
+ */
+export enum ResumeFinding {
+  None = 0,
+  /** FW_DELETE / FW_PURGE: a wireless stack is still registered (it may be partly erased: do not start it). */
+  StackStillInstalled = 1,
+  /** FW_UPGRADE of a stack: the installed stack's version (or none) is not the image's. */
+  StackVersionDiffers = 2,
+  /** FW_UPGRADE of FUS: FUS runs another version than the image's. */
+  FusVersionDiffers = 3,
+  /** FW_UPGRADE of Safeboot: the Safeboot version is not the image's. */
+  SafebootVersionDiffers = 4,
+  /** START_WS: FUS still runs after the reset; the stack did not start. */
+  StackNotStarted = 5,
+  /** CPU2's device-information table could not be read, so nothing could be verified. */
+  DeviceInfoUnreadable = 6,
 }
 
 /** What the recovery diagnosis found (seed FAQ; fus-behaviour §1.1, §1.6). */
