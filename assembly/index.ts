@@ -192,17 +192,11 @@ export function fusResume(readyTimeoutMs: u32): OperatorStatus {
 export function pendingOperation(): u32 {
   return journal.pending();
 }
-/** ImageKind and version word of the image a recorded FW_UPGRADE sent (0: not checked). */
-export function pendingImageKind(): u32 {
-  return journal.targetKind();
-}
-export function pendingImageVersion(): u32 {
-  return journal.targetVersion();
-}
 /**
  * Gives back the record power loss took from SRAM2a (the check word rejects what power-on left),
  * from what the caller kept in its own storage of what it sent: PendingOperation, and for
- * FW_UPGRADE the ImageKind and version pendingImageKind/Version said. fusResume then verifies the
+ * FW_UPGRADE the ImageKind and version of the image (imageKind/imageVersion after
+ * fusCheckStagedImage, as fusFwUpgrade checks it). fusResume then verifies the
  * outcome against the device information instead of finding nothing recorded.
  */
 export function fusRestoreOperation(operation: u32, imageKind: u32, imageVersion: u32): void {
@@ -212,11 +206,10 @@ export function fusRestoreOperation(operation: u32, imageKind: u32, imageVersion
 export function fusResumeFinding(): u32 {
   return resumption.lastFinding();
 }
-/** For FW_UPGRADE: the version the image had, and the one the device information showed after. */
-export function fusResumeExpectedVersion(): u32 {
-  return resumption.lastExpectedVersion();
-}
-/** The version found (for FW_DELETE / FW_PURGE: the stack still registered), 0 for none. */
+/**
+ * The version the device information showed (FW_UPGRADE: of the kind of image sent; FW_DELETE /
+ * FW_PURGE: the stack still registered), 0 for none.
+ */
 export function fusResumeFoundVersion(): u32 {
   return resumption.lastFoundVersion();
 }

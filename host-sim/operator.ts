@@ -363,7 +363,8 @@ export class Operator {
     if (status === OperatorStatus.OperationNotApplied) {
       const finding = this.tier.call("fusResumeFinding") as ResumeFinding;
       const found = this.tier.call("fusResumeFoundVersion");
-      const reason = notAppliedReason(finding, formatVersion(this.tier.call("fusResumeExpectedVersion")), found === 0 ? null : formatVersion(found));
+      const expected = this.lastSent?.imageVersion ? formatVersion(this.lastSent.imageVersion) : "?";
+      const reason = notAppliedReason(finding, expected, found === 0 ? null : formatVersion(found));
       throw new OperatorError(status, statusCode(status), `not applied (${findingCode(finding)}): ${reason}`);
     }
     this.check(status, "resume the operation");

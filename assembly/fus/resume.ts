@@ -19,24 +19,19 @@ import * as journal from "./journal";
 const RESET_POLL_US: u32 = 20_000;
 
 let finding: ResumeFinding = ResumeFinding.None;
-let expectedVersion: u32 = 0;
 let foundVersion: u32 = 0;
 
 /** Why the last resume answered OperationNotApplied (ResumeFinding.None otherwise). */
 export function lastFinding(): ResumeFinding {
   return finding;
 }
-/** The version the operation was to install, and the one the device information shows (0: none). */
-export function lastExpectedVersion(): u32 {
-  return expectedVersion;
-}
+/** The version the device information shows for what the operation changed (0: none). */
 export function lastFoundVersion(): u32 {
   return foundVersion;
 }
 
 export function resume(readyTimeoutUs: u32): OperatorStatus {
   finding = ResumeFinding.None;
-  expectedVersion = 0;
   foundVersion = 0;
   journal.countRestart();
   if (!isBooted()) {
@@ -103,7 +98,7 @@ function verify(operation: PendingOperation): ResumeFinding {
     return stack || stackVersion != 0 ? ResumeFinding.StackStillInstalled : ResumeFinding.None;
   }
   const kind = journal.targetKind();
-  expectedVersion = journal.targetVersion();
+  const expectedVersion = journal.targetVersion();
   if (expectedVersion == 0) return ResumeFinding.None;
   let result = ResumeFinding.StackVersionDiffers;
   foundVersion = stackVersion;

@@ -75,7 +75,7 @@ describe.each(tierNames)("tier %s", (tierName) => {
     tier.call("fusRestoreOperation", PendingOperation.FwUpgrade, ImageKind.Stack, parseVersion("1.24.0"));
     expect(tier.call("fusResume", 0)).toBe(OperatorStatus.OperationNotApplied);
     expect(tier.call("fusResumeFinding")).toBe(ResumeFinding.StackVersionDiffers);
-    expect([tier.call("fusResumeExpectedVersion"), tier.call("fusResumeFoundVersion")]).toEqual([parseVersion("1.24.0"), installed]);
+    expect(tier.call("fusResumeFoundVersion")).toBe(installed);
     expect(tier.call("pendingOperation")).toBe(PendingOperation.None);
     // The version installed is the image's: done (the build byte does not count, §3.4).
     tier.call("fusRestoreOperation", PendingOperation.FwUpgrade, ImageKind.Stack, installed | 0x07);
