@@ -71,6 +71,15 @@ describe.each(tierNames)("tier %s", (tierName) => {
   });
 });
 
+describe.each(tierNames)("the stale-image scan, tier %s", (tierName) => {
+  test("a chunk whose addresses would wrap past 0xFFFFFFFF is refused, not reported at wrapped addresses", () => {
+    const codec = new ImageCodec(rig(tierName, bareWb55).tier);
+    codec.call("imageScanBegin", 0, 0);
+    expect(ImageStatus[codec.call("imageScanChunk", 16, 0xffff_fff8)]).toBe("TailLengthInvalid");
+    expect(ImageStatus[codec.call("imageScanChunk", 16, 0xffff_fff0)]).not.toBe("TailLengthInvalid");
+  });
+});
+
 describe("D1: sizes at the top of the 32-bit range", () => {
   const codec = new ImageCodec();
 
