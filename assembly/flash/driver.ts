@@ -138,11 +138,15 @@ function flashBytes(): u32 {
 }
 
 /** First flash address after the firmware running the operator (0: not told). */
-let firmwareEnd: u32 = 0;
+let firmwareEndAddress: u32 = 0;
+
+export function firmwareEnd(): u32 {
+  return firmwareEndAddress;
+}
 
 /** Raises the firmware's end (fusop_init passes the linker's _fusop_firmware_end); never lowers it. */
 export function setFirmwareEnd(address: u32): void {
-  if (address > firmwareEnd) firmwareEnd = address;
+  if (address > firmwareEndAddress) firmwareEndAddress = address;
 }
 
 /**
@@ -152,7 +156,7 @@ export function setFirmwareEnd(address: u32): void {
  */
 function changeable(address: u32, length: u32): bool {
   const firstSectorEnd = FLASH_BASE + sectorBytes(deviceId());
-  const lowest = firmwareEnd > firstSectorEnd ? firmwareEnd : firstSectorEnd;
+  const lowest = firmwareEndAddress > firstSectorEnd ? firmwareEndAddress : firstSectorEnd;
   return address >= lowest && <u64>address + <u64>length <= <u64>FLASH_BASE + <u64>flashBytes();
 }
 

@@ -113,7 +113,8 @@ export class UpgradePlanner {
       // The operator on the part describes it itself (assembly/fus/preflight.ts planFromPart).
       const status = call("planSetPartFromDevice") as ImageStatus;
       if (status !== ImageStatus.Ok) return refused(status, null);
-      call("planSetAppEnd", part.appEnd ?? 0);
+      // Without one given, the part's own (the firmware's end, when beyond the boot reserve) stays.
+      if (part.appEnd !== undefined) call("planSetAppEnd", part.appEnd);
     } else {
       call("planReset");
       const deviceStatus = call("planSetDevice", familyCodes[part.family], part.flashKb) as ImageStatus;

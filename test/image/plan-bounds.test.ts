@@ -8,6 +8,7 @@ import { ImageStatus } from "../../assembly/shared/image-codes.js";
 import { ImageCodec } from "../../host-sim/images/footer.js";
 import { UpgradePlanner, type ImageFile, type PartDescription, type PlanResult } from "../../host-sim/images/planner.js";
 import { SeededRandom } from "../../host-sim/faults.js";
+import { Session } from "../../host-sim/session.js";
 import { bareWb55, rig, tierNames } from "../support/tiers.js";
 import { MAGIC, buildTail, imageFooter, realImage, syntheticImage, version } from "./support.js";
 
@@ -68,6 +69,20 @@ describe.each(tierNames)("tier %s", (tierName) => {
     // Nothing installed: V0.5.3's 0xF4 above the flash end changes nothing, the plan ends at 0x08040000.
     const free = planner.plan({ ...wb5x256, sfsa: 0xf4 }, [legacyStack(20)]);
     expect(free.ok && [free.steps[0].address, free.steps[0].eraseEnd]).toEqual([0x0804_0000 - 20 * 0x1000, 0x0804_0000]);
+  });
+});
+
+describe.each(tierNames)("planning on the part, tier %s", (tierName) => {
+  test("the firmware's end (as fusop_init tells the flash driver) is kept when beyond the boot reserve", () => {
+    const { chip, tier } = rig(tierName, { family: "wb5x", flashKb: 1024, fus: "2.2.0" });
+    new Session(chip, tier).boot();
+    const planner = new UpgradePlanner(new ImageCodec(tier));
+    const bleFull = realImage("wb5x", "stm32wb5x_BLE_Stack_full_fw.bin"); // published at 0x080D0000 on 1 MB
+    const free = planner.plan({ onDevice: true }, [bleFull]);
+    expect(free.ok && free.steps[0].address).toBe(0x080d_0000);
+    tier.call("flashSetFirmwareEnd", 0x080d_8000);
+    const result = planner.plan({ onDevice: true }, [bleFull]);
+    expect(!result.ok && [ImageStatus[result.status], result.missingBytes]).toEqual(["ImageDoesNotFit", 0x8000]);
   });
 });
 
