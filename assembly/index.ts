@@ -15,15 +15,20 @@ import * as journal from "./fus/journal";
 import * as imageFooter from "./image/footer";
 import * as resumption from "./fus/resume";
 import { PendingOperation } from "./shared/codes";
-import { DeviceInfoLayout, Cpu2Mode } from "./shared/codes";
+import { DeviceInfoLayout, Cpu2Mode, WaitLimitMs } from "./shared/codes";
 import { FUS_GET_STATE } from "./fus/opcodes";
 
 const DEFAULT_READY_TIMEOUT_MS: u32 = 1000;
 
-/** Boots CPU2 and waits for READY; `readyTimeoutMs` 0 means the default (1 s). */
+/** `ms` clamped to `limit` (codes.ts WaitLimitMs), in microseconds; 0 gives `fallbackMs`. */
+function boundedUs(ms: u32, limit: WaitLimitMs, fallbackMs: u32 = 0): u32 {
+  const chosen = ms == 0 ? fallbackMs : ms;
+  return (chosen < <u32>limit ? chosen : <u32>limit) * 1000;
+}
+
+/** Boots CPU2 and waits for READY; `readyTimeoutMs` 0 means 1 s, at most WaitLimitMs.Ready (10 s). */
 export function bootCpu2(readyTimeoutMs: u32): OperatorStatus {
-  const timeoutMs = readyTimeoutMs == 0 ? DEFAULT_READY_TIMEOUT_MS : readyTimeoutMs;
-  return boot.bootCpu2(timeoutMs * 1000);
+  return boot.bootCpu2(boundedUs(readyTimeoutMs, WaitLimitMs.Ready, DEFAULT_READY_TIMEOUT_MS));
 }
 
 /** Which firmware CPU2 said it runs (Cpu2Mode). */
@@ -31,8 +36,9 @@ export function cpu2Mode(): u32 {
   return system.mode();
 }
 
+/** How long a system command may take to be answered; at most WaitLimitMs.Command (10 s). */
 export function setCommandTimeoutMs(ms: u32): void {
-  system.setCommandTimeoutUs(ms * 1000);
+  system.setCommandTimeoutUs(boundedUs(ms, WaitLimitMs.Command));
 }
 
 export function pollEvents(): OperatorStatus {
@@ -173,16 +179,40 @@ function settled(status: OperatorStatus): OperatorStatus {
 
 /**
  * After every CPU1 start while a long operation (FW_UPGRADE, FW_DELETE, FW_PURGE, START_WS) runs:
- * boots CPU2 if needed and says where the operation stands. Ok: finished (or none recorded);
+ * boots CPU2 if needed and says where the operation stands. Ok: finished, verified against the
+ * device information (or none recorded); OperationNotApplied: the resets are over but the part
+ * does not show what the operation was to achieve (fusResumeFinding says what);
  * OperationInProgress: FUS is busy (fusLastState tells the phase) — wait while it is busy, then call
- * again; FusReportedError: FUS named a failure (fusLastError). `readyTimeoutMs` 0 means 1 s.
+ * again; FusReportedError: FUS named a failure (fusLastError). `readyTimeoutMs` 0 means 1 s, at
+ * most WaitLimitMs.Ready (10 s).
  */
 export function fusResume(readyTimeoutMs: u32): OperatorStatus {
-  return resumption.resume((readyTimeoutMs == 0 ? DEFAULT_READY_TIMEOUT_MS : readyTimeoutMs) * 1000);
+  return resumption.resume(boundedUs(readyTimeoutMs, WaitLimitMs.Ready, DEFAULT_READY_TIMEOUT_MS));
 }
 /** The operation recorded before the last resets (PendingOperation), 0 when none. */
 export function pendingOperation(): u32 {
   return journal.pending();
+}
+/**
+ * Gives back the record power loss took from SRAM2a (the check word rejects what power-on left),
+ * from what the caller kept in its own storage of what it sent: PendingOperation, and for
+ * FW_UPGRADE the ImageKind and version of the image (imageKind/imageVersion after
+ * fusCheckStagedImage, as fusFwUpgrade checks it). fusResume then verifies the
+ * outcome against the device information instead of finding nothing recorded.
+ */
+export function fusRestoreOperation(operation: u32, imageKind: u32, imageVersion: u32): void {
+  journal.restore(<PendingOperation>(operation & 0xff), imageKind, imageVersion);
+}
+/** Why the last fusResume answered OperationNotApplied (ResumeFinding), 0 otherwise. */
+export function fusResumeFinding(): u32 {
+  return resumption.lastFinding();
+}
+/**
+ * The version the device information showed (FW_UPGRADE: of the kind of image sent; FW_DELETE /
+ * FW_PURGE: the stack still registered), 0 for none.
+ */
+export function fusResumeFoundVersion(): u32 {
+  return resumption.lastFoundVersion();
 }
 /** Checks the staged image without upgrading; see lastImageStatus and stagedImageStart/End. */
 export function fusCheckStagedImage(): OperatorStatus {
@@ -266,14 +296,20 @@ export function fusUnloadUserKey(index: u32): OperatorStatus {
 export function lastCommandStatus(): u32 {
   return commands.lastCommandStatus();
 }
-/** Polls GET_STATE every `pollMs` (0: 20 ms) while FUS is busy, for at most `timeoutMs`. */
+/**
+ * Polls GET_STATE every `pollMs` (0: 20 ms; at most WaitLimitMs.Poll, 1 s) while FUS is busy, for
+ * at most `timeoutMs` (clamped to WaitLimitMs.Operation, 10 min).
+ */
 export function fusWaitWhileBusy(timeoutMs: u32, pollMs: u32): OperatorStatus {
-  return commands.waitWhileBusy(timeoutMs * 1000, (pollMs == 0 ? 20 : pollMs) * 1000);
+  return commands.waitWhileBusy(boundedUs(timeoutMs, WaitLimitMs.Operation), boundedUs(pollMs, WaitLimitMs.Poll, 20));
 }
 
-/** Polls GET_STATE every `pollMs` (0: 20 ms) until the announced reset comes, for at most `timeoutMs`. */
+/**
+ * Polls GET_STATE every `pollMs` (0: 20 ms; at most WaitLimitMs.Poll, 1 s) until the announced
+ * reset comes, for at most `timeoutMs` (clamped to WaitLimitMs.Operation, 10 min).
+ */
 export function fusAwaitReset(timeoutMs: u32, pollMs: u32): OperatorStatus {
-  return commands.awaitReset(timeoutMs * 1000, (pollMs == 0 ? 20 : pollMs) * 1000);
+  return commands.awaitReset(boundedUs(timeoutMs, WaitLimitMs.Operation), boundedUs(pollMs, WaitLimitMs.Poll, 20));
 }
 
 // ---- Identification and recovery diagnosis (seed §4.1, FAQ) ----
@@ -332,11 +368,23 @@ export function fusInstallResetSafe(): u32 {
 export function flashBufferPointer(): u32 {
   return <u32>flash.flashBuffer;
 }
+/**
+ * Erases the pages [address, address + length) touches; FlashRangeProtected unless the range lies
+ * in [firmware end, SFSA) (never the first sector), FlashRangeInvalid when empty.
+ */
 export function flashErase(address: u32, length: u32): OperatorStatus {
   return flash.erase(address, length);
 }
+/** Programs `length` bytes of the flash buffer at `address`; same range rule as flashErase. */
 export function flashWrite(address: u32, length: u32): OperatorStatus {
   return flash.writeFromBuffer(address, length);
+}
+/**
+ * First flash address after the firmware: flashErase/flashWrite refuse anything below it. Only
+ * ever raised; fusop_init() sets it from the linker's _fusop_firmware_end.
+ */
+export function flashSetFirmwareEnd(address: u32): void {
+  flash.setFirmwareEnd(address);
 }
 export function flashLastErrorFlags(): u32 {
   return flash.lastFlashErrorFlags();

@@ -1,6 +1,6 @@
 // The operator as the host sees it: typed calls over either tier. Tests, the CLI and the demo all
 // go through this one wrapper; the logic itself lives in the wasm module.
-import { OperatorStatus, Cpu2Mode, DeviceInfoLayout, FusState, FusError, Diagnosis } from "../assembly/shared/codes.js";
+import { OperatorStatus, Cpu2Mode, DeviceInfoLayout, FusState, FusError, Diagnosis, PendingOperation, ResumeFinding } from "../assembly/shared/codes.js";
 import type { OperatorTier } from "./tiers/tier.js";
 import type { ImageStatus } from "../assembly/shared/image-codes.js";
 import { imageStatusCode, imageStatusMessage } from "./images/messages.js";
@@ -34,11 +34,12 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.InvalidAuthKeySize]: "the authentication key is 1 to 64 bytes",
   [OperatorStatus.NoStackInstalled]: "there is no wireless stack installed (nothing to start or delete); install one first (stage + upgrade)",
   [OperatorStatus.AntirollbackWithoutStack]: "activating anti-rollback with no stack installed blocks every stack install forever; install a stack first",
-  [OperatorStatus.OperationNotApplied]: "the wireless stack still runs after the resets: the delete did not take effect; start FUS and try again",
+  [OperatorStatus.OperationNotApplied]: "the part does not show what the operation was to achieve; read it with `info` and send the command again",
   [OperatorStatus.AntirollbackNeedsFus120]: "upgrade FUS to V1.2.0 or later first; ST asks for it before anti-rollback is activated",
   [OperatorStatus.EventMalformed]: "the system event queue in SRAM2a is corrupted (power-on garbage?); reset the part and boot CPU2 again",
   [OperatorStatus.ReadyPayloadUnknown]: "CPU2 announced a firmware the operator does not know; read the device information and the FUS state",
   [OperatorStatus.ParametersTooLong]: "a system command carries at most 255 parameter bytes",
+  [OperatorStatus.FlashRangeProtected]: "the operator changes flash only from the end of the firmware (never the first sector, CPU1's vector table) up to the secure boundary SFSA; stage where `fusop plan` says",
   [OperatorStatus.ResetDidNotHappen]: "CPU2 should have reset the part and did not; read the FUS state and power-cycle the board",
   [OperatorStatus.SharedSramTooSmall]: "the wireless stack keeps SRAM2a secure from below 0x20030A90, where the operator's mailbox tables end (BLE_Stack_full_extended leaves CPU1 only 2 KB): the operator cannot talk to CPU2 under it; install a stack that leaves CPU1 at least 3 KB of SRAM2a (e.g. BLE_Stack_full, 10 KB)",
 };
@@ -52,6 +53,11 @@ export const diagnosisAdvice: Record<Diagnosis, string> = {
   [Diagnosis.SbrvSfsaMisaligned]: "SBRV points outside the secure area (the FUS < V1.2.0 bug after installing a bigger stack): the part is bricked for CPU2; only ST can recover it",
   [Diagnosis.SfsaOutOfRange]: "SFSA is not a valid secure boundary for this part's flash; the option bytes are corrupted",
 };
+
+/** STACK_STILL_INSTALLED, STACK_VERSION_DIFFERS, ... */
+export function findingCode(finding: ResumeFinding): string {
+  return (ResumeFinding[finding] ?? `FINDING_${finding}`).replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
 
 export function diagnosisCode(diagnosis: Diagnosis): string {
   return (Diagnosis[diagnosis] ?? `DIAGNOSIS_${diagnosis}`).replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
@@ -136,6 +142,31 @@ export interface DeviceInformation {
   deviceId: number | null;
 }
 
+/** What was sent and what it was to install: kept by the host as firmware keeps it in its own storage. */
+export interface SentOperation {
+  operation: PendingOperation;
+  imageKind: number;
+  imageVersion: number;
+}
+
+/** Why a finished operation did not take effect (fusResumeFinding), and what to do. */
+function notAppliedReason(finding: ResumeFinding, expected: string, found: string | null): string {
+  switch (finding) {
+    case ResumeFinding.StackStillInstalled:
+      return `the wireless stack ${found ?? ""} is still registered after the resets: the delete did not complete and the stack may be partly erased; do not start it, run the delete again`;
+    case ResumeFinding.StackVersionDiffers:
+      return `the installed stack is ${found ?? "none"}, the image was ${expected}: FUS did not install it (nothing was committed); the image is still staged, send the upgrade again`;
+    case ResumeFinding.FusVersionDiffers:
+      return `FUS runs ${found ?? "no version"}, the image was ${expected}: FUS did not upgrade itself; the image is still staged, send the upgrade again`;
+    case ResumeFinding.SafebootVersionDiffers:
+      return `Safeboot is ${found ?? "absent"}, the image was ${expected}: it was not installed; send the upgrade again`;
+    case ResumeFinding.StackNotStarted:
+      return "FUS still runs after START_WS: the stack did not start; check it with `info` and start it again";
+    default:
+      return "CPU2's device information could not be read, so the outcome is unknown; read it with `info`";
+  }
+}
+
 export interface PartIdentity {
   sfsa: number;
   sbrv: number;
@@ -148,6 +179,14 @@ export interface PartIdentity {
 }
 
 export class Operator {
+  /**
+   * What the last long command (FW_UPGRADE, FW_DELETE, FW_PURGE, START_WS) was sent to do, noted
+   * before it went out: the host's own storage, which power loss does not scramble as it does
+   * the operator's record in SRAM2a. Session gives it back to the operator after power loss.
+   */
+  lastSent: SentOperation | null = null;
+  private safetyPolicy = true;
+
   constructor(readonly tier: OperatorTier) {}
 
   private check(status: number, doing: string): void {
@@ -204,6 +243,14 @@ export class Operator {
 
   /** FW_UPGRADE, refused by the operator itself when the image FUS would take is hazardous. */
   fwUpgrade(): void {
+    // The image FUS would take, as the operator checks it before sending (with the safety policy
+    // off the operator sends unchecked and records no version either).
+    const checked = this.safetyPolicy && this.tier.call("fusCheckStagedImage") === OperatorStatus.Ok;
+    this.lastSent = {
+      operation: PendingOperation.FwUpgrade,
+      imageKind: checked ? this.tier.call("imageKind") : 0,
+      imageVersion: checked ? this.tier.call("imageVersion") : 0,
+    };
     const status = this.tier.call("fusFwUpgrade");
     if (status === OperatorStatus.StagedImageRefused || status === OperatorStatus.NoImageStaged ||
       status === OperatorStatus.StagedImageMisplaced) throw this.stagedImageError(status);
@@ -232,13 +279,19 @@ export class Operator {
     return new OperatorError(status, imageStatusCode(imageStatus),
       `FW_UPGRADE not sent: ${where}: ${imageStatusMessage(imageStatus, context)}. It stays in flash, where FUS would find it again: erase it before staging another image`);
   }
+  private noteSent(operation: PendingOperation): void {
+    this.lastSent = { operation, imageKind: 0, imageVersion: 0 };
+  }
   fwDelete(): void {
+    this.noteSent(PendingOperation.FwDelete);
     this.fusCommand("FUS_FW_DELETE", this.tier.call("fusFwDelete"));
   }
   fwPurge(): void {
+    this.noteSent(PendingOperation.FwPurge);
     this.fusCommand("FUS_FW_PURGE", this.tier.call("fusFwPurge"));
   }
   startWirelessStack(): void {
+    this.noteSent(PendingOperation.StartWirelessStack);
     this.fusCommand("FUS_START_WS", this.tier.call("fusStartWs"));
   }
   activateAntirollback(): void {
@@ -246,6 +299,7 @@ export class Operator {
   }
   /** Turns the operator's own refusals off (simulator boards only, `--force`). */
   setSafetyPolicy(enabled: boolean): void {
+    this.safetyPolicy = enabled;
     this.tier.call("setSafetyPolicy", enabled ? 1 : 0);
   }
 
@@ -317,8 +371,20 @@ export class Operator {
     const reading = { state, error, stateName: fusStateName(state), errorName: fusErrorName(error) };
     if (status === OperatorStatus.FusReportedError) throw fusRefusal(status, reading);
     if (status === OperatorStatus.OperationInProgress) return { done: false, reading };
+    if (status === OperatorStatus.OperationNotApplied) {
+      const finding = this.tier.call("fusResumeFinding") as ResumeFinding;
+      const found = this.tier.call("fusResumeFoundVersion");
+      const expected = this.lastSent?.imageVersion ? formatVersion(this.lastSent.imageVersion) : "?";
+      const reason = notAppliedReason(finding, expected, found === 0 ? null : formatVersion(found));
+      throw new OperatorError(status, statusCode(status), `not applied (${findingCode(finding)}): ${reason}`);
+    }
     this.check(status, "resume the operation");
     return { done: true, reading };
+  }
+
+  /** Gives the operator back a record power loss took, so that resume verifies the outcome. */
+  restoreOperation(sent: SentOperation): void {
+    this.tier.call("fusRestoreOperation", sent.operation, sent.imageKind, sent.imageVersion);
   }
 
   /** Sends any system command with raw parameters; returns the status byte and return parameters. */

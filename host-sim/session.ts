@@ -3,7 +3,7 @@
 // again and reads what survived (READY, GET_STATE, the device information) to see where a long
 // operation stands, exactly as firmware on the part would after its own reset.
 import type { Stm32wb } from "./chip/stm32wb.js";
-import { Cpu2Mode, OperatorStatus } from "../assembly/shared/codes.js";
+import { Cpu2Mode, OperatorStatus, PendingOperation } from "../assembly/shared/codes.js";
 import { Operator, OperatorError, type FusStateReading } from "./operator.js";
 import { SystemResetOccurred, type OperatorTier } from "./tiers/tier.js";
 
@@ -77,16 +77,27 @@ export class Session {
   runLongOperation(send: (operator: Operator) => void): LongOperationResult {
     const startResets = this.resets;
     this.ensureFus();
+    this.operator.lastSent = null;
     this.survive(() => send(this.operator));
+    // What was sent, kept on the host as firmware keeps it in its own storage (Operator.lastSent).
+    const sent = this.operator.lastSent;
     for (let round = 0; round <= MAX_RESETS; round++) {
       const wasBooted = this.bootedInRun === this.chip.systemResetCount;
-      const resumed = this.survive(() => this.operator.resume());
+      // After power loss the operator's record in SRAM2a is gone: give it back, so that resume
+      // verifies the outcome against the device information instead of finding nothing to check.
+      if (sent && !wasBooted && this.tier.call("pendingOperation") === PendingOperation.None) this.operator.restoreOperation(sent);
+      let resumed: { value?: { done: boolean; reading: FusStateReading }; reset: boolean };
+      try {
+        resumed = this.survive(() => this.operator.resume());
+      } finally {
+        // resume boots CPU2 in a new CPU1 run, also when it then reports a failure.
+        if (!wasBooted && this.bootedInRun !== this.chip.systemResetCount && this.operator.mode !== Cpu2Mode.Unknown) {
+          this.bootedInRun = this.chip.systemResetCount;
+          this.onEvent({ kind: "boot", mode: this.operator.mode });
+        }
+      }
       if (resumed.reset) continue;
       const mode = this.operator.mode;
-      if (!wasBooted) {
-        this.bootedInRun = this.chip.systemResetCount;
-        this.onEvent({ kind: "boot", mode });
-      }
       const { done, reading } = resumed.value!;
       if (done) {
         const finalState = mode === Cpu2Mode.Fus ? reading : null;

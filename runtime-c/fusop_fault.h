@@ -8,7 +8,10 @@
 
 enum fusop_fault_code {
   FUSOP_FAULT_HAL_READ_DENIED = 1,   /* register/memory read outside the allowlist */
-  FUSOP_FAULT_HAL_WRITE_DENIED = 2,  /* register/memory write outside the allowlist */
+  /* register/memory write outside the allowlist; also a page erase of a page outside
+   * [firmware end, SFSA) (address: the page) and a mass erase or option-byte programming or
+   * loading request to FLASH_CR (address: FLASH_CR) */
+  FUSOP_FAULT_HAL_WRITE_DENIED = 2,
   FUSOP_FAULT_HAL_MISALIGNED = 3,    /* access not aligned to its size */
   FUSOP_FAULT_LINEAR_RANGE = 4,      /* hal copy beyond the module's linear memory */
   FUSOP_FAULT_CPU_EXCEPTION = 5,     /* HardFault, MemManage, BusFault, UsageFault, NMI */

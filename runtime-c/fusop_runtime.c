@@ -19,10 +19,14 @@ __attribute__((noreturn, noinline, used)) void fusop_fault(uint32_t code, uint32
   }
 }
 
+extern uint32_t _fusop_firmware_end;
+
 void fusop_init(void) {
   fusop_time_init();
   Z_fusop_init_module();
   Z_fusop_instantiate(&fusop_instance, 0);
+  /* The operator's flash driver refuses the firmware's own pages before the hal has to. */
+  Z_fusopZ_flashSetFirmwareEnd(&fusop_instance, (uint32_t)&_fusop_firmware_end);
 }
 
 uint8_t* fusop_linear_pointer(uint32_t offset) {

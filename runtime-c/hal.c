@@ -1,6 +1,9 @@
 /* The hal imports of assembly/hal/index.ts on the real chip. The operator module is sandboxed:
  * it reaches only the peripherals it needs, the shared SRAM2 CPU1 may see, and flash for
- * reading. Any other address is refused with a named fault before the bus sees it. */
+ * reading. Any other address is refused with a named fault before the bus sees it. Flash changes
+ * only in [firmware end, SFSA): a store there is programming, and every store to FLASH_CR is
+ * decoded first, so a page erase outside that range, a mass erase or option-byte programming
+ * never reaches the controller. */
 #include <stdint.h>
 #include <string.h>
 #include "fusop_generated.h"
@@ -14,6 +17,8 @@ enum {
   ACCESS_WRITE = 2,
   /* Writes end at the secure boundary SFSA, read from FLASH_SFR at every check (FUS moves it). */
   WRITE_BELOW_SECURE = 4,
+  /* No plain store: each 32-bit store is decoded (require_flash_control). */
+  FLASH_CONTROL = 8,
 };
 
 typedef struct {
@@ -82,8 +87,20 @@ uint32_t fusop_hal_read32(uint32_t address) {
   return *(volatile uint32_t*)address;
 }
 
+/* A store to FLASH_CR, checked by the table's flashControl rule: no mass erase, no option-byte
+ * programming or loading (FUS owns the option bytes), and a page erase only of a page CPU1 may
+ * write, checked like a store of the page's bytes (so the fault names the page). */
+static void require_flash_control(uint32_t value) {
+  if (value & FLASH_CONTROL_REFUSED_BITS) fusop_fault(FUSOP_FAULT_HAL_WRITE_DENIED, FLASH_CONTROL_REGISTER);
+  if ((value & FLASH_CONTROL_PAGE_ERASE_BITS) == FLASH_CONTROL_PAGE_ERASE_BITS) {
+    uint32_t page = (value >> FLASH_CONTROL_PNB_SHIFT) & FLASH_CONTROL_PNB_MASK;
+    require(FUSOP_FLASH_BASE + page * FUSOP_FLASH_SECTOR_BYTES, FUSOP_FLASH_SECTOR_BYTES, ACCESS_WRITE);
+  }
+}
+
 void fusop_hal_write32(uint32_t address, uint32_t value) {
-  require_register(address, 4, ACCESS_WRITE);
+  if (address == FLASH_CONTROL_REGISTER) require_flash_control(value);
+  else require_register(address, 4, ACCESS_WRITE);
   *(volatile uint32_t*)address = value;
 }
 

@@ -137,10 +137,34 @@ function flashBytes(): u32 {
   return secure < size ? secure : size;
 }
 
+/** First flash address after the firmware running the operator (0: not told). */
+let firmwareEndAddress: u32 = 0;
+
+export function firmwareEnd(): u32 {
+  return firmwareEndAddress;
+}
+
+/** Raises the firmware's end (fusop_init passes the linker's _fusop_firmware_end); never lowers it. */
+export function setFirmwareEnd(address: u32): void {
+  if (address > firmwareEndAddress) firmwareEndAddress = address;
+}
+
+/**
+ * [address, address + length) lies where CPU1 may erase and program: from the firmware's end, and
+ * never in the first sector (CPU1's vector table), up to the secure boundary. The end is summed in
+ * 64 bits, so no length wraps around (the hal checks the same range again, runtime-c/hal.c).
+ */
+function changeable(address: u32, length: u32): bool {
+  const firstSectorEnd = FLASH_BASE + sectorBytes(deviceId());
+  const lowest = firmwareEndAddress > firstSectorEnd ? firmwareEndAddress : firstSectorEnd;
+  return address >= lowest && <u64>address + <u64>length <= <u64>FLASH_BASE + <u64>flashBytes();
+}
+
 /** Erases every page that [address, address + length) touches. */
 export function erase(address: u32, length: u32): OperatorStatus {
   const sector = sectorBytes(deviceId());
-  if (address < FLASH_BASE || length == 0 || address - FLASH_BASE + length > flashBytes()) return OperatorStatus.FlashRangeInvalid;
+  if (length == 0) return OperatorStatus.FlashRangeInvalid;
+  if (!changeable(address, length)) return OperatorStatus.FlashRangeProtected;
   const started = begin();
   if (started != OperatorStatus.Ok) return started;
   const first = (address - FLASH_BASE) / sector;
@@ -161,7 +185,7 @@ export function erase(address: u32, length: u32): OperatorStatus {
 /** Programs `length` bytes (a multiple of 8) from flashBuffer at `address` (8-byte aligned). */
 export function writeFromBuffer(address: u32, length: u32): OperatorStatus {
   if ((address & 7) != 0 || (length & 7) != 0 || length > FLASH_BUFFER_BYTES) return OperatorStatus.FlashRangeInvalid;
-  if (address < FLASH_BASE || address - FLASH_BASE + length > flashBytes()) return OperatorStatus.FlashRangeInvalid;
+  if (!changeable(address, length)) return OperatorStatus.FlashRangeProtected;
   const started = begin();
   if (started != OperatorStatus.Ok) return started;
   let status = OperatorStatus.Ok;

@@ -77,6 +77,15 @@ export function record(operation: PendingOperation, imageKind: u32 = 0, imageVer
   countedThisRun = true; // sent in this run: this run is not a restart after it
 }
 
+/**
+ * Puts back a record power loss took from SRAM2a, from what the caller kept of what it sent
+ * (operation, image kind and version): counted as after a restart, so resume verifies the outcome.
+ */
+export function restore(operation: PendingOperation, imageKind: u32, imageVersion: u32): void {
+  store(<u32>operation | (1 << 8) | ((imageKind & 0xff) << 24), imageVersion);
+  countedThisRun = true;
+}
+
 export function clear(): void {
   store(0, 0);
 }

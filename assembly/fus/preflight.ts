@@ -6,7 +6,8 @@
 import { copyIn } from "../hal";
 import { FLASH_BASE } from "../chip/registers";
 import { deviceId, flashSizeKb, sectorBytes, fusStart, familyOf } from "../chip/variants";
-import { NVM_SECTION_BYTES } from "../image/geometry";
+import { CPU1_BOOT_RESERVE_BYTES, NVM_SECTION_BYTES } from "../image/geometry";
+import { firmwareEnd } from "../flash/driver";
 import * as footer from "../image/footer";
 import * as plan from "../image/plan";
 import * as slots from "../image/slots";
@@ -162,6 +163,9 @@ export function planFromPart(): ImageStatus {
   if (device != ImageStatus.Ok) return device;
   plan.setFusVersion(info.infoFusVersion());
   plan.setSfsa(idSfsa());
+  // The firmware running the operator ends where fusop_init told the flash driver: never plan
+  // over it when it is larger than the boot reserve the planner keeps anyway.
+  if (firmwareEnd() > FLASH_BASE + CPU1_BOOT_RESERVE_BYTES) plan.setAppEnd(firmwareEnd());
   const stackVersion = info.infoStackVersion();
   const stackSectors = info.infoStackMemorySize() & 0xff;
   const nvmStart = fusStart(id) - NVM_SECTION_BYTES;

@@ -124,7 +124,10 @@ export function planSetInstalledStackFromImage(): u32 {
 export function planSetNvmSection(present: u32): void {
   plan.setNvmSection(present != 0);
 }
-/** First address after the user application; images are never staged below it. */
+/**
+ * First address after the user application; images are never staged below it, nor in the first
+ * sector. 0: not given, the planner keeps 28 KB for CPU1's boot code (planBootReserveAssumed).
+ */
 export function planSetAppEnd(address: u32): void {
   plan.setAppEnd(address);
 }
@@ -184,6 +187,13 @@ export function planFreeStart(): u32 {
 }
 export function planFreeEnd(): u32 {
   return plan.planFreeEnd();
+}
+/**
+ * 1 when no application end was given (planSetAppEnd 0) and the plan kept the first 28 KB
+ * (geometry.ts CPU1_BOOT_RESERVE_BYTES) for CPU1's boot code: say so to the user.
+ */
+export function planBootReserveAssumed(): u32 {
+  return plan.planBootReserveAssumed();
 }
 /** FUS version word the part runs after the plan. */
 export function planFinalFusVersion(): u32 {

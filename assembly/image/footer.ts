@@ -67,8 +67,9 @@ function wordBack(back: u32): u32 {
   return load<u32>(tailBuffer + tailEnd - back);
 }
 
+/** Without the `value + divisor - 1` that wraps for sizes from 0xFFFFF001 on. */
 function ceilDiv(value: u32, divisor: u32): u32 {
-  return (value + divisor - 1) / divisor;
+  return value / divisor + (value % divisor != 0 ? 1 : 0);
 }
 
 function clear(): void {

@@ -6,6 +6,16 @@ import { FLASH_BASE } from "../chip/registers";
 
 export const SECTOR_4K: u32 = 0x1000;
 export const SECTOR_2K: u32 = 0x800;
+/**
+ * Flash the planner keeps for CPU1's boot code when the caller does not say where the application
+ * ends (no `--app-end`): 28 KB from the flash base, 0x08000000-0x08006FFF. CPU1 boots from its
+ * vector table at 0x08000000, so no image may ever go into the first sector; beyond that the
+ * amount is a choice: 0x08007000 is the lowest install address ST's release notes publish for any
+ * image on any part (fus-behaviour §5: BLE_Zigbee_FFD_dynamic V1.22.1 on a 512 KB WB5x), so every
+ * published install stays plannable, and the fusop loader/probe (about 21 KB) fits below it.
+ * A multiple of both sector sizes. `--app-end` overrides it, down to the end of the first sector.
+ */
+export const CPU1_BOOT_RESERVE_BYTES: u32 = 0x7000;
 /** The FUSv2 NVM data section kept below the FUS for new-format stacks (§2). */
 export const NVM_SECTION_BYTES: u32 = 0x4000;
 

@@ -11,7 +11,7 @@ import {
   SectorClass,
   StackFormat,
 } from "../shared/image-codes";
-import { NVM_SECTION_BYTES, alignUp, flashBase, fusStart, isKnownPart, referenceTop, sectorBytes } from "./geometry";
+import { CPU1_BOOT_RESERVE_BYTES, NVM_SECTION_BYTES, alignUp, flashBase, isKnownPart, referenceTop, sectorBytes } from "./geometry";
 import {
   ANTIROLLBACK_NO_STACK_REFERENCE,
   FUS_V100,
@@ -63,6 +63,8 @@ let failedSlot: u32 = slots.NO_SLOT;
 let freeStart: u32 = 0;
 let freeEnd: u32 = 0;
 let finalFusVersion: u32 = 0;
+/** No application end was given: the plan kept CPU1_BOOT_RESERVE_BYTES for CPU1's boot code. */
+let bootReserveAssumed: bool = false;
 
 export function reset(): void {
   family = Family.None;
@@ -114,7 +116,10 @@ export function setInstalledStackFromDecoded(): ImageStatus {
 export function setNvmSection(present: bool): void {
   nvmSectionInput = present;
 }
-/** First address after the user application (0: no application to protect). */
+/**
+ * First address after the user application. 0: not given; the planner then keeps
+ * CPU1_BOOT_RESERVE_BYTES for CPU1's boot code. Never lower than the end of the first sector.
+ */
 export function setAppEnd(address: u32): void {
   appEndInput = address;
 }
@@ -130,6 +135,7 @@ function clearOutputs(): void {
   freeStart = 0;
   freeEnd = 0;
   finalFusVersion = 0;
+  bootReserveAssumed = false;
 }
 
 function refuse(status: ImageStatus, slot: u32): ImageStatus {
@@ -316,6 +322,8 @@ function startState(): ImageStatus {
   emptyBoundary = nvmSectionInput ? top - NVM_SECTION_BYTES : top;
   const base = flashBase();
   if (stackSectors != 0 && installedFormatInput == StackFormat.None) return ImageStatus.PlanInputInconsistent;
+  // SFSA is an 8-bit sector number; sizes are checked in 64 bits so that no input wraps.
+  if (sfsaInput > 0xff || <u64>stackSectors * sector > <u64>(top - base - sector)) return ImageStatus.PlanInputInconsistent;
   if (installedClassInput != SectorClass.Unknown && installedClassInput != expectedSectorClass()) {
     return ImageStatus.ImageFamilyMismatch;
   }
@@ -330,7 +338,8 @@ function startState(): ImageStatus {
     const sfsaBoundary = base + sfsaInput * sector;
     if (stackSectors != 0) {
       stackStart = sfsaBoundary;
-      if (stackStart + stackSectors * sector > fusStart(family)) return ImageStatus.PlanInputInconsistent;
+      // The installed stack ends at most at the top of this part's flash (below FUS; P2).
+      if (<u64>stackStart + <u64>stackSectors * sector > <u64>top) return ImageStatus.PlanInputInconsistent;
     } else if (sfsaBoundary < emptyBoundary) {
       // SFSA 16 KB below the top is the NVM section FUS V2 keeps after a delete; V0.5.3's 0xF6
       // lies above the top and changes nothing.
@@ -340,7 +349,16 @@ function startState(): ImageStatus {
     stackStart = finalStackStart(installedFormatInput, stackSectors);
   }
   if (stackSectors != 0 && stackStart < base + sector) return ImageStatus.PlanInputInconsistent;
-  lowest = appEndInput > base ? alignUp(appEndInput, sector) : base;
+  // No plan reaches the first sector (CPU1's vector table); an application end outside the part's
+  // flash is refused rather than wrapped (alignUp of 0xFFFFF001 would give 0).
+  if (appEndInput == 0) {
+    lowest = base + CPU1_BOOT_RESERVE_BYTES;
+    bootReserveAssumed = true;
+  } else {
+    if (appEndInput < base || appEndInput > base + flashKb * 1024) return ImageStatus.AppEndOutsideFlash;
+    lowest = alignUp(appEndInput, sector);
+    if (lowest < base + sector) lowest = base + sector;
+  }
   freeStart = lowest;
   freeEnd = boundary();
   return ImageStatus.Ok;
@@ -422,6 +440,10 @@ export function planFreeStart(): u32 {
 }
 export function planFreeEnd(): u32 {
   return freeEnd;
+}
+/** 1 when no application end was given and the plan kept CPU1_BOOT_RESERVE_BYTES for CPU1's boot code. */
+export function planBootReserveAssumed(): u32 {
+  return bootReserveAssumed ? 1 : 0;
 }
 /** FUS version (major.minor.sub word) the part runs once the plan has run. */
 export function planFinalFusVersion(): u32 {

@@ -45,7 +45,9 @@ export function begin(skipStart: u32, skipEnd: u32): void {
 
 /** Scans `length` bytes of the tail buffer holding flash from `address` on. */
 export function chunk(length: u32, address: u32): ImageStatus {
-  if (length > TAIL_CAPACITY || (length & 3) != 0 || (address & 3) != 0) return ImageStatus.TailLengthInvalid;
+  if (length > TAIL_CAPACITY || (length & 3) != 0 || (address & 3) != 0 || <u64>address + length > 0x1_0000_0000) {
+    return ImageStatus.TailLengthInvalid; // the addresses it reports would wrap
+  }
   for (let offset: u32 = 0; offset < length; offset += 4) {
     const word = load<u32>(tailBuffer + offset);
     if (!isFooterMagic(word)) continue;

@@ -55,7 +55,7 @@ export enum OperatorStatus {
   FlashBusyTimeout = 25,
   /** The FLASH controller flagged a programming or erase error; see flashLastErrorFlags (§1.7 SR). */
   FlashOperationFailed = 26,
-  /** Flash range not double-word aligned, not a multiple of 8, or not entirely below the secure boundary (SFSA). */
+  /** Flash range empty, not double-word aligned, not a multiple of 8, or longer than the write buffer. */
   FlashRangeInvalid = 27,
   /** CPU1 writes flash only while CPU2 is held or runs FUS: a running stack needs the HSEM/erase-activity protocol (§4.5). */
   FlashBusyWithStack = 28,
@@ -67,7 +67,7 @@ export enum OperatorStatus {
   OperationInProgress = 31,
   /** Anti-rollback needs FUS V1.2.0 or later (fus-behaviour §1.12, release-notes known limitation). */
   AntirollbackNeedsFus120 = 32,
-  /** A recorded delete/purge found the stack still running after the resets: it did not take effect. */
+  /** The device information after the resets shows the recorded operation did not take effect; fusResumeFinding says why. */
   OperationNotApplied = 33,
   /** The image FUS would take is staged above where this part can install it (plannedAddress says where). */
   StagedImageMisplaced = 34,
@@ -76,6 +76,23 @@ export enum OperatorStatus {
    * fus-behaviour §4.3) ends below the operator's shared tables (mailbox/layout.ts).
    */
   SharedSramTooSmall = 35,
+  /** Flash range outside [firmware end, SFSA): the firmware's own pages (always the first sector), CPU2's secure area, beyond the flash, or a length that wraps. */
+  FlashRangeProtected = 36,
+}
+
+/**
+ * Longest waits a caller may ask for, in milliseconds: a larger timeout is clamped to these (so no
+ * wait is unbounded and none overflows its microsecond count).
+ */
+export enum WaitLimitMs {
+  /** bootCpu2, fusResume: READY follows C2BOOT within milliseconds (cpu2-interface §4.1); 10 s. */
+  Ready = 10000,
+  /** setCommandTimeoutMs: a system command is answered well within the 6 s default; 10 s. */
+  Command = 10000,
+  /** fusWaitWhileBusy, fusAwaitReset: the longest FUS install takes seconds (fus-behaviour §7); 10 min. */
+  Operation = 600000,
+  /** The polling interval of fusWaitWhileBusy and fusAwaitReset; 1 s. */
+  Poll = 1000,
 }
 
 /** A long FUS operation the operator recorded before its resets (fus/journal.ts). */
@@ -85,6 +102,26 @@ export enum PendingOperation {
   FwDelete = 2,
   FwPurge = 3,
   StartWirelessStack = 4,
+}
+
+/**
+ * Why fusResume found a recorded operation not applied (OperationNotApplied): what the device
+ * information (cpu2-interface §3.3, §3.4) shows against what the operation was to achieve.
+ */
+export enum ResumeFinding {
+  None = 0,
+  /** FW_DELETE / FW_PURGE: a wireless stack is still registered (it may be partly erased: do not start it). */
+  StackStillInstalled = 1,
+  /** FW_UPGRADE of a stack: the installed stack's version (or none) is not the image's. */
+  StackVersionDiffers = 2,
+  /** FW_UPGRADE of FUS: FUS runs another version than the image's. */
+  FusVersionDiffers = 3,
+  /** FW_UPGRADE of Safeboot: the Safeboot version is not the image's. */
+  SafebootVersionDiffers = 4,
+  /** START_WS: FUS still runs after the reset; the stack did not start. */
+  StackNotStarted = 5,
+  /** CPU2's device-information table could not be read, so nothing could be verified. */
+  DeviceInfoUnreadable = 6,
 }
 
 /** What the recovery diagnosis found (seed FAQ; fus-behaviour §1.1, §1.6). */

@@ -153,6 +153,8 @@ export enum ImageStatus {
   PlanInputInconsistent = 53,
   /** The file named as the installed stack is not a wireless-stack image. */
   InstalledImageNotStack = 54,
+  /** The application end given lies below the flash base or beyond the part's flash. */
+  AppEndOutsideFlash = 55,
 
   // --- why an image given to the planner is not used (not failures) ---
   /** The FUS image has the version the part already runs. */

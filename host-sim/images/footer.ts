@@ -77,7 +77,7 @@ export type ImageExport =
   | "planSetInstalledStackFromImage" | "planSetNvmSection" | "planSetAppEnd" | "planSetAntirollback" | "planAddImage"
   | "planImageCount" | "planCompute" | "planStepCount" | "planStepAction" | "planStepImage" | "planStepAddress"
   | "planStepEraseEnd" | "planMissingBytes" | "planFailedImage" | "planImageStep" | "planImageSkipReason"
-  | "planFreeStart" | "planFreeEnd" | "planFinalFusVersion" | "planSetPartFromDevice";
+  | "planFreeStart" | "planFreeEnd" | "planFinalFusVersion" | "planSetPartFromDevice" | "planBootReserveAssumed";
 
 /**
  * How the host reaches the module: the bare wasm instance (offline CLI, tier-1 tests) or an
@@ -123,6 +123,9 @@ export class ImageCodec {
 
   /** Decodes a file from its last bytes; `tail` must end with the file's last byte. */
   decodeTail(tail: Uint8Array, fileSize: number): DecodeResult {
+    // The module takes a 32-bit size: a file of 4 GiB or more is no image (no footer's sector
+    // count reaches it) and must not be read modulo 2^32.
+    if (!(fileSize <= 0xffff_ffff)) return { ok: false, status: ImageStatus.SectorCountMismatch };
     const capacity = this.tailCapacity;
     const used = tail.length > capacity ? tail.subarray(tail.length - capacity) : tail;
     this.fillTailBuffer(used);

@@ -12,6 +12,8 @@ export interface MessageContext {
   antirollbackReference?: string;
   staleAddress?: string;
   device?: string;
+  /** No application end was given: the planner kept flash up to here for CPU1's boot code. */
+  bootReserveEnd?: string;
 }
 
 interface Entry {
@@ -154,7 +156,7 @@ const entries: { [S in ImageStatus]: Entry } = {
   [ImageStatus.ImageDoesNotFit]: {
     code: "IMAGE_DOES_NOT_FIT",
     message: (c) =>
-      `${the(c)} does not fit between the end of the application and the secure boundary: ${c.missingBytes ?? "?"} bytes (${Math.ceil((c.missingBytes ?? 0) / 1024)} KB) are missing; shrink or move the application, delete the installed stack first, or pick a smaller stack`,
+      `${the(c)} does not fit between the end of the application and the secure boundary: ${c.missingBytes ?? "?"} bytes (${Math.ceil((c.missingBytes ?? 0) / 1024)} KB) are missing; shrink or move the application, delete the installed stack first, or pick a smaller stack${c.bootReserveEnd ? ` (no application end was given, so flash below ${c.bootReserveEnd} is kept for CPU1's boot code; pass --app-end if the application is smaller)` : ""}`,
   },
   [ImageStatus.StaleImageInStaging]: {
     code: "STALE_IMAGE_IN_FLASH",
@@ -167,6 +169,10 @@ const entries: { [S in ImageStatus]: Entry } = {
   [ImageStatus.InstalledImageNotStack]: {
     code: "INSTALLED_IMAGE_NOT_STACK",
     message: (c) => `${the(c)} was given as the installed stack but is not a wireless-stack image: pass the stack's .bin, or --stack none`,
+  },
+  [ImageStatus.AppEndOutsideFlash]: {
+    code: "APP_END_OUTSIDE_FLASH",
+    message: (c) => `the application end lies outside ${c.device ?? "the part"}'s flash: give --app-end as the first address after the application, between the flash base 0x08000000 and the end of flash`,
   },
   [ImageStatus.FusAlreadyInstalled]: {
     code: "FUS_ALREADY_INSTALLED",

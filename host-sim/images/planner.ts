@@ -60,7 +60,14 @@ export interface SkippedImage {
 }
 
 export type PlanResult =
-  | { ok: true; steps: PlannedStep[]; skipped: SkippedImage[]; fusAfter: string; freeStart: number; freeEnd: number }
+  | {
+    ok: true; steps: PlannedStep[]; skipped: SkippedImage[]; fusAfter: string; freeStart: number; freeEnd: number;
+    /**
+     * Set when no application end was given: the plan kept flash from 0x08000000 up to this
+     * address (28 KB, assembly/image/geometry.ts CPU1_BOOT_RESERVE_BYTES) for CPU1's boot code.
+     */
+    bootReserveEnd: number | null;
+  }
   | { ok: false; status: ImageStatus; file: string | null; missingBytes: number; context: MessageContext };
 
 const familyCodes: Record<FamilyName, Family> = { wb5x: Family.Wb5x, wb3x: Family.Wb3x, wb1x: Family.Wb1x };
@@ -90,19 +97,24 @@ export class UpgradePlanner {
     const onDevice = "onDevice" in part;
     const device = onDevice ? "this part" : `${part.family.toUpperCase()} with ${part.flashKb} KB`;
     const baseContext: MessageContext = { ...(onDevice ? {} : { fusVersion: part.fusVersion }), device };
-    const refused = (status: ImageStatus, file: string | null, extra: MessageContext = {}): PlanResult => ({
-      ok: false,
-      status,
-      file,
-      missingBytes: status === ImageStatus.ImageDoesNotFit ? call("planMissingBytes") : 0,
-      context: { ...baseContext, ...(file ? { file } : {}), ...extra },
-    });
+    const bootReserveEnd = (): number | null => (call("planBootReserveAssumed") === 1 ? call("planFreeStart") : null);
+    const refused = (status: ImageStatus, file: string | null, extra: MessageContext = {}): PlanResult => {
+      const reserve = status === ImageStatus.ImageDoesNotFit ? bootReserveEnd() : null;
+      return {
+        ok: false,
+        status,
+        file,
+        missingBytes: status === ImageStatus.ImageDoesNotFit ? call("planMissingBytes") : 0,
+        context: { ...baseContext, ...(file ? { file } : {}), ...(reserve === null ? {} : { bootReserveEnd: hex32(reserve) }), ...extra },
+      };
+    };
 
     if (onDevice) {
       // The operator on the part describes it itself (assembly/fus/preflight.ts planFromPart).
       const status = call("planSetPartFromDevice") as ImageStatus;
       if (status !== ImageStatus.Ok) return refused(status, null);
-      call("planSetAppEnd", part.appEnd ?? 0);
+      // Without one given, the part's own (the firmware's end, when beyond the boot reserve) stays.
+      if (part.appEnd !== undefined) call("planSetAppEnd", part.appEnd);
     } else {
       call("planReset");
       const deviceStatus = call("planSetDevice", familyCodes[part.family], part.flashKb) as ImageStatus;
@@ -167,6 +179,7 @@ export class UpgradePlanner {
       fusAfter: formatVersion(call("planFinalFusVersion")),
       freeStart: call("planFreeStart"),
       freeEnd: call("planFreeEnd"),
+      bootReserveEnd: bootReserveEnd(),
     };
   }
 }

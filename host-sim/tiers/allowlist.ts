@@ -9,7 +9,16 @@ interface AllowedRange {
   what: string;
   start: string;
   end: string;
-  access: ("read" | "write" | "write-below-secure")[];
+  access: ("read" | "write" | "write-below-secure" | "flash-control")[];
+}
+
+/** The rule every 32-bit store to FLASH_CR is decoded by (allowlist.json flashControl). */
+interface FlashControlRule {
+  register: string;
+  refusedBits: string;
+  pageEraseBits: string;
+  pnbShift: number;
+  pnbMask: string;
 }
 
 const SRAM2A_BASE = 0x2003_0000;
@@ -23,16 +32,17 @@ export class HalDenied extends Error {
   }
 }
 
-let table: AllowedRange[] | undefined;
+let table: { ranges: AllowedRange[]; flashControl: FlashControlRule } | undefined;
 
-function ranges(): AllowedRange[] {
-  table ??= (JSON.parse(readFileSync(join(projectRoot, "runtime-c", "allowlist.json"), "utf8")) as { ranges: AllowedRange[] }).ranges;
+function definition(): { ranges: AllowedRange[]; flashControl: FlashControlRule } {
+  table ??= JSON.parse(readFileSync(join(projectRoot, "runtime-c", "allowlist.json"), "utf8")) as { ranges: AllowedRange[]; flashControl: FlashControlRule };
   return table;
 }
 
 /**
  * The bounds as the device build for this board's family has them (Makefile VARIANT_PROBE and
- * runtime-c/device_config.h): no firmware sits in flash on tier 1, so FIRMWARE_END is the flash base.
+ * runtime-c/device_config.h). No firmware sits in flash on tier 1, but on every part the first
+ * sector holds CPU1's vector table: FIRMWARE_END is the end of that sector.
  */
 function symbols(chip: Stm32wb): Record<string, number> {
   const variant = chip.board.variant;
@@ -40,7 +50,7 @@ function symbols(chip: Stm32wb): Record<string, number> {
   const flashBytes = variant.family === "wb1x" ? 320 * 1024 : variant.family === "wb3x" ? 512 * 1024 : 1024 * 1024;
   return {
     FLASH_BASE,
-    FIRMWARE_END: FLASH_BASE,
+    FIRMWARE_END: FLASH_BASE + variant.sectorBytes,
     FLASH_END: FLASH_BASE + flashBytes,
     SRAM2A_OPEN_END: secure.brsd ? SRAM2A_BASE + variant.sram2aBytes : SRAM2A_BASE + secure.sbrsa * 1024,
     SRAM2B_OPEN_END: secure.nbrsd ? SRAM2B_BASE + variant.sram2bBytes : SRAM2B_BASE + secure.snbrsa * 1024,
@@ -49,17 +59,44 @@ function symbols(chip: Stm32wb): Record<string, number> {
 
 export class Allowlist {
   private readonly resolved: { start: number; end: number; read: boolean; write: boolean; belowSecure: boolean }[];
+  private readonly control: { register: number; refused: number; pageErase: number; pnbShift: number; pnbMask: number };
 
   constructor(private readonly chip: Stm32wb) {
     const names = symbols(chip);
     const value = (bound: string) => names[bound] ?? Number.parseInt(bound, 16);
-    this.resolved = ranges().map((range) => ({
+    const { ranges, flashControl } = definition();
+    this.control = {
+      register: value(flashControl.register),
+      refused: value(flashControl.refusedBits),
+      pageErase: value(flashControl.pageEraseBits),
+      pnbShift: flashControl.pnbShift,
+      pnbMask: value(flashControl.pnbMask),
+    };
+    this.resolved = ranges.map((range) => ({
       start: value(range.start),
       end: value(range.end),
       read: range.access.includes("read"),
       write: range.access.includes("write"),
       belowSecure: range.access.includes("write-below-secure"),
     }));
+  }
+
+  /**
+   * A 32-bit store, as runtime-c/hal.c fusop_hal_write32 checks it: to FLASH_CR decoded by the
+   * flashControl rule (no mass erase or option-byte work; a page erase only of a writable page),
+   * anywhere else an ordinary write.
+   */
+  requireStore32(address: number, value: number): void {
+    if (address >>> 0 !== this.control.register) {
+      this.require(address, 4, true);
+      return;
+    }
+    if ((value & this.control.refused) !== 0) throw new HalDenied("HAL_WRITE_DENIED", this.control.register);
+    if (((value & this.control.pageErase) >>> 0) === this.control.pageErase) {
+      const sector = this.chip.board.variant.sectorBytes;
+      const page = (value >>> this.control.pnbShift) & this.control.pnbMask;
+      this.require(FLASH_BASE + page * sector, sector, true);
+    }
   }
 
   /** Every byte of [address, address + length) must be allowed, as runtime-c/hal.c require() checks. */

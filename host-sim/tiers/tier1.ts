@@ -67,7 +67,10 @@ export class WasmTier implements OperatorTier {
       read32: (address) => checked(() => bus.read(read(aligned(address, 4), 4), 4)),
       write8: (address, value) => checked(() => bus.write(write(address, 1), 1, value)),
       write16: (address, value) => checked(() => bus.write(write(aligned(address, 2), 2), 2, value)),
-      write32: (address, value) => checked(() => bus.write(write(aligned(address, 4), 4), 4, value)),
+      write32: (address, value) => checked(() => {
+        allowlist.requireStore32(aligned(address, 4), value); // FLASH_CR stores are decoded
+        bus.write(address >>> 0, 4, value);
+      }),
       copyIn: (pointer, address, length) => checked(() => {
         checkLinearRange(pointer, length);
         if (length > 0) read(address, length);

@@ -123,12 +123,14 @@ describe("fusop plan (DESIGN.md interfaces; seed §3.3, fus-behaviour §5, §6)"
     expect(result.error.message).toMatch(/older than the running V2\.2\.0/);
   });
 
-  test("not fitting on a 512 KB part: missing bytes in the error", async () => {
+  test("not fitting on a 512 KB part: missing bytes in the error, counted above CPU1's 28 KB boot reserve", async () => {
     const { out } = await capture(runPlan, [files.threadDynamic, "--family", "wb5x", "--flash-kb", "512", "--fus", "2.2.0", "--json"]);
     const result = JSON.parse(out[0]);
     expect(result.error.code).toBe("IMAGE_DOES_NOT_FIT");
-    expect(result.error.missingBytes).toBe(0xb000);
-    expect(result.error.message).toMatch(/45056 bytes \(44 KB\) are missing/);
+    // The image would start 0xB000 below the flash base; without --app-end 0x7000 more are kept.
+    expect(result.error.missingBytes).toBe(0xb000 + 0x7000);
+    expect(result.error.message).toMatch(/73728 bytes \(72 KB\) are missing/);
+    expect(result.error.message).toMatch(/flash below 0x08007000 is kept for CPU1's boot code; pass --app-end/);
   });
 
   test("--stack FILE and --app-end: a stack over an installed one, below the application's end", async () => {

@@ -5,7 +5,8 @@ import { describe, expect, test } from "vitest";
 import { Cpu2Mode } from "../../assembly/shared/codes.js";
 import { FaultInjector, type FaultAction, type StepKind } from "../../host-sim/faults.js";
 import { buildImage } from "../../host-sim/images/builder.js";
-import { Session } from "../../host-sim/session.js";
+import { Session, type LongOperationResult } from "../../host-sim/session.js";
+import { OperatorError } from "../../host-sim/operator.js";
 import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
 import { parseVersion } from "../../host-sim/versions.js";
 import { rig, type Rig } from "../support/tiers.js";
@@ -34,14 +35,21 @@ function updateWithFault(tier: TierName, kinds: StepKind[], step: number, action
   session.ensureFus();
   setup.operator.stage(newer, updateAddress(setup));
   const injector = new FaultInjector({ at: [{ step, action }], kinds }).attach(setup.chip);
-  let done = session.runLongOperation((operator) => operator.fwUpgrade());
+  let done: LongOperationResult;
   let retried = false;
-  if (done.mode === Cpu2Mode.Fus) {
-    // Lost before FUS committed: the old stack must be intact and the image still staged.
+  try {
+    done = session.runLongOperation((operator) => operator.fwUpgrade());
+  } catch (error) {
+    // F2: lost before FUS committed. Reported as not applied, with why — never as done — and the
+    // old stack is intact, the image still staged.
+    expect(error).toBeInstanceOf(OperatorError);
+    expect((error as OperatorError).code).toBe("OPERATION_NOT_APPLIED");
+    expect((error as OperatorError).message).toMatch(/STACK_VERSION_DIFFERS.*installed stack is 1\.23\.0, the image was 1\.24\.0/);
     expect(setup.operator.deviceInformation().stackVersion).toBe("1.23.0");
     done = session.runLongOperation((operator) => operator.fwUpgrade());
     retried = true;
   }
+  // A run that ends with FUS idle is not a success: the stack must run, in the new version.
   const information = setup.operator.deviceInformation();
   expect(setup.chip.board.cpu2.locked).toBeNull();
   return { steps: injector.steps, mode: done.mode, stackVersion: information.stackVersion, retried };
