@@ -120,7 +120,7 @@ addon: $(ADDON)
 
 host:
 	npx tsc -p tsconfig.json
-	chmod +x dist/host-sim/cli/main.js
+	chmod +x dist/cli/main.js
 
 # The tests are type-checked first (tsconfig.test.json), then run.
 test: deps all
@@ -128,7 +128,7 @@ test: deps all
 	npx vitest run
 
 demo: deps all
-	node dist/host-sim/cli/main.js demo
+	node dist/cli/main.js demo
 
 bench: all
 	node dist/bench/run.js

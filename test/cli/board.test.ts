@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { loadBoard } from "../../host-sim/board.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run as board } from "../../host-sim/cli/board-command.js";
-import { run as sim } from "../../host-sim/cli/sim-command.js";
+import { run as board } from "../../cli/board-command.js";
+import { run as sim } from "../../cli/sim-command.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { parseVersion } from "../../host-sim/versions.js";
 import { tierNames } from "../support/tiers.js";
@@ -57,7 +57,7 @@ describe.each(tierNames)("tier %s", (tier) => {
 
   test("a refusal is {ok:false,error:{code,message}} with a non-zero exit, from the built CLI (DESIGN.md)", async () => {
     const path = await newBoard(`refuse-${tier}.json`, "2.2.0");
-    const cli = spawnSync("node", [join(projectRoot, "dist", "host-sim", "cli", "main.js"), "--board", path, "antirollback", "--json", "--tier", tier], { encoding: "utf8" });
+    const cli = spawnSync("node", [join(projectRoot, "dist", "cli", "main.js"), "--board", path, "antirollback", "--json", "--tier", tier], { encoding: "utf8" });
     expect(cli.status).toBe(1);
     const output = JSON.parse(cli.stdout.trim().split("\n").at(-1)!);
     expect(output.ok).toBe(false);

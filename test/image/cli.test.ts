@@ -4,8 +4,8 @@ import { mkdtempSync, openSync, writeSync, closeSync, ftruncateSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { run as runImage } from "../../host-sim/cli/image-command.js";
-import { run as runPlan } from "../../host-sim/cli/plan-command.js";
+import { run as runImage } from "../../cli/image-command.js";
+import { run as runPlan } from "../../cli/plan-command.js";
 import { allImageStatusCodes } from "../../host-sim/images/messages.js";
 import { footerIndex, realTail } from "./support.js";
 

@@ -1,9 +1,9 @@
 // `fusop image inspect FILE [--json]`: decodes a coprocessor image's footers with the operator's
 // wasm module (the device's own code) and prints kind, format, version, size and signatures.
 import { basename } from "node:path";
-import { ImageStatus } from "../../assembly/shared/image-codes.js";
-import { ImageCodec, hex32, readFileTail, type DecodedImage } from "../images/footer.js";
-import { imageStatusCode, imageStatusMessage } from "../images/messages.js";
+import { ImageStatus } from "../assembly/shared/image-codes.js";
+import { ImageCodec, hex32, readFileTail, type DecodedImage } from "../host-sim/images/footer.js";
+import { imageStatusCode, imageStatusMessage } from "../host-sim/images/messages.js";
 import { parseArguments } from "./args.js";
 
 export interface CommandError {

@@ -2,17 +2,17 @@
 // gets FUS 2.2.0, then a BLE stack, which is started, all through the operator: the upgrade plan is
 // computed by the operator module itself, images are staged with its flash driver, and FUS is
 // followed through every system reset. Runs the ARM firmware (tier 2) unless --tier wasm.
-import { Board } from "../board.js";
-import { Stm32wb } from "../chip/stm32wb.js";
-import { WasmTier } from "../tiers/tier1.js";
-import { ArmTier } from "../tiers/tier2.js";
-import type { OperatorTier, TierName } from "../tiers/tier.js";
-import { Session, type SessionEvent } from "../session.js";
-import { buildImage } from "../images/builder.js";
-import { ImageCodec } from "../images/footer.js";
-import { UpgradePlanner, type ImageFile } from "../images/planner.js";
-import { Cpu2Mode } from "../../assembly/shared/codes.js";
-import { parseVersion } from "../versions.js";
+import { Board } from "../host-sim/board.js";
+import { Stm32wb } from "../host-sim/chip/stm32wb.js";
+import { WasmTier } from "../host-sim/tiers/tier1.js";
+import { ArmTier } from "../host-sim/tiers/tier2.js";
+import type { OperatorTier, TierName } from "../host-sim/tiers/tier.js";
+import { Session, type SessionEvent } from "../host-sim/session.js";
+import { buildImage } from "../host-sim/images/builder.js";
+import { ImageCodec } from "../host-sim/images/footer.js";
+import { UpgradePlanner, type ImageFile } from "../host-sim/images/planner.js";
+import { Cpu2Mode } from "../assembly/shared/codes.js";
+import { parseVersion } from "../host-sim/versions.js";
 import { parseArguments, UsageError } from "./args.js";
 
 const hex = (value: number) => `0x${value.toString(16).padStart(8, "0")}`;

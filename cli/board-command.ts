@@ -2,17 +2,14 @@
 // or tier 2 (the ARM firmware). The board is saved back afterwards: flash, option bytes and CPU2's
 // own state are what survive, as on a real part.
 import { readFileSync } from "node:fs";
-import { loadBoard, saveBoard } from "../board.js";
-import { Stm32wb } from "../chip/stm32wb.js";
-import { WasmTier } from "../tiers/tier1.js";
-import { ArmTier } from "../tiers/tier2.js";
-import type { TierName } from "../tiers/tier.js";
-import { Session, type SessionEvent } from "../session.js";
-import { fusStateName, fusErrorName, type Operator } from "../operator.js";
-import { Cpu2Mode, FusState, FusError } from "../../assembly/shared/codes.js";
-import { ImageCodec } from "../images/footer.js";
-import { UpgradePlanner, refusalJson } from "../images/planner.js";
-import { imageStatusCode, imageStatusMessage } from "../images/messages.js";
+import type { TierName } from "../host-sim/tiers/tier.js";
+import type { Session, SessionEvent } from "../host-sim/session.js";
+import { openVirtualBoard } from "./targets/virtual-board.js";
+import { fusStateName, fusErrorName, type Operator } from "../host-sim/operator.js";
+import { Cpu2Mode, FusState, FusError } from "../assembly/shared/codes.js";
+import { ImageCodec } from "../host-sim/images/footer.js";
+import { UpgradePlanner, refusalJson } from "../host-sim/images/planner.js";
+import { imageStatusCode, imageStatusMessage } from "../host-sim/images/messages.js";
 import { parseArguments, UsageError } from "./args.js";
 
 const usage = `usage: fusop --board BOARD <command> [--json] [--tier wasm|arm] [--force]
@@ -54,17 +51,15 @@ export async function run(boardPath: string, argv: string[]): Promise<number> {
     return 0;
   }
 
-  const board = loadBoard(boardPath);
-  const chip = new Stm32wb(board);
-  const tier = tierName === "arm" ? new ArmTier(chip) : new WasmTier(chip);
   const progress: string[] = [];
-  const session = new Session(chip, tier, (event: SessionEvent) => {
+  const target = openVirtualBoard(boardPath, tierName, (event: SessionEvent) => {
     const line = event.kind === "reset" ? `system reset ${event.count}: ${event.reason}`
       : event.kind === "boot" ? `CPU2 ready: ${modeName(event.mode)}`
       : `FUS: ${event.reading.stateName} / ${event.reading.errorName}`;
     progress.push(line);
     if (!json) console.log(line);
   });
+  const session = target.session;
   const operator = session.operator;
   if (args.switches.has("force")) operator.setSafetyPolicy(false);
 
@@ -73,7 +68,7 @@ export async function run(boardPath: string, argv: string[]): Promise<number> {
     result = execute(command, operands, args.options, session, operator, boardPath, args.switches.has("force"));
   } finally {
     // Whatever CPU2 did before a failure (option bytes, flash, its NVM) happened to the part.
-    saveBoard(boardPath, board);
+    target.save();
   }
   const output = { ok: true, ...result, tier: tierName, resets: session.resets };
   if (json) console.log(JSON.stringify({ ...output, progress }));

@@ -4,10 +4,10 @@
 // simulator's ST key (host-sim/images/builder.ts; layout in host-sim/README.md).
 import { writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { buildImage, minimumImageSize, type ImageSpec } from "../images/builder.js";
-import { loadCustomerKey } from "../images/signing.js";
-import { isFamily } from "../chip/variants.js";
-import { parseVersion, formatVersion } from "../versions.js";
+import { buildImage, minimumImageSize, type ImageSpec } from "../host-sim/images/builder.js";
+import { loadCustomerKey } from "../host-sim/images/signing.js";
+import { isFamily } from "../host-sim/chip/variants.js";
+import { parseVersion, formatVersion } from "../host-sim/versions.js";
 import { parseArguments, UsageError } from "./args.js";
 
 const usage = "usage: fusop image make --kind fus|stack|safeboot --version X.Y.Z --size N [--format legacy|new] " +

@@ -1,10 +1,10 @@
 // What the simulator knows about a virtual board beyond what the operator can read: CPU2's own
 // non-volatile state (anti-rollback reference, keys, NVM section, an install in flight, the report
 // the next FUS_GET_STATE will give). `fusop sim show` prints it; `fusop --board BOARD info` (the
-// operator's view, host-sim/cli/board-command.ts) can add it under "sim".
-import type { Board } from "../board.js";
-import { fusStateName, fusErrorName } from "../operator.js";
-import { formatVersion } from "../versions.js";
+// operator's view, cli/board-command.ts) can add it under "sim".
+import type { Board } from "../host-sim/board.js";
+import { fusStateName, fusErrorName } from "../host-sim/operator.js";
+import { formatVersion } from "../host-sim/versions.js";
 
 function hex(value: number): string {
   return `0x${(value >>> 0).toString(16)}`;

@@ -4,11 +4,11 @@
 // computed by the operator's own wasm module.
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { ImageStatus } from "../../assembly/shared/image-codes.js";
-import { ImageCodec, hex32, readFileTail, type FamilyName } from "../images/footer.js";
-import { imageStatusCode, imageStatusMessage } from "../images/messages.js";
-import { UpgradePlanner, refusalJson, stepJson, type ImageFile, type PartDescription } from "../images/planner.js";
-import { parseVersion } from "../versions.js";
+import { ImageStatus } from "../assembly/shared/image-codes.js";
+import { ImageCodec, hex32, readFileTail, type FamilyName } from "../host-sim/images/footer.js";
+import { imageStatusCode, imageStatusMessage } from "../host-sim/images/messages.js";
+import { UpgradePlanner, refusalJson, stepJson, type ImageFile, type PartDescription } from "../host-sim/images/planner.js";
+import { parseVersion } from "../host-sim/versions.js";
 import { parseArguments, type ParsedArguments } from "./args.js";
 import { emit, unreadableFile, usageError } from "./image-command.js";
 

@@ -3,11 +3,11 @@
 // virtual board file; `fusop sim show BOARD [--json]` prints what the simulator keeps in it (board
 // file format: host-sim/README.md "Board files").
 import { existsSync, readFileSync } from "node:fs";
-import { Board, saveBoard, loadBoard, type BoardConfig } from "../board.js";
-import { isFamily, SAFEBOOT_FORCED_SBRV, SAFEBOOT_FORCED_SFSA } from "../chip/variants.js";
-import { identifyImageFile } from "../cpu2/image-scan.js";
+import { Board, saveBoard, loadBoard, type BoardConfig } from "../host-sim/board.js";
+import { isFamily, SAFEBOOT_FORCED_SBRV, SAFEBOOT_FORCED_SFSA } from "../host-sim/chip/variants.js";
+import { identifyImageFile } from "../host-sim/cpu2/image-scan.js";
 import { boardFacts } from "./board-info.js";
-import { parseVersion, formatVersion } from "../versions.js";
+import { parseVersion, formatVersion } from "../host-sim/versions.js";
 import { parseArguments, UsageError } from "./args.js";
 
 const usage = `usage: fusop sim create BOARD --family wb5x|wb3x|wb1x --flash-kb N --fus X.Y.Z [--stack none|FILE]
