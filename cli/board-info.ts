@@ -5,10 +5,8 @@
 import type { Board } from "../host-sim/board.js";
 import { fusStateName, fusErrorName } from "../host-sim/operator.js";
 import { formatVersion } from "../host-sim/versions.js";
+import { hexAddress as hex } from "./command.js";
 
-function hex(value: number): string {
-  return `0x${(value >>> 0).toString(16)}`;
-}
 
 export interface BoardFacts {
   family: string;

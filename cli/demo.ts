@@ -13,16 +13,25 @@ import { ImageCodec } from "../host-sim/images/footer.js";
 import { UpgradePlanner, type ImageFile } from "../host-sim/images/planner.js";
 import { Cpu2Mode } from "../assembly/shared/codes.js";
 import { parseVersion } from "../host-sim/versions.js";
-import { parseArguments, UsageError } from "./args.js";
-
-const hex = (value: number) => `0x${value.toString(16).padStart(8, "0")}`;
+import { CliError, hexAddress as hex, hexValue, operandCount, type CommandContext, type CommandSpec } from "./command.js";
+import { chooseTier, tierOption } from "./targets/tier-choice.js";
+import { stackTypeName } from "./stack-types.js";
 const modeName = (mode: Cpu2Mode) => (mode === Cpu2Mode.Fus ? "FUS" : mode === Cpu2Mode.WirelessStack ? "wireless stack" : `mode ${mode}`);
 
-export async function run(argv: string[]): Promise<number> {
-  const args = parseArguments(argv, ["tier"], []);
-  const tierName = (args.options.get("tier") ?? "arm") as TierName;
-  if (tierName !== "wasm" && tierName !== "arm") throw new UsageError(`--tier is wasm or arm, not '${tierName}'`);
-  const say = (line: string) => console.log(line);
+export const demoCommand: CommandSpec = {
+  words: ["demo"],
+  operands: "",
+  summary: "the main job on a virtual STM32WB55: FUS 1.2.0 -> 2.2.0, then a BLE stack, started (tier 2 by default)",
+  options: { tier: tierOption("arm") },
+  example: "fusop demo --tier wasm",
+  run: demo,
+  text: () => "",
+};
+
+function demo(context: CommandContext): Record<string, unknown> {
+  operandCount(context, 0, 0);
+  const tierName: TierName = chooseTier(context.options, "arm", context.out);
+  const say = (line: string) => context.out.event("demo", { message: line }, line);
 
   say("fusop demo: a virtual STM32WB55 (1 MB flash) as it leaves the factory, FUS 1.2.0, no stack");
   const chip = new Stm32wb(new Board({ family: "wb5x", flashKb: 1024, fus: "1.2.0" }));
@@ -46,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   session.boot();
   const before = operator.deviceInformation();
   let identity = operator.identify();
-  say(`part: FUS ${before.fusVersion}, stack ${before.stackVersion ?? "none"}, SFSA 0x${identity.sfsa.toString(16)}, SBRV 0x${identity.sbrv.toString(16)}`);
+  say(`part: FUS ${before.fusVersion}, stack ${before.stackVersion ?? "none"}, SFSA ${hexValue(identity.sfsa)}, SBRV ${hexValue(identity.sbrv)}`);
 
   // The plan comes from the operator module running on this very tier.
   const planner = new UpgradePlanner(new ImageCodec(tier));
@@ -55,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   while (files.length > 0) {
     identity = operator.identify();
     const plan = planner.plan({ family: "wb5x", flashKb: 1024, fusVersion, sfsa: identity.sfsa }, files);
-    if (!plan.ok) throw Object.assign(new Error(`the plan was refused: ${plan.status}`), { code: "PLAN_REFUSED" });
+    if (!plan.ok) throw new CliError("PLAN_REFUSED", `the plan was refused: ${plan.status}`);
     const step = plan.steps[0];
     if (!step || step.address === null || step.file === null) break;
     say(`plan: ${plan.steps.map((s) => `${s.action} ${s.file} at ${s.address === null ? "-" : hex(s.address)}`).join("; then ")}`);
@@ -75,8 +84,11 @@ export async function run(argv: string[]): Promise<number> {
   identity = operator.identify();
   say("");
   say(`final state: ${modeName(finalMode)} running; FUS ${information.fusVersion}; stack ${information.stackVersion ?? "none"} ` +
-    `(type 0x${information.stackType.toString(16).padStart(2, "0")}); SFSA 0x${identity.sfsa.toString(16)}; SBRV 0x${identity.sbrv.toString(16)}`);
+    `(${stackTypeName(information.stackType)}); SFSA ${hexValue(identity.sfsa)}; SBRV ${hexValue(identity.sbrv)}`);
   const instructions = tier instanceof ArmTier ? `, ${tier.instructions.toLocaleString("en")} CPU1 instructions` : "";
   say(`${session.resets} system resets, ${(chip.clock.nowUs / 1e6).toFixed(2)} s of virtual time${instructions}`);
-  return finalMode === Cpu2Mode.WirelessStack && information.stackVersion === "1.24.0" && information.fusVersion === "2.2.0" ? 0 : 1;
+  if (finalMode !== Cpu2Mode.WirelessStack || information.stackVersion !== "1.24.0" || information.fusVersion !== "2.2.0") {
+    throw new CliError("DEMO_FAILED", `the demo ended with FUS ${information.fusVersion} and stack ${information.stackVersion ?? "none"}, not FUS 2.2.0 and stack 1.24.0 running`);
+  }
+  return { tier: tierName, fusVersion: information.fusVersion, stackVersion: information.stackVersion, resets: session.resets };
 }

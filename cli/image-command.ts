@@ -1,42 +1,45 @@
-// `fusop image inspect FILE [--json]`: decodes a coprocessor image's footers with the operator's
-// wasm module (the device's own code) and prints kind, format, version, size and signatures.
+// `fusop image inspect FILE`: decodes a coprocessor image's footers with the operator's wasm module
+// (the device's own code). `fusop image make ...`: writes a simulator test image in the real footer
+// layout, signed with the simulator's ST key (host-sim/images/builder.ts; layout in host-sim/README.md).
 import { basename } from "node:path";
-import { ImageStatus } from "../assembly/shared/image-codes.js";
+import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import type { ImageStatus } from "../assembly/shared/image-codes.js";
 import { ImageCodec, hex32, readFileTail, type DecodedImage } from "../host-sim/images/footer.js";
 import { imageStatusCode, imageStatusMessage } from "../host-sim/images/messages.js";
-import { parseArguments } from "./args.js";
+import { buildImage, minimumImageSize, type ImageSpec } from "../host-sim/images/builder.js";
+import { loadCustomerKey } from "../host-sim/images/signing.js";
+import { isFamily } from "../host-sim/chip/variants.js";
+import { formatVersion } from "../host-sim/versions.js";
+import {
+  CliError, fileError, oneOf, operandCount, optionString, parseInteger, requiredString, usageError, type CommandSpec,
+} from "./command.js";
+import { parseVersionOption } from "./options.js";
 
-export interface CommandError {
-  code: string;
-  message: string;
-  [detail: string]: unknown;
+export function statusError(status: ImageStatus, file: string): CliError {
+  return new CliError(imageStatusCode(status), imageStatusMessage(status, { file }), { file });
 }
 
-/** Prints a result as JSON or as one line, and returns the exit code (0 ok, 1 refused, 2 usage). */
-export function emit(json: boolean, result: { ok: true; [field: string]: unknown } | { ok: false; error: CommandError }, line: string): number {
-  if (json) {
-    console.log(JSON.stringify(result));
-  } else if (result.ok) {
-    console.log(line);
-  } else {
-    console.error(`fusop: ${result.error.code}: ${result.error.message}`);
+/** Reads a file's last bytes and size (the footers); a missing or unreadable file is a FILE_ error. */
+export function readImageTail(file: string): { file: string; tail: Uint8Array; size: number } {
+  try {
+    const { tail, size } = readFileTail(file);
+    return { file, tail, size };
+  } catch (cause) {
+    throw fileError(file, cause);
   }
-  if (result.ok) return 0;
-  return result.error.code === "USAGE" ? 2 : 1;
 }
 
-export function usageError(message: string): { ok: false; error: CommandError } {
-  return { ok: false, error: { code: "USAGE", message } };
+/** Decodes an image file's footers; a file that is not a coprocessor image is refused by name. */
+export function inspectImage(file: string, codec = new ImageCodec()): DecodedImage {
+  const { tail, size } = readImageTail(file);
+  const decoded = codec.decodeTail(tail, size);
+  if (!decoded.ok) throw statusError(decoded.status, file);
+  return decoded.image;
 }
 
-export function unreadableFile(file: string, cause: unknown): { ok: false; error: CommandError } {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return { ok: false, error: { code: "FILE_UNREADABLE", message: `cannot read '${file}' (${reason}): check the path` } };
-}
-
-export function imageJson(file: string, image: DecodedImage): { ok: true; [field: string]: unknown } {
+export function imageJson(file: string, image: DecodedImage): Record<string, unknown> {
   return {
-    ok: true,
     file,
     kind: image.kind,
     format: image.format,
@@ -62,34 +65,80 @@ function describe(file: string, image: DecodedImage): string {
   return `${basename(file)}: ${what} V${image.version}, ${image.sectors} × ${image.sectorBytes / 1024} KB sectors (${image.families.join("/")}), signed by ${signed}`;
 }
 
-const USAGE = "usage: fusop image inspect FILE [--json]";
+const inspect: CommandSpec = {
+  words: ["image", "inspect"],
+  operands: "FILE",
+  summary: "decode a coprocessor image's footers (kind, format, version, size, signatures)",
+  options: {},
+  example: "fusop image inspect stm32wb5x_BLE_Stack_full_fw.bin",
+  run(context) {
+    operandCount(context, 1, 1);
+    const file = context.operands[0];
+    return imageJson(file, inspectImage(file));
+  },
+  text: (result) => describe(result.file as string, result as unknown as DecodedImage),
+};
 
-export async function run(args: string[]): Promise<number> {
-  const json = args.includes("--json");
-  let words: string[];
-  try {
-    words = parseArguments(args, [], ["json"]).positional;
-  } catch (problem) {
-    return emit(json, usageError(`${(problem as Error).message}; ${USAGE}`), "");
-  }
-  if (words[0] === "inspect") words.shift();
-  if (words.length !== 1) return emit(json, usageError(USAGE), "");
-  const file = words[0];
+const make: CommandSpec = {
+  words: ["image", "make"],
+  operands: "",
+  summary: "build a test image in ST's footer layout, signed by the simulator's ST key (never installable on silicon)",
+  options: {
+    kind: { type: "string", value: "fus|stack|safeboot", help: "what the image is" },
+    version: { type: "string", value: "X.Y.Z", help: "its version" },
+    size: { type: "string", value: "N", help: "its size in bytes (decimal or 0x hex)" },
+    family: { type: "string", value: "wb5x|wb3x|wb1x", help: "the family it is built for" },
+    format: { type: "string", value: "legacy|new", help: "stack footer format (default legacy)" },
+    "customer-key": { type: "string", value: "FILE", help: "also sign with this EC P-256 private key (PEM)" },
+    "stack-type": { type: "string", value: "N", help: "stack type byte (stacks only)" },
+    "fus-variant": { type: "string", value: "for-0.5.3|for-1.x", help: "which of the two V1.2.0 FUS binaries" },
+    output: { type: "string", short: "o", value: "FILE", help: "where to write the image" },
+  },
+  example: "fusop image make --kind stack --version 1.24.0 --size 0x18000 --family wb5x --format new -o ble.bin",
+  run(context) {
+    operandCount(context, 0, 0);
+    const options = context.options;
+    const kind = oneOf(options, "kind", ["fus", "stack", "safeboot"] as const);
+    if (kind === undefined) throw usageError("MISSING_OPTION", "--kind fus|stack|safeboot is required");
+    const family = requiredString(options, "family", "wb5x|wb3x|wb1x");
+    if (!isFamily(family)) throw usageError("BAD_VALUE", `--family is wb5x, wb3x or wb1x; not '${family}'`);
+    const version = parseVersionOption(requiredString(options, "version", "X.Y.Z"), "--version");
+    const size = parseInteger(requiredString(options, "size", "N"), "--size");
+    const output = requiredString(options, "output", "FILE");
+    const format = oneOf(options, "format", ["legacy", "new"] as const) ?? "legacy";
+    if (optionString(options, "format") !== undefined && kind !== "stack") throw usageError("BAD_VALUE", "--format applies to stacks only");
+    const fusVariant = oneOf(options, "fus-variant", ["for-0.5.3", "for-1.x"] as const);
+    const stackType = optionString(options, "stack-type");
+    const customerKeyFile = optionString(options, "customer-key");
+    const spec: ImageSpec = {
+      kind, family, version, size, format, fusVariant,
+      stackType: stackType === undefined ? undefined : parseInteger(stackType, "--stack-type", 0xff),
+      customerKey: customerKeyFile === undefined ? undefined : loadKey(customerKeyFile),
+    };
+    if (size < minimumImageSize(spec)) throw usageError("BAD_VALUE", `--size ${size} is below the ${minimumImageSize(spec)} bytes the layout needs`);
+    const image = buildImage(spec);
+    try {
+      writeFileSync(output, image);
+    } catch (cause) {
+      throw fileError(output, cause, "write");
+    }
+    return {
+      file: output, kind, family, version: formatVersion(version), size: image.length,
+      format: kind === "stack" ? format : null, customerSigned: spec.customerKey !== undefined,
+      sha256: createHash("sha256").update(image).digest("hex"),
+    };
+  },
+  text: (r) => `wrote ${r.file}: ${r.kind} ${r.version}${r.kind === "stack" ? ` (${r.format})` : ""}, ${r.size} bytes, ${r.family}`,
+};
 
-  let tail: Uint8Array;
-  let size: number;
+function loadKey(file: string): ReturnType<typeof loadCustomerKey> {
   try {
-    ({ tail, size } = readFileTail(file));
+    return loadCustomerKey(file);
   } catch (cause) {
-    return emit(json, unreadableFile(file, cause), "");
+    if ((cause as { code?: string }).code?.startsWith("E")) throw fileError(file, cause);
+    throw new CliError("CUSTOMER_KEY_INVALID", `${file}: the customer signing key must be an EC P-256 private key in PEM ` +
+      "(make one with: openssl ecparam -name prime256v1 -genkey -noout -out key.pem)", { file });
   }
-  const decoded = new ImageCodec().decodeTail(tail, size);
-  if (!decoded.ok) {
-    return emit(json, { ok: false, error: statusError(decoded.status, file) }, "");
-  }
-  return emit(json, imageJson(file, decoded.image), describe(file, decoded.image));
 }
 
-export function statusError(status: ImageStatus, file: string): CommandError {
-  return { code: imageStatusCode(status), message: imageStatusMessage(status, { file }), file };
-}
+export const imageCommands: CommandSpec[] = [inspect, make];

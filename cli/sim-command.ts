@@ -1,94 +1,97 @@
-// `fusop sim create BOARD --family wb5x|wb3x|wb1x --flash-kb N --fus X.Y.Z [--stack none|FILE]
-// [--nvm-section] [--antirollback] [--safeboot X.Y.Z] [--corrupt-option-bytes] [--json]` writes a
-// virtual board file; `fusop sim show BOARD [--json]` prints what the simulator keeps in it (board
-// file format: host-sim/README.md "Board files").
+// `fusop sim ...`: virtual boards. `sim create BOARD` writes a board file, `sim show BOARD` prints what
+// the simulator keeps in it (board file format: host-sim/README.md "Board files"). Each subcommand
+// is one CommandSpec in `simCommands`; a new one is added to that list.
 import { existsSync, readFileSync } from "node:fs";
-import { Board, saveBoard, loadBoard, type BoardConfig } from "../host-sim/board.js";
-import { isFamily, SAFEBOOT_FORCED_SBRV, SAFEBOOT_FORCED_SFSA } from "../host-sim/chip/variants.js";
+import { Board, saveBoard, type BoardConfig } from "../host-sim/board.js";
+import { SAFEBOOT_FORCED_SBRV, SAFEBOOT_FORCED_SFSA } from "../host-sim/chip/variants.js";
 import { identifyImageFile } from "../host-sim/cpu2/image-scan.js";
+import { formatVersion } from "../host-sim/versions.js";
 import { boardFacts } from "./board-info.js";
-import { parseVersion, formatVersion } from "../host-sim/versions.js";
-import { parseArguments, UsageError } from "./args.js";
+import { CliError, fileError, hexValue, oneOf, operandCount, optionString, parseInteger, requiredString, usageError, type CommandSpec } from "./command.js";
+import { parseVersionOption } from "./options.js";
+import { readBoard } from "./targets/virtual-board.js";
 
-const usage = `usage: fusop sim create BOARD --family wb5x|wb3x|wb1x --flash-kb N --fus X.Y.Z [--stack none|FILE]
-                       [--nvm-section] [--antirollback] [--safeboot X.Y.Z] [--corrupt-option-bytes] [--force] [--json]
-       fusop sim show BOARD [--json]`;
-
-class SimError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-function print(json: boolean, result: Record<string, unknown>, lines: string[]): void {
-  if (json) console.log(JSON.stringify({ ok: true, ...result }));
-  else for (const line of lines) console.log(line);
-}
-
-function create(path: string, options: Map<string, string>, switches: Set<string>): Record<string, unknown> {
-  if (existsSync(path) && !switches.has("force")) throw new SimError("BOARD_EXISTS", `${path} exists; pass --force to overwrite it`);
-  const family = options.get("family");
-  if (!family || !isFamily(family)) throw new UsageError(`--family wb5x, wb3x or wb1x is required\n${usage}`);
-  const flashKb = Number(options.get("flash-kb"));
-  if (!Number.isInteger(flashKb)) throw new UsageError(`--flash-kb N is required\n${usage}`);
-  const fus = options.get("fus");
-  if (!fus) throw new UsageError(`--fus X.Y.Z is required\n${usage}`);
-  const config: BoardConfig = {
-    family, flashKb, fus,
-    nvmSection: switches.has("nvm-section"),
-    antirollback: switches.has("antirollback"),
-    safeboot: options.get("safeboot"),
-  };
-  if (switches.has("corrupt-option-bytes")) config.optionBytes = { sfsa: SAFEBOOT_FORCED_SFSA, sbrv: SAFEBOOT_FORCED_SBRV };
-  const stackFile = options.get("stack");
+function save(path: string, board: Board): Record<string, unknown> {
   try {
-    if (stackFile && stackFile !== "none") {
+    saveBoard(path, board);
+  } catch (cause) {
+    throw fileError(path, cause, "write");
+  }
+  return { board: path, ...boardFacts(board) };
+}
+
+const create: CommandSpec = {
+  words: ["sim", "create"],
+  operands: "BOARD",
+  summary: "create a virtual STM32WB board file as it leaves the factory (or with a stack installed)",
+  options: {
+    family: { type: "string", value: "wb5x|wb3x|wb1x", help: "the part's family" },
+    "flash-kb": { type: "string", value: "N", help: "flash size in KB" },
+    fus: { type: "string", value: "X.Y.Z", help: "the FUS version it runs" },
+    stack: { type: "string", value: "none|FILE", help: "a wireless stack image to have installed" },
+    "nvm-section": { type: "boolean", help: "FUS V2's 16 KB NVM section is present" },
+    antirollback: { type: "boolean", help: "anti-rollback is active" },
+    safeboot: { type: "string", value: "X.Y.Z", help: "the Safeboot version (default: the one FUS ships with)" },
+    "corrupt-option-bytes": { type: "boolean", help: "SFSA/SBRV corrupted: the hardware forces Safeboot" },
+    force: { type: "boolean", help: "overwrite an existing board file" },
+  },
+  example: "fusop sim create part.json --family wb5x --flash-kb 1024 --fus 1.2.0",
+  run(context) {
+    operandCount(context, 1, 1);
+    const path = context.operands[0];
+    const options = context.options;
+    const family = oneOf(options, "family", ["wb5x", "wb3x", "wb1x"] as const);
+    if (family === undefined) throw usageError("MISSING_OPTION", "--family wb5x|wb3x|wb1x is required");
+    const flashKb = parseInteger(requiredString(options, "flash-kb", "N"), "--flash-kb", 1024);
+    const fus = requiredString(options, "fus", "X.Y.Z");
+    const fusWord = parseVersionOption(fus, "--fus");
+    const safeboot = optionString(options, "safeboot");
+    if (safeboot !== undefined) parseVersionOption(safeboot, "--safeboot");
+    if (existsSync(path) && options.force !== true) throw new CliError("BOARD_EXISTS", `${path} exists; pass --force to overwrite it`);
+    const config: BoardConfig = {
+      family, flashKb, fus, safeboot,
+      nvmSection: options["nvm-section"] === true,
+      antirollback: options.antirollback === true,
+    };
+    if (options["corrupt-option-bytes"] === true) config.optionBytes = { sfsa: SAFEBOOT_FORCED_SFSA, sbrv: SAFEBOOT_FORCED_SBRV };
+    const stackFile = optionString(options, "stack");
+    try {
+      if (stackFile === undefined || stackFile === "none") return save(path, new Board(config));
       let data: Uint8Array;
       try {
         data = new Uint8Array(readFileSync(stackFile));
-      } catch (error) {
-        throw new SimError("FILE_UNREADABLE", `cannot read '${stackFile}' (${(error as Error).message}): check the path`);
+      } catch (cause) {
+        throw fileError(stackFile, cause);
       }
       // The stack must be one this FUS would install on this part.
-      const probe = new Board({ family, flashKb, fus });
-      const image = identifyImageFile(probe, data, parseVersion(fus));
+      const image = identifyImageFile(new Board({ family, flashKb, fus }), data, fusWord);
       if (!image || image.kind !== "stack") {
-        throw new SimError("STACK_REFUSED", `${stackFile} is not a wireless-stack image FUS ${fus} would install on this ${family} part`);
+        throw new CliError("STACK_REFUSED", `${stackFile} is not a wireless-stack image FUS ${fus} would install on this ${family} part: pass one (fusop image inspect tells what a file is)`);
       }
       config.stack = { version: formatVersion(image.version), type: image.stackType, size: image.size, format: image.format ?? "legacy", image: image.data };
       const board = new Board(config);
       board.cpu2.stack!.version = image.version; // keep the build nibbles
       return save(path, board);
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw new CliError("BOARD_INVALID", (error as Error).message);
     }
-    return save(path, new Board(config));
-  } catch (error) {
-    if (error instanceof SimError || error instanceof UsageError) throw error;
-    throw new SimError("BOARD_INVALID", (error as Error).message);
-  }
-}
+  },
+  text: (r) => `created ${r.board}: ${r.family} ${r.flashKb} KB, FUS ${r.fusVersion}, stack ${(r.stack as { version: string } | null)?.version ?? "none"}, ` +
+    `SFSA ${hexValue(r.sfsa as number)}, SBRV ${hexValue(r.sbrv as number)}`,
+};
 
-function save(path: string, board: Board): Record<string, unknown> {
-  saveBoard(path, board);
-  return { board: path, ...boardFacts(board) };
-}
+const show: CommandSpec = {
+  words: ["sim", "show"],
+  operands: "BOARD",
+  summary: "print what the simulator keeps in a board file (CPU2's own state, beyond what the operator reads)",
+  options: {},
+  example: "fusop sim show part.json",
+  run(context) {
+    operandCount(context, 1, 1);
+    const path = context.operands[0];
+    return { board: path, ...boardFacts(readBoard(path)) };
+  },
+};
 
-/** `args` are the words after `fusop sim`. */
-export async function run(args: string[]): Promise<number> {
-  const parsed = parseArguments(args, ["family", "flash-kb", "fus", "stack", "safeboot"],
-    ["json", "force", "nvm-section", "antirollback", "corrupt-option-bytes"]);
-  const json = parsed.switches.has("json");
-  const [action, path, ...extra] = parsed.positional;
-  if (!action || !path || extra.length > 0) throw new UsageError(usage);
-  if (action === "create") {
-    const result = create(path, parsed.options, parsed.switches);
-    print(json, result, [`created ${path}: ${result.family} ${result.flashKb} KB, FUS ${result.fusVersion}, ` +
-      `stack ${(result.stack as { version: string } | null)?.version ?? "none"}, SFSA 0x${(result.sfsa as number).toString(16)}, SBRV 0x${(result.sbrv as number).toString(16)}`]);
-    return 0;
-  }
-  if (action === "show") {
-    const facts = boardFacts(loadBoard(path));
-    print(json, { board: path, ...facts }, Object.entries(facts).map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`));
-    return 0;
-  }
-  throw new UsageError(`unknown sim action '${action}'\n${usage}`);
-}
+export const simCommands: CommandSpec[] = [create, show];

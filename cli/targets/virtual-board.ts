@@ -7,18 +7,47 @@ import { WasmTier } from "../../host-sim/tiers/tier1.js";
 import { ArmTier } from "../../host-sim/tiers/tier2.js";
 import type { TierName } from "../../host-sim/tiers/tier.js";
 import { Session, type SessionEvent } from "../../host-sim/session.js";
+import { CliError, fileError } from "../command.js";
+
+/**
+ * Loads a board file. A missing file is a FILE_ error; a file that is not a board (a binary passed by
+ * mistake, a truncated save) is named without echoing its bytes.
+ */
+export function readBoard(path: string): Board {
+  try {
+    return loadBoard(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) throw fileError(path, error);
+    if (typeof code === "string" && code.startsWith("BOARD_")) throw error;
+    const reason = error instanceof SyntaxError ? "it is not JSON" : printable((error as Error).message);
+    throw new CliError("BOARD_FILE_INVALID", `'${path}' is not a fusop board file (${reason}); make one with fusop sim create`, { file: path });
+  }
+}
+
+/** A message with anything unprintable replaced, cut to one line. */
+function printable(text: string): string {
+  const line = text.split("\n")[0].replace(/[^\x20-\x7e]/g, "?");
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
 
 export interface VirtualBoardTarget {
   readonly board: Board;
   readonly session: Session;
   /** Writes back what survives on a real part: flash, option bytes, CPU2's own state. */
   save(): void;
+  /** CPU1's view of its flash [start, end) (below SFSA, where CPU1 may read on silicon). */
+  readFlash(start: number, end: number): Uint8Array;
 }
 
 export function openVirtualBoard(path: string, tierName: TierName, onEvent: (event: SessionEvent) => void): VirtualBoardTarget {
-  const board = loadBoard(path);
+  const board = readBoard(path);
   const chip = new Stm32wb(board);
   const tier = tierName === "arm" ? new ArmTier(chip) : new WasmTier(chip);
   const session = new Session(chip, tier, onEvent);
-  return { board, session, save: () => saveBoard(path, board) };
+  return {
+    board, session,
+    save: () => saveBoard(path, board),
+    readFlash: (start, end) => board.flash.slice(board.offsetOf(start), board.offsetOf(end)),
+  };
 }

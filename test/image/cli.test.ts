@@ -4,8 +4,7 @@ import { mkdtempSync, openSync, writeSync, closeSync, ftruncateSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { run as runImage } from "../../cli/image-command.js";
-import { run as runPlan } from "../../cli/plan-command.js";
+import { runCli } from "../../cli/cli.js";
 import { allImageStatusCodes } from "../../host-sim/images/messages.js";
 import { footerIndex, realTail } from "./support.js";
 
@@ -35,6 +34,9 @@ async function capture(command: (args: string[]) => Promise<number>, args: strin
     error.mockRestore();
   }
 }
+
+const runImage = (args: string[]) => runCli(["image", ...args]);
+const runPlan = (args: string[]) => runCli(["plan", ...args]);
 
 let files: Record<string, string>;
 beforeAll(() => {
@@ -88,12 +90,12 @@ describe("fusop image inspect (DESIGN.md interfaces; fus-behaviour §4)", () => 
     expect(code).toBe(1);
     expect(JSON.parse(out[0])).toMatchObject({ ok: false, error: { code: "IMAGE_NOT_SIGNED" } });
     const plain = await capture(runImage, ["inspect", junk]);
-    expect(plain.err[0]).toMatch(/^fusop: IMAGE_NOT_SIGNED: /);
+    expect(plain.err[0]).toMatch(/^fusop: error IMAGE_NOT_SIGNED: /);
   });
 
   test("missing file and bad usage", async () => {
     const missing = await capture(runImage, ["inspect", join(directory, "nope.bin"), "--json"]);
-    expect(JSON.parse(missing.out[0]).error.code).toBe("FILE_UNREADABLE");
+    expect(JSON.parse(missing.out[0]).error.code).toBe("FILE_NOT_FOUND");
     expect((await capture(runImage, ["inspect", "--json"])).code).toBe(2);
   });
 });
