@@ -47,6 +47,8 @@ interface BoardAction<Input> {
   example: string;
   /** Checks and reads every input; never touches the part. */
   prepare(context: CommandContext): Input;
+  /** Checks that need to read the part (never change it); a refusal here leaves the board file as it was. */
+  check?(part: Part, input: Input, context: CommandContext): void;
   act(part: Part, input: Input, context: CommandContext): Record<string, unknown>;
   text?(result: Record<string, unknown>): string;
 }
@@ -83,6 +85,7 @@ function boardCommand<Input>(action: BoardAction<Input>): CommandSpec {
       requiredString(context.options, "board", "BOARD");
       const part = openPart(context, "wasm");
       if (context.options.force === true) part.operator.setSafetyPolicy(false);
+      action.check?.(part, input, context);
       let result: Record<string, unknown>;
       try {
         result = action.act(part, input, context);
@@ -146,8 +149,11 @@ function partText(result: Record<string, unknown>): string {
   return [...lines, ...(typeof result.flashMap === "string" ? ["", result.flashMap] : [])].join("\n");
 }
 
-/** Image footers FUS could find in CPU1's flash from `start` up to SFSA (leftovers of earlier installs). */
-export function findImageFooters(part: Part, start: number, codec = new ImageCodec(part.session.tier)): { address: string; magic: string }[] {
+/**
+ * Image footers FUS could find in CPU1's flash from `start` (default: the application end) up to
+ * SFSA: staged images and leftovers of earlier installs.
+ */
+export function findImageFooters(part: Part, start = part.target.applicationEnd(), codec = new ImageCodec(part.session.tier)): { address: string; magic: string }[] {
   const end = sfsaAddress(part.operator.identify().sfsa, part.target.board.variant.sectorBytes);
   const flashEnd = FLASH_BASE + part.target.board.variant.flashKb * 1024;
   const found: { address: string; magic: string }[] = [];
@@ -180,7 +186,7 @@ function boardLayout(part: Part, staged: FlashLayout["staged"], appEnd: number |
 
 /** The flash map of the part; also written as SVG with --svg. Returned for the result. */
 export function drawFlashMap(part: Part, context: CommandContext, staged: FlashLayout["staged"] = [], appEnd?: number): { map: string; regions: unknown } {
-  const map = flashRegions(boardLayout(part, staged, appEnd));
+  const map = flashRegions(boardLayout(part, staged, appEnd ?? applicationEndIfAny(part)));
   const svg = optionString(context.options, "svg");
   if (svg !== undefined) {
     try {
@@ -191,6 +197,12 @@ export function drawFlashMap(part: Part, context: CommandContext, staged: FlashL
   }
   const regions = map.regions.map((region) => ({ kind: region.kind, start: hexAddress(region.start), end: hexAddress(region.end), label: region.label }));
   return { map: renderFlashMapText(map), regions };
+}
+
+/** The application's end when firmware lies in flash; undefined when the flash base is erased. */
+function applicationEndIfAny(part: Part): number | undefined {
+  const end = part.target.applicationEnd();
+  return end > FLASH_BASE ? end : undefined;
 }
 
 function afterOperation(part: Part, mode: Cpu2Mode): Record<string, unknown> {
@@ -257,18 +269,19 @@ const info = boardCommand({
   prepare: () => null,
   act(part, _input, context) {
     const result = partInfo(part);
-    const staged = findImageFooters(part, FLASH_BASE).map((footer) => stagedFooterRegion(part, footer.address));
-    const drawn = drawFlashMap(part, context, staged);
+    const drawn = drawFlashMap(part, context, footerRegions(part));
     return { ...result, flashRegions: drawn.regions, flashMap: drawn.map };
   },
   text: partText,
 });
 
-/** An image footer found in flash, drawn as the sector that holds it. */
-function stagedFooterRegion(part: Part, address: string): { start: number; end: number; label: string } {
+/** The image footers in CPU1's flash, each drawn as the sector that holds it. */
+function footerRegions(part: Part): NonNullable<FlashLayout["staged"]> {
   const sector = part.target.board.variant.sectorBytes;
-  const start = Math.floor((Number(address) - FLASH_BASE) / sector) * sector + FLASH_BASE;
-  return { start, end: start + sector, label: `image footer at ${address} (a staged or leftover image ends here)` };
+  return findImageFooters(part).map(({ address }) => {
+    const start = Math.floor((Number(address) - FLASH_BASE) / sector) * sector + FLASH_BASE;
+    return { start, end: start + sector, label: `image footer at ${address} (a staged or leftover image ends here)` };
+  });
 }
 
 const state = boardCommand({
@@ -287,7 +300,7 @@ const diagnose = boardCommand({
   words: ["diagnose"],
   operands: "",
   summary: "why a part does not boot CPU2 or install images: option bytes, FUS, and leftover image fragments in flash",
-  options: { "app-end": { ...appEndOption, help: "scan for leftovers from here (default: the flash base)" } },
+  options: { "app-end": { ...appEndOption, help: "scan for leftovers from here (default: the end of the firmware in flash)" } },
   example: "fusop diagnose --board part.json --app-end 0x08020000",
   prepare: (context) => ({ appEnd: optionalAddress(context, "app-end") }),
   act(part, input) {
@@ -297,7 +310,7 @@ const diagnose = boardCommand({
       part.session.boot();
       diagnosis = part.operator.diagnose();
     }
-    const leftovers = findImageFooters(part, input.appEnd ?? FLASH_BASE);
+    const leftovers = findImageFooters(part, input.appEnd);
     const advice = leftovers.length === 0 ? diagnosis.advice
       : `${diagnosis.code === "HEALTHY" ? "" : `${diagnosis.advice}; `}image footers lie in CPU1's flash at ${leftovers.map((l) => l.address).join(", ")}: ` +
         "FUS may take a leftover for the next image; erase them (fusop erase --range) unless you staged them on purpose";
@@ -341,8 +354,10 @@ function longOperation(words: string, summary: string, send: (operator: Operator
     options: { force: forceOption },
     example: `fusop ${words} --board part.json`,
     prepare: () => null,
-    act(part, _input, context) {
+    check(part, _input, context) {
       if (context.options.force !== true) precheck?.(part);
+    },
+    act(part) {
       const done = part.session.runLongOperation(send);
       return { ...afterOperation(part, done.mode), state: done.finalState?.stateName ?? null, error: done.finalState?.errorName ?? null };
     },
@@ -353,7 +368,7 @@ const remove = longOperation("delete", "delete the installed wireless stack (FUS
 const purge = longOperation("purge", "delete the stack and its NVM section (FUS_FW_PURGE, FUS V2)", (op) => op.fwPurge());
 const upgrade = longOperation("upgrade", "install the image staged in flash (FUS_FW_UPGRADE) and follow the resets", (op) => op.fwUpgrade(), (part) => {
   // Nothing staged: FUS would only answer IMG_NOT_FOUND after the switch; refuse before touching CPU2.
-  if (findImageFooters(part, FLASH_BASE).length === 0) {
+  if (findImageFooters(part).length === 0) {
     throw new CliError("NOTHING_STAGED", "no image is staged in flash below SFSA: stage one first (fusop stage FILE), or use fusop install FILE");
   }
 });
@@ -409,7 +424,6 @@ const install = boardCommand({
   act(part, input, context) {
     const installed: Record<string, unknown>[] = [];
     const remaining = [...input.images];
-    const staged: FlashLayout["staged"] = [];
     while (remaining.length > 0) {
       part.session.ensureFus();
       const planner = new UpgradePlanner(new ImageCodec(part.session.tier));
@@ -427,7 +441,6 @@ const install = boardCommand({
       context.out.event("stage", { file: image.file, address: hexAddress(step.address!), end: hexAddress(end) },
         `${step.action}: staging ${basename(image.file)} at ${hexAddress(step.address!)} (erasing to ${hexAddress(end)})`);
       part.operator.stage(image.data, step.address!, undefined, step.eraseEnd ?? undefined);
-      staged.push({ start: step.address!, end: step.address! + image.data.length, label: `${basename(image.file)} (staged)` });
       context.out.event("upgrade", { file: image.file }, "FUS_FW_UPGRADE");
       part.session.runLongOperation((op) => op.fwUpgrade());
       verifyInstalled(part, image);
@@ -440,7 +453,7 @@ const install = boardCommand({
       context.out.event("start", {}, "FUS_START_WS");
       mode = part.session.runLongOperation((op) => op.startWirelessStack()).mode;
     }
-    const drawn = drawFlashMap(part, context, staged, input.appEnd);
+    const drawn = drawFlashMap(part, context, footerRegions(part), input.appEnd);
     return { installed, skipped, ...afterOperation(part, mode), flashRegions: drawn.regions, flashMap: drawn.map };
   },
   text: (r) => [
@@ -465,7 +478,7 @@ function verifyInstalled(part: Part, image: LoadedImage): void {
 }
 
 function parseRange(text: string): { start: number; end: number } {
-  const match = /^([^.]+)\.\.([^.]+)$/.exec(text);
+  const match = /^(.*)\.\.(.*)$/.exec(text);
   if (!match) throw usageError("BAD_RANGE", `--range is START..END (addresses, end excluded), e.g. 0x080C0000..0x080D0000; not '${text}'`);
   const start = parseInteger(match[1], "--range start");
   const end = parseInteger(match[2], "--range end");
@@ -479,21 +492,20 @@ const erase = boardCommand({
   summary: "erase staging flash: never below the application end, never at or above SFSA",
   options: {
     range: { type: "string", value: "START..END", help: "sector-aligned range to erase (END excluded)" },
-    "app-end": { ...appEndOption, help: "first address after the CPU1 application (required: fusop never erases the application)" },
+    "app-end": { ...appEndOption, help: "first address after the CPU1 application (default: the end of the firmware in flash)" },
   },
   example: "fusop erase --range 0x080C0000..0x080D0000 --app-end 0x08020000 --board part.json",
   prepare(context) {
     const range = parseRange(requiredString(context.options, "range", "START..END"));
-    const appEnd = optionalAddress(context, "app-end");
-    if (appEnd === undefined) throw usageError("MISSING_OPTION", "erase needs --app-end ADDR (the first address after your application): fusop never erases the application");
-    return { ...range, appEnd };
+    return { ...range, appEnd: optionalAddress(context, "app-end") };
   },
   act(part, input) {
+    const appEnd = input.appEnd ?? part.target.applicationEnd();
     const sectorBytes = part.target.board.variant.sectorBytes;
     const secureStart = sfsaAddress(part.operator.identify().sfsa, sectorBytes);
-    if (input.start < input.appEnd) {
-      throw new CliError("ERASE_BELOW_APPLICATION_END", `${hexAddress(input.start)} lies below the application end ${hexAddress(input.appEnd)}: ` +
-        "fusop erases staging flash only; start the range at or above --app-end");
+    if (input.start < appEnd) {
+      throw new CliError("ERASE_BELOW_APPLICATION_END", `${hexAddress(input.start)} lies below the application end ${hexAddress(appEnd)}: ` +
+        "fusop erases staging flash only; start the range at or above the application end");
     }
     if (input.end > secureStart) {
       throw new CliError("ERASE_IN_SECURE_AREA", `the range reaches ${hexAddress(input.end)}, above SFSA ${hexAddress(secureStart)} where the stack and FUS live: ` +

@@ -148,6 +148,9 @@ export async function runCli(argv: string[], write: Writer = consoleWriter): Pro
       out.print(commandHelp(spec));
       return EXIT.ok;
     }
+    // A negative number would read as an option to parseArgs; it is never a valid value in fusop.
+    const negative = argv.find((word) => /^-\d/.test(word));
+    if (negative !== undefined) throw usageError("BAD_NUMBER", `'${negative}' is not a number fusop takes (decimal like 4096 or hex like 0x1000, never negative)`);
     let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
     try {
       parsed = parseArgs({ args: argv, options: parseConfig(spec.options), allowPositionals: true, strict: true }) as typeof parsed;

@@ -108,9 +108,11 @@ export const planCommand: CommandSpec = {
       const clash = offlineOnly.find((name) => context.options[name] !== undefined);
       if (clash) throw usageError("CONFLICTING_OPTIONS", `--${clash} describes a part; with --board the part describes itself`);
     }
-    const images = context.operands.map(readImageTail);
     const appEnd = optionalAddress(context, "app-end");
-    return boardPath === undefined ? planOffline(context, images) : planOnBoard(context, images, appEnd);
+    // Every option is checked before any file is read.
+    const part = boardPath === undefined ? partFrom(context) : undefined;
+    const images = context.operands.map(readImageTail);
+    return part === undefined ? planOnBoard(context, images, appEnd) : planOffline(context, part, images);
   },
   text: (r) => [
     ...(r.steps as { action: string; file: string | null; address: string | null; eraseEnd?: string }[]).map((step, index) =>
@@ -125,8 +127,7 @@ export const planCommand: CommandSpec = {
   ].join("\n"),
 };
 
-function planOffline(context: CommandContext, images: ImageFile[]): Record<string, unknown> {
-  const part = partFrom(context);
+function planOffline(context: CommandContext, part: PartDescription, images: ImageFile[]): Record<string, unknown> {
   const stackFile = optionString(context.options, "stack") ?? "none";
   if (stackFile !== "none") part.installedStack = readImageTail(stackFile);
   const codec = new ImageCodec();

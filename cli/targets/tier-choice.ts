@@ -29,8 +29,9 @@ export function tier2Missing(family: "wb5x" | "wb3x" | "wb1x" = "wb5x"): string 
 }
 
 export function tier2InstallHint(): string {
-  return `install the unicorn library and a C++ toolchain (Debian: apt-get install libunicorn-dev g++ make python3), ` +
-    `then build the addon: cd ${join(projectRoot, "host-sim", "native")} && npx node-gyp rebuild --nodedir=/usr`;
+  return "install the unicorn library and a C++ toolchain (Debian: apt-get install libunicorn-dev g++ make python3), then build the addon: " +
+    `cd ${projectRoot} && npm install --no-save node-addon-api@8.9.2 node-gyp@11.4.2 && cd ${join("host-sim", "native")} && npx node-gyp rebuild ` +
+    "(add --nodedir=/usr to build offline against Debian's Node headers)";
 }
 
 export function chooseTier(options: OptionValues, defaultTier: TierName, out: Output, family?: "wb5x" | "wb3x" | "wb1x"): TierName {

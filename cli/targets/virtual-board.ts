@@ -7,7 +7,7 @@ import { WasmTier } from "../../host-sim/tiers/tier1.js";
 import { ArmTier } from "../../host-sim/tiers/tier2.js";
 import type { TierName } from "../../host-sim/tiers/tier.js";
 import { Session, type SessionEvent } from "../../host-sim/session.js";
-import { CliError, fileError } from "../command.js";
+import { CliError, EXIT, fileError } from "../command.js";
 
 /**
  * Loads a board file. A missing file is a FILE_ error; a file that is not a board (a binary passed by
@@ -18,11 +18,25 @@ export function readBoard(path: string): Board {
     return loadBoard(path);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
+    const message = (error as Error).message;
+    const systemCode = /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
     if (typeof code === "string" && /^E[A-Z]+$/.test(code)) throw fileError(path, error);
-    if (typeof code === "string" && code.startsWith("BOARD_")) throw error;
-    const reason = error instanceof SyntaxError ? "it is not JSON" : printable((error as Error).message);
-    throw new CliError("BOARD_FILE_INVALID", `'${path}' is not a fusop board file (${reason}); make one with fusop sim create`, { file: path });
+    if (code === "BOARD_UNREADABLE" && systemCode) throw fileError(path, { code: systemCode });
+    if (error instanceof SyntaxError || /is not valid JSON|Unexpected token|Unexpected end of JSON/.test(message)) {
+      throw new CliError("BOARD_FILE_INVALID", `'${path}' is not a fusop board file (it is not JSON); make one with fusop sim create`, { file: path }, EXIT.file);
+    }
+    // The board module's own named checks (a field out of range, an unknown format version).
+    throw new CliError(typeof code === "string" && code.startsWith("BOARD_") ? code : "BOARD_FILE_INVALID",
+      `'${path}': ${printable(message)}`, { file: path }, EXIT.file);
   }
+}
+
+function firstErasedSector(board: Board): number {
+  const { sectorBytes, flashBase, flashKb } = board.variant;
+  for (let offset = 0; offset < flashKb * 1024; offset += sectorBytes) {
+    if (board.flash.subarray(offset, offset + sectorBytes).every((byte) => byte === 0xff)) return flashBase + offset;
+  }
+  return flashBase + flashKb * 1024;
 }
 
 /** A message with anything unprintable replaced, cut to one line. */
@@ -38,6 +52,11 @@ export interface VirtualBoardTarget {
   save(): void;
   /** CPU1's view of its flash [start, end) (below SFSA, where CPU1 may read on silicon). */
   readFlash(start: number, end: number): Uint8Array;
+  /**
+   * First address after the CPU1 application: the first erased sector from the flash base (tier 2
+   * programs the probe firmware there; a board only used on tier 1 has none, so this is the base).
+   */
+  applicationEnd(): number;
 }
 
 export function openVirtualBoard(path: string, tierName: TierName, onEvent: (event: SessionEvent) => void): VirtualBoardTarget {
@@ -49,5 +68,6 @@ export function openVirtualBoard(path: string, tierName: TierName, onEvent: (eve
     board, session,
     save: () => saveBoard(path, board),
     readFlash: (start, end) => board.flash.slice(board.offsetOf(start), board.offsetOf(end)),
+    applicationEnd: () => firstErasedSector(board),
   };
 }
