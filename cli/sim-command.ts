@@ -7,7 +7,7 @@ import { SAFEBOOT_FORCED_SBRV, SAFEBOOT_FORCED_SFSA } from "../host-sim/chip/var
 import { identifyImageFile } from "../host-sim/cpu2/image-scan.js";
 import { formatVersion } from "../host-sim/versions.js";
 import { boardFacts } from "./board-info.js";
-import { CliError, fileError, hexValue, oneOf, operandCount, optionString, parseInteger, requiredString, usageError, type CommandSpec } from "./command.js";
+import { CliError, fileError, oneOf, operandCount, optionString, parseInteger, requiredString, usageError, type CommandSpec } from "./command.js";
 import { parseVersionOption } from "./options.js";
 import { readBoard } from "./targets/virtual-board.js";
 
@@ -78,7 +78,7 @@ const create: CommandSpec = {
     }
   },
   text: (r) => `created ${r.board}: ${r.family} ${r.flashKb} KB, FUS ${r.fusVersion}, stack ${(r.stack as { version: string } | null)?.version ?? "none"}, ` +
-    `SFSA ${hexValue(r.sfsa as number)}, SBRV ${hexValue(r.sbrv as number)}`,
+    `SFSA ${r.sfsa} = ${r.sfsaAddress}, SBRV ${r.sbrv} = ${r.sbrvAddress}`,
 };
 
 const show: CommandSpec = {

@@ -100,7 +100,7 @@ const fusErrorAdvice: Record<number, string> = {
   [FusError.AuthTagStNotFound]: "the ST signature block is missing: the file is truncated or not an ST coprocessor image",
   [FusError.AuthTagCustNotFound]: "an authentication key is installed, so the image needs the customer signature block",
   [FusError.AuthKeyLocked]: "the authentication key is locked and can never be changed",
-  [FusError.FwRollbackError]: "FUS refused an older image: a FUS image older than the running FUS (FUS never downgrades), or, with anti-rollback active, a stack older than the reference; install the same or a newer version; the refused image stays in flash, erase it",
+  [FusError.FwRollbackError]: "FUS refused an older image: a FUS image older than the running FUS (FUS never downgrades), or, with anti-rollback active, a stack older than the reference; install the same or a newer version; the refused image stays in flash, erase it (fusop erase --range)",
   [FusError.ImageErsError]: "FUS could not erase flash: power-cycle the board and read the FUS state",
   [FusError.ImageWrtError]: "FUS could not write flash: power-cycle the board and read the FUS state",
 };

@@ -1,24 +1,17 @@
 // `fusop image inspect` and `fusop plan` as scripts see them: JSON contracts of DESIGN.md, exit codes,
 // and one-line messages. Files are rebuilt at their real size around the real 256-byte tails.
-import { mkdtempSync, openSync, writeSync, closeSync, ftruncateSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { runCli } from "../../cli/cli.js";
 import { allImageStatusCodes } from "../../host-sim/images/messages.js";
-import { footerIndex, realTail } from "./support.js";
+import { footerIndex, materialiseImage, realTail } from "./support.js";
 
 const directory = mkdtempSync(join(tmpdir(), "fusop-image-cli-"));
 
-/** A sparse file of the binary's real size ending in its real tail (the rest is never read). */
 function materialise(originalName: string, family = "STM32WB5x"): string {
-  const entry = footerIndex.find((candidate) => candidate.original_name === originalName && candidate.family === family)!;
-  const path = join(directory, originalName);
-  const descriptor = openSync(path, "w");
-  ftruncateSync(descriptor, entry.size);
-  writeSync(descriptor, realTail(entry), 0, 256, entry.size - 256);
-  closeSync(descriptor);
-  return path;
+  return materialiseImage(directory, originalName, family);
 }
 
 async function capture(command: (args: string[]) => Promise<number>, args: string[]) {

@@ -97,7 +97,7 @@ describe("fusop sim create / show", () => {
     await sim(["create", path, "--family", "wb5x", "--flash-kb", "1024", "--fus", "2.2.0", "--antirollback", "--nvm-section"]);
     await sim(["show", path, "--json"]);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({
-      ok: true, sfsa: 0xf0, nvmSection: { start: "0x080F0000", bytes: 16384 }, antirollback: { active: true },
+      ok: true, sfsa: "0xF0", sfsaAddress: "0x080F0000", nvmSection: { start: "0x080F0000", bytes: 16384 }, antirollback: { active: true },
     });
   });
 });
