@@ -217,7 +217,7 @@ export function optionalAddress(context: CommandContext, name: string): number |
 
 // ---- images ----
 
-interface LoadedImage {
+export interface LoadedImage {
   file: string;
   data: Uint8Array;
   decoded: DecodedImage | null;
@@ -422,39 +422,9 @@ const install = boardCommand({
     return { images: context.operands.map((file) => loadImage(file, false)), appEnd: optionalAddress(context, "app-end") };
   },
   act(part, input, context) {
-    const installed: Record<string, unknown>[] = [];
-    const remaining = [...input.images];
-    while (remaining.length > 0) {
-      part.session.ensureFus();
-      const planner = new UpgradePlanner(new ImageCodec(part.session.tier));
-      const files: ImageFile[] = remaining.map((image) => ({ file: image.file, tail: image.data.slice(-256), size: image.data.length }));
-      const plan = planner.plan({ onDevice: true, appEnd: input.appEnd }, files);
-      if (!plan.ok) {
-        plan.context.fusVersion ??= part.operator.deviceInformation().fusVersion;
-        const refusal = refusalJson(plan);
-        throw new CliError(refusal.code, refusal.message, { ...refusal, installed });
-      }
-      const step = plan.steps.find((candidate) => candidate.file !== null && candidate.address !== null);
-      if (!step) break;
-      const image = remaining.find((candidate) => candidate.file === step.file)!;
-      const end = step.eraseEnd ?? step.address! + image.data.length;
-      context.out.event("stage", { file: image.file, address: hexAddress(step.address!), end: hexAddress(end) },
-        `${step.action}: staging ${basename(image.file)} at ${hexAddress(step.address!)} (erasing to ${hexAddress(end)})`);
-      part.operator.stage(image.data, step.address!, undefined, step.eraseEnd ?? undefined);
-      context.out.event("upgrade", { file: image.file }, "FUS_FW_UPGRADE");
-      part.session.runLongOperation((op) => op.fwUpgrade());
-      verifyInstalled(part, image);
-      installed.push({ file: image.file, kind: image.decoded!.kind, version: image.decoded!.version, address: hexAddress(step.address!) });
-      remaining.splice(remaining.indexOf(image), 1);
-    }
-    const skipped = remaining.map((image) => image.file);
-    let mode = part.session.boot();
-    if (context.options["no-start"] !== true && mode === Cpu2Mode.Fus && part.operator.deviceInformation().stackVersion !== null) {
-      context.out.event("start", {}, "FUS_START_WS");
-      mode = part.session.runLongOperation((op) => op.startWirelessStack()).mode;
-    }
+    const outcome = installImages(part, input.images, { appEnd: input.appEnd, start: context.options["no-start"] !== true });
     const drawn = drawFlashMap(part, context, footerRegions(part), input.appEnd);
-    return { installed, skipped, ...afterOperation(part, mode), flashRegions: drawn.regions, flashMap: drawn.map };
+    return { ...outcome, ...afterOperation(part, outcome.mode), flashRegions: drawn.regions, flashMap: drawn.map };
   },
   text: (r) => [
     ...(r.installed as { file: string; kind: string; version: string }[]).map((i) => `installed ${basename(i.file)}: ${i.kind} V${i.version}`),
@@ -464,6 +434,47 @@ const install = boardCommand({
     r.flashMap as string,
   ].join("\n"),
 });
+
+/**
+ * The install loop (`fusop install`, and the demo): plan from the part as the operator reads it,
+ * stage the first image, FW_UPGRADE through its resets, read the version back; again until the plan
+ * is empty. Then start the stack if one is installed and FUS runs (unless `start` is false).
+ */
+export function installImages(part: Part, images: LoadedImage[], options: { appEnd?: number; start: boolean }): {
+  installed: Record<string, unknown>[]; skipped: string[]; mode: Cpu2Mode;
+} {
+  const installed: Record<string, unknown>[] = [];
+  const remaining = [...images];
+  while (remaining.length > 0) {
+    part.session.ensureFus();
+    const planner = new UpgradePlanner(new ImageCodec(part.session.tier));
+    const files: ImageFile[] = remaining.map((image) => ({ file: image.file, tail: image.data.slice(-256), size: image.data.length }));
+    const plan = planner.plan({ onDevice: true, appEnd: options.appEnd }, files);
+    if (!plan.ok) {
+      plan.context.fusVersion ??= part.operator.deviceInformation().fusVersion;
+      const refusal = refusalJson(plan);
+      throw new CliError(refusal.code, refusal.message, { ...refusal, installed });
+    }
+    const step = plan.steps.find((candidate) => candidate.file !== null && candidate.address !== null);
+    if (!step) break;
+    const image = remaining.find((candidate) => candidate.file === step.file)!;
+    const end = step.eraseEnd ?? step.address! + image.data.length;
+    part.out.event("stage", { file: image.file, address: hexAddress(step.address!), end: hexAddress(end) },
+      `${step.action}: staging ${basename(image.file)} at ${hexAddress(step.address!)} (erasing to ${hexAddress(end)})`);
+    part.operator.stage(image.data, step.address!, undefined, step.eraseEnd ?? undefined);
+    part.out.event("upgrade", { file: image.file }, "FUS_FW_UPGRADE");
+    part.session.runLongOperation((op) => op.fwUpgrade());
+    verifyInstalled(part, image);
+    installed.push({ file: image.file, kind: image.decoded!.kind, version: image.decoded!.version, address: hexAddress(step.address!) });
+    remaining.splice(remaining.indexOf(image), 1);
+  }
+  let mode = part.session.boot();
+  if (options.start && mode === Cpu2Mode.Fus && part.operator.deviceInformation().stackVersion !== null) {
+    part.out.event("start", {}, "FUS_START_WS");
+    mode = part.session.runLongOperation((op) => op.startWirelessStack()).mode;
+  }
+  return { installed, skipped: remaining.map((image) => image.file), mode };
+}
 
 /** The outcome is read back from the part, not inferred: the installed version must be the image's. */
 function verifyInstalled(part: Part, image: LoadedImage): void {

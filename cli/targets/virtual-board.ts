@@ -61,12 +61,16 @@ export interface VirtualBoardTarget {
 
 export function openVirtualBoard(path: string, tierName: TierName, onEvent: (event: SessionEvent) => void): VirtualBoardTarget {
   const board = readBoard(path);
+  return virtualBoardTarget(board, tierName, onEvent, () => saveBoard(path, board));
+}
+
+/** A board held in memory (the demo's); `save` decides where, if anywhere, it goes. */
+export function virtualBoardTarget(board: Board, tierName: TierName, onEvent: (event: SessionEvent) => void, save: () => void): VirtualBoardTarget {
   const chip = new Stm32wb(board);
   const tier = tierName === "arm" ? new ArmTier(chip) : new WasmTier(chip);
   const session = new Session(chip, tier, onEvent);
   return {
-    board, session,
-    save: () => saveBoard(path, board),
+    board, session, save,
     readFlash: (start, end) => board.flash.slice(board.offsetOf(start), board.offsetOf(end)),
     applicationEnd: () => firstErasedSector(board),
   };

@@ -134,3 +134,12 @@ test("sim create reads its image strictly too: a missing stack file is FILE_NOT_
   expect(run).toMatchObject({ code: 3, result: { error: { code: "FILE_NOT_FOUND" } } });
   expect(() => readFileSync(join(directory, "x.json"))).toThrow();
 });
+
+test.each(tierNames)("fusop demo on tier %s: FUS 1.2.0 -> 2.2.0, then the BLE stack, running (the install loop of fusop install)", async (tier) => {
+  const run = await fusop(["demo", "--tier", tier, "--json"]);
+  expect(run.code).toBe(0);
+  expect(run.result).toMatchObject({ ok: true, tier, fusVersion: "2.2.0", stackVersion: "1.24.0" });
+  const events = run.out.slice(0, -1).map((line) => JSON.parse(line).event);
+  expect(events.filter((event) => event === "upgrade")).toHaveLength(2);
+  expect(events).toContain("demo");
+});
