@@ -518,6 +518,10 @@ const erase = boardCommand({
       throw new CliError("ERASE_BELOW_APPLICATION_END", `${hexAddress(input.start)} lies below the application end ${hexAddress(appEnd)}: ` +
         "fusop erases staging flash only; start the range at or above the application end");
     }
+    const flashEnd = FLASH_BASE + part.target.board.variant.flashKb * 1024;
+    if (input.end > flashEnd && flashEnd <= secureStart) {
+      throw new CliError("ERASE_BEYOND_FLASH", `the range reaches ${hexAddress(input.end)}, beyond this part's flash end ${hexAddress(flashEnd)}: end it there or below`);
+    }
     if (input.end > secureStart) {
       throw new CliError("ERASE_IN_SECURE_AREA", `the range reaches ${hexAddress(input.end)}, above SFSA ${hexAddress(secureStart)} where the stack and FUS live: ` +
         `end the range at or below ${hexAddress(secureStart)} (fusop delete removes a stack)`);

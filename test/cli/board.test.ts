@@ -58,7 +58,7 @@ describe.each(tierNames)("tier %s", (tier) => {
 
   test("a refusal is {ok:false,error:{code,message}} with a non-zero exit, from the built CLI (DESIGN.md)", async () => {
     const path = await newBoard(`refuse-${tier}.json`, "2.2.0");
-    const cli = spawnSync("node", [join(projectRoot, "dist", "cli", "main.js"), "--board", path, "antirollback", "--json", "--tier", tier], { encoding: "utf8" });
+    const cli = spawnSync("node", [join(projectRoot, "dist", "fusop.js"), "--board", path, "antirollback", "--json", "--tier", tier], { encoding: "utf8" });
     expect(cli.status).toBe(1);
     const output = JSON.parse(cli.stdout.trim().split("\n").at(-1)!);
     expect(output.ok).toBe(false);

@@ -89,6 +89,14 @@ describe.each(tierNames)("tier %s", (tier) => {
   });
 });
 
+test("erase on a 512 KB WB5x (whose SFSA lies beyond its flash end) stops at the flash end", async () => {
+  const path = join(directory, "erase-512.json");
+  expect((await fusop(["sim", "create", path, "--family", "wb5x", "--flash-kb", "512", "--fus", "2.2.0"])).code).toBe(0);
+  const beyond = await fusop(["erase", "--range", "0x08070000..0x08090000", "--board", path, "--json"]);
+  expect(beyond.result.error.code).toBe("ERASE_BEYOND_FLASH");
+  expect((await fusop(["erase", "--range", "0x08070000..0x08080000", "--board", path, "--json"])).result).toMatchObject({ ok: true, sectors: 16 });
+});
+
 test.each(tierNames)("install on tier %s takes a part from FUS 1.2.0 to FUS 2.2.0 and a running stack in one command", async (tier) => {
   const board = await newBoard(`install-both-${tier}.json`, "1.2.0");
   const fus = imageFile("stm32wb5x_FUS_fw.bin", fus220());
