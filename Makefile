@@ -51,7 +51,7 @@ CODE_SOURCES := assembly/shared/codes.ts assembly/shared/image-codes.ts
 all: wasm firmware addon host
 
 deps:
-	bash .ci/install-deps
+	$(Q)bash .ci/install-deps
 
 $(WASM): $(AS_SOURCES) scripts/check-wasm.mjs
 	@mkdir -p $(BUILD)
