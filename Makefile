@@ -2,6 +2,17 @@
 # Toolchain: Debian packages (wabt, gcc-arm-none-eabi, libnewlib-arm-none-eabi, libunicorn-dev) and
 # npm packages; `make deps` installs what is missing.
 
+# Quiet by default: one short line per step. `make V=1` prints every command as it runs.
+ifeq ($(V),1)
+Q :=
+QUIET_OUT :=
+step = @true
+else
+Q := @
+QUIET_OUT := >/dev/null
+step = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+
 BUILD := build
 WASM := $(BUILD)/fusop.wasm
 WASM_TIER1 := $(BUILD)/fusop.tier1.wasm
@@ -40,72 +51,81 @@ CODE_SOURCES := assembly/shared/codes.ts assembly/shared/image-codes.ts
 all: wasm firmware addon host
 
 deps:
-	bash .ci/install-deps
+	$(Q)bash .ci/install-deps
 
 $(WASM): $(AS_SOURCES) scripts/check-wasm.mjs
 	@mkdir -p $(BUILD)
-	npx asc assembly/index.ts -o $@ -t $(BUILD)/fusop.wat $(ASC_FLAGS)
-	node scripts/check-wasm.mjs $@ $(LINEAR_BYTES) $(GEN)/linear_layout.h
+	$(call step,ASC,$@)
+	$(Q)npx asc assembly/index.ts -o $@ -t $(BUILD)/fusop.wat $(ASC_FLAGS)
+	$(Q)node scripts/check-wasm.mjs $@ $(LINEAR_BYTES) $(GEN)/linear_layout.h $(QUIET_OUT)
 
 $(WASM_TIER1): $(WASM) scripts/instrument-tier1.mjs
-	node scripts/instrument-tier1.mjs $(WASM) $@
+	$(call step,TIER1,$@)
+	$(Q)node scripts/instrument-tier1.mjs $(WASM) $@ $(QUIET_OUT)
 
 wasm: $(WASM) $(WASM_TIER1)
 
 $(GEN)/fusop.c: $(WASM)
 	@mkdir -p $(GEN)
-	wasm2c $(WASM) -n fusop -o $@
-	cp /usr/include/wasm-rt.h $(GEN)/wasm-rt.h
+	$(call step,WASM2C,$@)
+	$(Q)wasm2c $(WASM) -n fusop -o $@
+	$(Q)cp /usr/include/wasm-rt.h $(GEN)/wasm-rt.h
 
 # Also writes fusop_api.h, fusop_api.json, fusop_generated.h and fusop_codes.h next to it.
 $(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs $(CODE_SOURCES)
-	node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@
+	$(call step,GEN,$@)
+	$(Q)node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@ $(QUIET_OUT)
 
 $(GEN)/allowlist.h: runtime-c/allowlist.json scripts/gen-allowlist.mjs
 	@mkdir -p $(GEN)
-	node scripts/gen-allowlist.mjs $< $@
+	$(call step,GEN,$@)
+	$(Q)node scripts/gen-allowlist.mjs $< $@ $(QUIET_OUT)
 
 $(FW)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/stm32wb55xg.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)
-	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/fusop.o
-	$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/fusop_api.o
-	for f in $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c; do \
+	$(call step,CC,$@)
+	$(Q)$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/fusop.o
+	$(Q)$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/fusop_api.o
+	$(Q)for f in $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c; do \
 	  $(CROSS)gcc $(C_RUNTIME) -c $$f -o $(FW)/$$(basename $$f .c).o || exit 1; done
-	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	$(Q)$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections -Wl,-Map=$(FW)/fusop-probe.map -Llinker -T linker/stm32wb55xg.ld \
 	  $(PROBE_OBJECTS) -o $@
-	$(CROSS)objcopy -O binary $@ $(FW)/fusop-probe.bin
-	$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
-	$(CROSS)size $@
+	$(Q)$(CROSS)objcopy -O binary $@ $(FW)/fusop-probe.bin
+	$(Q)$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
+	$(Q)$(CROSS)size $@ $(QUIET_OUT)
 
 # The library for user applications: the operator, the runtime and the C API, without startup.
 # Its members are LTO objects (GIMPLE, built with -flto): link them with the same arm-none-eabi-gcc
 # version and -flto on the link line, otherwise the linker finds no code in them.
 $(FW)/libfusop.a: $(FW)/fusop-probe.elf
 	@mkdir -p $(FW)/lib
-	$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o
-	rm -f $@
-	$(CROSS)gcc-ar rcs $@ $(FW)/fusop.o $(FW)/lib/fusop_api.o $(FW)/wasm_rt_device.o $(FW)/hal.o $(FW)/fusop_runtime.o
+	$(call step,AR,$@)
+	$(Q)$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o
+	$(Q)rm -f $@
+	$(Q)$(CROSS)gcc-ar rcs $@ $(FW)/fusop.o $(FW)/lib/fusop_api.o $(FW)/wasm_rt_device.o $(FW)/hal.o $(FW)/fusop_runtime.o
 
 # Build check of the C API headers (fusop.h with the generated fusop_api.h and fusop_codes.h):
 # an example that uses the code names, compiled with -Werror and never linked.
 $(FW)/examples/status_names.o: runtime-c/examples/status_names.c $(GEN)/fusop_api.c $(wildcard runtime-c/include/*.h)
 	@mkdir -p $(FW)/examples
-	$(CROSS)gcc $(C_RUNTIME) -std=c11 -Wpedantic -c $< -o $@
+	$(call step,CC,$@)
+	$(Q)$(CROSS)gcc $(C_RUNTIME) -std=c11 -Wpedantic -c $< -o $@
 
 # The probe for the other variants the simulator runs on tier 2: the same sources with the
 # variant's facts (runtime-c/device_config.h) and linker script. $(1) name, $(2) defines.
 define VARIANT_PROBE
 $(FW)/$(1)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/$(1).ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)/$(1)
-	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/$(1)/fusop.o
-	$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/$(1)/fusop_api.o
-	for f in $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c; do \
+	$$(call step,CC,$$@)
+	$(Q)$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/$(1)/fusop.o
+	$(Q)$(CROSS)gcc $(C_RUNTIME) -DFUSOP_KEEP_API -c $(GEN)/fusop_api.c -o $(FW)/$(1)/fusop_api.o
+	$(Q)for f in $(RT_SOURCES) runtime-c/startup.c runtime-c/probe_main.c; do \
 	  $(CROSS)gcc $(C_RUNTIME) $(2) -c $$$$f -o $(FW)/$(1)/$$$$(basename $$$$f .c).o || exit 1; done
-	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	$(Q)$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections -Wl,-Map=$(FW)/$(1)/fusop-probe.map -Llinker -T linker/$(1).ld \
 	  $(patsubst $(FW)/%,$(FW)/$(1)/%,$(PROBE_OBJECTS)) -o $$@
-	$(CROSS)size $$@
+	$(Q)$(CROSS)size $$@ $(QUIET_OUT)
 endef
 $(eval $(call VARIANT_PROBE,stm32wb35xe,-DFUSOP_FLASH_BYTES=0x80000u))
 $(eval $(call VARIANT_PROBE,stm32wb15cc,-DFUSOP_FLASH_BYTES=0x50000u -DFUSOP_FLASH_SECTOR_BYTES=2048u -DFUSOP_SRAM2A_OPEN_END=0x20036800u -DFUSOP_SRAM2B_OPEN_END=0x20038000u))
@@ -114,24 +134,33 @@ VARIANT_PROBES := $(FW)/stm32wb35xe/fusop-probe.elf $(FW)/stm32wb15cc/fusop-prob
 firmware: $(FW)/fusop-probe.elf $(VARIANT_PROBES) $(FW)/libfusop.a $(FW)/examples/status_names.o
 
 $(ADDON): host-sim/native/unicorn_addon.cc host-sim/native/binding.gyp
-	cd host-sim/native && npx node-gyp rebuild --nodedir=/usr --silent
+	$(call step,ADDON,$@)
+	$(Q)cd host-sim/native && npx node-gyp rebuild --nodedir=/usr --silent $(QUIET_OUT)
 
 addon: $(ADDON)
 
+# The TypeScript build, then the CLI bundled into one file (dist/fusop.js, the package's `fusop`),
+# the API bundle (dist/api.js) and its type declarations.
 host:
-	npx tsc -p tsconfig.json
-	chmod +x dist/host-sim/cli/main.js
+	$(call step,TSC,dist/)
+	$(Q)npx tsc -p tsconfig.json
+	$(call step,ROLLUP,dist/fusop.js dist/api.js)
+	$(Q)npx rollup -c rollup.config.mjs --silent
+	$(call step,TYPES,dist/types/)
+	$(Q)npx tsc -p tsconfig.types.json
+	$(Q)chmod +x dist/cli/main.js dist/fusop.js
 
 # The tests are type-checked first (tsconfig.test.json), then run.
 test: deps all
-	npx tsc -p tsconfig.test.json
-	npx vitest run
+	$(call step,TSC,tests)
+	$(Q)npx tsc -p tsconfig.test.json
+	$(Q)npx vitest run
 
 demo: deps all
-	node dist/host-sim/cli/main.js demo
+	$(Q)node dist/fusop.js demo
 
 bench: all
-	node dist/bench/run.js
+	$(Q)node dist/bench/run.js
 
 clean:
 	rm -rf $(BUILD) dist host-sim/native/build

@@ -1,7 +1,7 @@
 // fusop benchmarks: sizes and measured speed, written to bench/results.md with the command that
 // produced them. Instruction counts come from unicorn (deterministic); wall time only as ratios.
-import { execFileSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Board, type BoardConfig } from "../host-sim/board.js";
 import { Stm32wb } from "../host-sim/chip/stm32wb.js";
@@ -99,6 +99,31 @@ for (const scenario of scenarios) {
   rows.push(`| ${scenario.name} | ${arm.instructions} | ${(arm.virtualUs / 1000).toFixed(2)} | ${(arm.wallNs / wasm.wallNs).toFixed(1)} |`);
 }
 
+/**
+ * Cold start of the command line: a fresh `node` process printing `fusop --version`, from the tsc
+ * output (one module per source file) and from the rollup bundle the package ships. Median of runs.
+ */
+function coldStartMs(script: string, runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, [join(projectRoot, script), "--version"], { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`${script} --version failed: ${run.stderr}`);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(runs / 2)];
+}
+
+function countModules(directory: string): number {
+  return readdirSync(directory, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".js")).length;
+}
+
+const coldRuns = 21;
+const unbundledMs = coldStartMs("dist/cli/main.js", coldRuns);
+const bundledMs = coldStartMs("dist/fusop.js", coldRuns);
+const unbundledModules = countModules(join(projectRoot, "dist", "cli")) + countModules(join(projectRoot, "dist", "host-sim")) + countModules(join(projectRoot, "dist", "assembly"));
+
 const size = execFileSync("arm-none-eabi-size", [probeElfPath], { encoding: "utf8" }).trim().split("\n")[1].trim().split(/\s+/);
 const wasmBytes = statSync(deviceWasmPath).size;
 const staticEnd = /FUSOP_STATIC_DATA_END (\d+)u/.exec(readFileSync(join(projectRoot, "build", "gen", "linear_layout.h"), "utf8"))![1];
@@ -109,8 +134,8 @@ Produced by \`make bench\` (runs \`node dist/bench/run.js\` after building). Ins
 CPU1 instructions executed by the probe firmware in unicorn (tier 2), from power-on, deterministic.
 Virtual time is the chip clock at the end (CPU1 at 4 MHz MSI; CPU2 latencies and flash timings
 are simulator assumptions, host-sim/cpu2/timing.ts and host-sim/chip/flash.ts). Most CPU1
-instructions of the long scenarios are the operator's polling loops waiting on the virtual clock. Wall time appears only as the ratio tier 2 / tier 1 for the
-same scenario (mean of ${repeat} runs), never as an absolute number.
+instructions of the long scenarios are the operator's polling loops waiting on the virtual clock. Wall time of the scenarios appears only as the ratio tier 2 / tier 1
+for the same scenario (mean of ${repeat} runs), never as an absolute number; only the CLI cold start is in milliseconds.
 
 ## Size
 
@@ -121,6 +146,16 @@ same scenario (mean of ${repeat} runs), never as an absolute number.
 | probe firmware .text (arm-none-eabi-size) | ${size[0]} |
 | probe firmware .data | ${size[1]} |
 | probe firmware .bss (incl. 4096 linear memory) | ${size[2]} |
+
+## CLI cold start
+
+\`node <file> --version\` in a fresh process, median of ${coldRuns} runs on the machine that ran the
+bench (absolute times vary from machine to machine; compare the two rows with each other).
+
+| command | JavaScript files | bytes | median ms |
+|---|---|---|---|
+| \`node dist/cli/main.js --version\` (tsc output, unbundled) | ${unbundledModules} (of dist/cli, dist/host-sim, dist/assembly) | - | ${unbundledMs.toFixed(0)} |
+| \`node dist/fusop.js --version\` (rollup bundle, the package's \`fusop\`) | 1 | ${statSync(join(projectRoot, "dist", "fusop.js")).size} | ${bundledMs.toFixed(0)} |
 
 ## Speed
 

@@ -107,7 +107,7 @@ const fusErrorAdvice: Record<number, string> = {
   [FusError.AuthTagStNotFound]: "the ST signature block is missing: the file is truncated or not an ST coprocessor image",
   [FusError.AuthTagCustNotFound]: "an authentication key is installed, so the image needs the customer signature block",
   [FusError.AuthKeyLocked]: "the authentication key is locked and can never be changed",
-  [FusError.FwRollbackError]: "anti-rollback is active and the image is older than allowed: install the same or a newer version; the refused image stays in flash, erase it",
+  [FusError.FwRollbackError]: "FUS refused an older image: a FUS image older than the running FUS (FUS never downgrades), or, with anti-rollback active, a stack older than the reference; install the same or a newer version; the refused image stays in flash, erase it (fusop erase --range)",
   [FusError.ImageErsError]: "FUS could not erase flash: power-cycle the board and read the FUS state",
   [FusError.ImageWrtError]: "FUS could not write flash: power-cycle the board and read the FUS state",
 };
@@ -404,7 +404,7 @@ export class Operator {
   stage(image: Uint8Array, address: number, onProgress?: (written: number) => void, eraseEnd?: number): void {
     // Erasing up to `eraseEnd` (the planner's suggestion) also clears stale image fragments there.
     const eraseBytes = Math.max(image.length, (eraseEnd ?? 0) - address);
-    this.check(this.tier.call("flashErase", address, eraseBytes), `erase flash at 0x${address.toString(16)}`);
+    this.flashErase(address, eraseBytes);
     const buffer = this.tier.call("flashBufferPointer");
     const chunkBytes = 512;
     for (let offset = 0; offset < image.length; offset += chunkBytes) {
@@ -420,6 +420,11 @@ export class Operator {
       this.check(status, `program flash at 0x${(address + offset).toString(16)}`);
       onProgress?.(offset + chunk.length);
     }
+  }
+
+  /** Erases the flash pages covering [address, address + bytes) through the operator's flash driver. */
+  flashErase(address: number, bytes: number): void {
+    this.check(this.tier.call("flashErase", address, bytes), `erase flash at 0x${address.toString(16)}`);
   }
 
   identify(): PartIdentity {

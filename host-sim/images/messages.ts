@@ -99,7 +99,7 @@ const entries: { [S in ImageStatus]: Entry } = {
   },
   [ImageStatus.FusDowngrade]: {
     code: "FUS_DOWNGRADE",
-    message: (c) => `${the(c)} holds FUS V${c.imageVersion ?? "?"}, older than the running V${c.fusVersion ?? "?"}: FUS never downgrades and leaves the refused image in flash, where it breaks later installs; do not stage it (the running FUS is already newer)`,
+    message: (c) => `${the(c)} holds FUS V${c.imageVersion ?? "?"}, older than ${c.fusVersion ? `the running V${c.fusVersion}` : "the FUS the part runs"}: FUS never downgrades and leaves the refused image in flash, where it breaks later installs; do not stage it (the running FUS is already newer)`,
   },
   [ImageStatus.FusV101LocksPart]: {
     code: "FUS_V101_LOCKS_PART",

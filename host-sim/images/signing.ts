@@ -65,7 +65,7 @@ export function verifyImage(data: Uint8Array, signature: Uint8Array, key: KeyObj
  * point X‖Y (64 bytes, the command's maximum; the real key format is not documented, cpu2-interface §5.6).
  */
 export function rawPublicKey(key: KeyObject): Uint8Array {
-  const jwk = createPublicKey(key).export({ format: "jwk" });
+  const jwk = (key.type === "public" ? key : createPublicKey(key)).export({ format: "jwk" });
   return new Uint8Array(Buffer.concat([Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url")]));
 }
 

@@ -6,14 +6,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { loadBoard } from "../../host-sim/board.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run as board } from "../../host-sim/cli/board-command.js";
-import { run as sim } from "../../host-sim/cli/sim-command.js";
+import { fusopOrThrow } from "../support/cli.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { parseVersion } from "../../host-sim/versions.js";
 import { tierNames } from "../support/tiers.js";
 import { spawnSync } from "node:child_process";
 import { projectRoot } from "../../host-sim/paths.js";
 
+const board = (path: string, args: string[]) => fusopOrThrow(["--board", path, ...args]);
+const sim = (args: string[]) => fusopOrThrow(["sim", ...args]);
 const directory = mkdtempSync(join(tmpdir(), "fusop-board-cli-"));
 afterEach(() => vi.restoreAllMocks());
 
@@ -38,7 +39,7 @@ describe.each(tierNames)("tier %s", (tier) => {
     const { code, output } = await json(() => board(path, ["info", "--json", "--tier", tier]));
     expect(code).toBe(0);
     expect(output).toMatchObject({
-      ok: true, mode: "fus", fusVersion: "1.2.0", stackVersion: null, sfsa: 0xf4, sbrv: 0x3d000,
+      ok: true, mode: "fus", fusVersion: "1.2.0", stackVersion: null, sfsa: "0xF4", sfsaAddress: "0x080F4000", sbrv: "0x3D000", sbrvAddress: "0x080F4000",
       state: "FUS_STATE_IDLE", error: "FUS_STATE_NO_ERROR",
     });
   });
@@ -52,12 +53,12 @@ describe.each(tierNames)("tier %s", (tier) => {
     expect(upgraded.output).toMatchObject({ ok: true, mode: "stack", stackVersion: "1.24.0" });
     expect(upgraded.output.resets).toBeGreaterThanOrEqual(1);
     const info = await json(() => board(path, ["info", "--json", "--tier", tier]));
-    expect(info.output).toMatchObject({ mode: "stack", stackVersion: "1.24.0", sfsa: 0xee, state: "FUS_STATE_ERROR", error: "FUS_STATE_NOT_RUNNING" });
+    expect(info.output).toMatchObject({ mode: "stack", stackVersion: "1.24.0", sfsa: "0xEE", sfsaAddress: "0x080EE000", state: null, error: null, stackTypeName: "BLE full" });
   });
 
   test("a refusal is {ok:false,error:{code,message}} with a non-zero exit, from the built CLI (DESIGN.md)", async () => {
     const path = await newBoard(`refuse-${tier}.json`, "2.2.0");
-    const cli = spawnSync("node", [join(projectRoot, "dist", "host-sim", "cli", "main.js"), "--board", path, "antirollback", "--json", "--tier", tier], { encoding: "utf8" });
+    const cli = spawnSync("node", [join(projectRoot, "dist", "fusop.js"), "--board", path, "antirollback", "--json", "--tier", tier], { encoding: "utf8" });
     expect(cli.status).toBe(1);
     const output = JSON.parse(cli.stdout.trim().split("\n").at(-1)!);
     expect(output.ok).toBe(false);

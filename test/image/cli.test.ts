@@ -1,25 +1,17 @@
 // `fusop image inspect` and `fusop plan` as scripts see them: JSON contracts of DESIGN.md, exit codes,
 // and one-line messages. Files are rebuilt at their real size around the real 256-byte tails.
-import { mkdtempSync, openSync, writeSync, closeSync, ftruncateSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { run as runImage } from "../../host-sim/cli/image-command.js";
-import { run as runPlan } from "../../host-sim/cli/plan-command.js";
+import { runCli } from "../../cli/cli.js";
 import { allImageStatusCodes } from "../../host-sim/images/messages.js";
-import { footerIndex, realTail } from "./support.js";
+import { footerIndex, materialiseImage, realTail } from "./support.js";
 
 const directory = mkdtempSync(join(tmpdir(), "fusop-image-cli-"));
 
-/** A sparse file of the binary's real size ending in its real tail (the rest is never read). */
 function materialise(originalName: string, family = "STM32WB5x"): string {
-  const entry = footerIndex.find((candidate) => candidate.original_name === originalName && candidate.family === family)!;
-  const path = join(directory, originalName);
-  const descriptor = openSync(path, "w");
-  ftruncateSync(descriptor, entry.size);
-  writeSync(descriptor, realTail(entry), 0, 256, entry.size - 256);
-  closeSync(descriptor);
-  return path;
+  return materialiseImage(directory, originalName, family);
 }
 
 async function capture(command: (args: string[]) => Promise<number>, args: string[]) {
@@ -35,6 +27,9 @@ async function capture(command: (args: string[]) => Promise<number>, args: strin
     error.mockRestore();
   }
 }
+
+const runImage = (args: string[]) => runCli(["image", ...args]);
+const runPlan = (args: string[]) => runCli(["plan", ...args]);
 
 let files: Record<string, string>;
 beforeAll(() => {
@@ -88,12 +83,12 @@ describe("fusop image inspect (DESIGN.md interfaces; fus-behaviour §4)", () => 
     expect(code).toBe(1);
     expect(JSON.parse(out[0])).toMatchObject({ ok: false, error: { code: "IMAGE_NOT_SIGNED" } });
     const plain = await capture(runImage, ["inspect", junk]);
-    expect(plain.err[0]).toMatch(/^fusop: IMAGE_NOT_SIGNED: /);
+    expect(plain.err[0]).toMatch(/^fusop: error IMAGE_NOT_SIGNED: /);
   });
 
   test("missing file and bad usage", async () => {
     const missing = await capture(runImage, ["inspect", join(directory, "nope.bin"), "--json"]);
-    expect(JSON.parse(missing.out[0]).error.code).toBe("FILE_UNREADABLE");
+    expect(JSON.parse(missing.out[0]).error.code).toBe("FILE_NOT_FOUND");
     expect((await capture(runImage, ["inspect", "--json"])).code).toBe(2);
   });
 });

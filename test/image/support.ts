@@ -1,6 +1,6 @@
 // Real-data fixtures for the image tests: the 56 footer tails of test/fixtures/copro-footers,
 // the release-notes address table (test/fixtures/release-notes), and builders for footers no real file has (hazard cases).
-import { readFileSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../../host-sim/paths.js";
 import type { FamilyName } from "../../host-sim/images/footer.js";
@@ -30,6 +30,17 @@ export const footerIndex: IndexEntry[] = JSON.parse(readFileSync(join(footersDir
 
 export function realTail(entry: IndexEntry): Uint8Array {
   return new Uint8Array(readFileSync(join(footersDirectory, entry.file)));
+}
+
+/** A sparse file of an ST binary's real size ending in its real tail (the rest is never read). */
+export function materialiseImage(directory: string, originalName: string, family = "STM32WB5x"): string {
+  const entry = footerIndex.find((candidate) => candidate.original_name === originalName && candidate.family === family)!;
+  const path = join(directory, originalName);
+  const descriptor = openSync(path, "w");
+  ftruncateSync(descriptor, entry.size);
+  writeSync(descriptor, realTail(entry), 0, 256, entry.size - 256);
+  closeSync(descriptor);
+  return path;
 }
 
 export function familyName(family: IndexEntry["family"] | string): FamilyName {

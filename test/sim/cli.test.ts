@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKeyPairSync } from "node:crypto";
-import { run as imageMake } from "../../host-sim/cli/image-make-command.js";
-import { run as sim } from "../../host-sim/cli/sim-command.js";
+import { fusopOrThrow } from "../support/cli.js";
 import { loadBoard } from "../../host-sim/board.js";
 import { Stm32wb } from "../../host-sim/chip/stm32wb.js";
 import { WasmTier } from "../../host-sim/tiers/tier1.js";
@@ -15,6 +14,8 @@ import { Operator } from "../../host-sim/operator.js";
 import { Cpu2Mode } from "../../assembly/shared/codes.js";
 import { parseVersion } from "../../host-sim/versions.js";
 
+const imageMake = (args: string[]) => fusopOrThrow(["image", "make", ...args]);
+const sim = (args: string[]) => fusopOrThrow(["sim", ...args]);
 const directory = mkdtempSync(join(tmpdir(), "fusop-sim-cli-"));
 
 function captured(): { lines: string[] } {
@@ -46,10 +47,10 @@ describe("fusop image make", () => {
     expect(image.readUInt32LE(image.length - 4)).toBe(0xe2b5_1d4a);
   });
 
-  it("refuses a bad kind, a too small size and a missing output with USAGE errors", async () => {
-    await expect(imageMake(["--kind", "app", "--version", "1.0.0", "--size", "1000", "--family", "wb5x", "-o", "x"])).rejects.toMatchObject({ code: "USAGE" });
-    await expect(imageMake(["--kind", "stack", "--version", "1.0.0", "--size", "50", "--family", "wb5x", "-o", "x"])).rejects.toMatchObject({ code: "USAGE" });
-    await expect(imageMake(["--kind", "stack", "--version", "1.0.0", "--size", "5000", "--family", "wb5x"])).rejects.toMatchObject({ code: "USAGE" });
+  it("refuses a bad kind, a too small size and a missing output with usage errors (exit 2)", async () => {
+    await expect(imageMake(["--kind", "app", "--version", "1.0.0", "--size", "1000", "--family", "wb5x", "-o", "x"])).rejects.toMatchObject({ code: expect.stringMatching(/^USAGE_/), exit: 2 });
+    await expect(imageMake(["--kind", "stack", "--version", "1.0.0", "--size", "50", "--family", "wb5x", "-o", "x"])).rejects.toMatchObject({ code: expect.stringMatching(/^USAGE_/), exit: 2 });
+    await expect(imageMake(["--kind", "stack", "--version", "1.0.0", "--size", "5000", "--family", "wb5x"])).rejects.toMatchObject({ code: expect.stringMatching(/^USAGE_/), exit: 2 });
   });
 });
 
@@ -96,7 +97,7 @@ describe("fusop sim create / show", () => {
     await sim(["create", path, "--family", "wb5x", "--flash-kb", "1024", "--fus", "2.2.0", "--antirollback", "--nvm-section"]);
     await sim(["show", path, "--json"]);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({
-      ok: true, sfsa: 0xf0, nvmSection: { start: "0x80f0000", bytes: 16384 }, antirollback: { active: true },
+      ok: true, sfsa: "0xF0", sfsaAddress: "0x080F0000", nvmSection: { start: "0x080F0000", bytes: 16384 }, antirollback: { active: true },
     });
   });
 });

@@ -1,14 +1,13 @@
 // What the simulator knows about a virtual board beyond what the operator can read: CPU2's own
 // non-volatile state (anti-rollback reference, keys, NVM section, an install in flight, the report
 // the next FUS_GET_STATE will give). `fusop sim show` prints it; `fusop --board BOARD info` (the
-// operator's view, host-sim/cli/board-command.ts) can add it under "sim".
-import type { Board } from "../board.js";
-import { fusStateName, fusErrorName } from "../operator.js";
-import { formatVersion } from "../versions.js";
+// operator's view, cli/board-command.ts) can add it under "sim".
+import type { Board } from "../host-sim/board.js";
+import { fusStateName, fusErrorName } from "../host-sim/operator.js";
+import { formatVersion } from "../host-sim/versions.js";
+import { hexAddress as hex, hexValue } from "./command.js";
+import { sbrvAddress, sfsaAddress } from "./flash-map.js";
 
-function hex(value: number): string {
-  return `0x${(value >>> 0).toString(16)}`;
-}
 
 export interface BoardFacts {
   family: string;
@@ -16,8 +15,11 @@ export interface BoardFacts {
   fusVersion: string;
   safebootVersion: string;
   stack: { version: string; type: number; start: string; size: number; format: string } | null;
-  sfsa: number;
-  sbrv: number;
+  /** Option bytes in hex, with the addresses they mean. */
+  sfsa: string;
+  sfsaAddress: string;
+  sbrv: string;
+  sbrvAddress: string;
   nvmSection: { start: string; bytes: number } | null;
   antirollback: { active: boolean; reference: string | null };
   authKey: { installed: boolean; locked: boolean };
@@ -39,8 +41,10 @@ export function boardFacts(board: Board): BoardFacts {
       version: formatVersion(state.stack.version), type: state.stack.type, start: hex(state.stack.start),
       size: state.stack.size, format: state.stack.format,
     },
-    sfsa: board.optionBytes.sfsa,
-    sbrv: board.optionBytes.sbrv,
+    sfsa: hexValue(board.optionBytes.sfsa),
+    sfsaAddress: hex(sfsaAddress(board.optionBytes.sfsa, board.variant.sectorBytes)),
+    sbrv: hexValue(board.optionBytes.sbrv),
+    sbrvAddress: hex(sbrvAddress(board.optionBytes.sbrv)),
     nvmSection: state.nvmSection && { start: hex(state.nvmSection.start), bytes: state.nvmSection.bytes },
     antirollback: { active: anti.active, reference: anti.active ? (anti.reference === 0xffff_ffff ? "0xffffffff (no stack: every stack refused)" : formatVersion(anti.reference)) : null },
     authKey: { installed: state.authKey.key !== null, locked: state.authKey.locked },

@@ -1,0 +1,682 @@
+// `fusop --board BOARD <command>`: the operator run against a part. Every command first checks its
+// inputs (files readable and decodable, keys parsed, numbers strict) without touching the part;
+// only then is the target opened, CPU2 booted or switched, flash changed and the board saved.
+// The part today is a virtual board file (cli/targets/virtual-board.ts) on tier 1 or tier 2.
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import { Cpu2Mode } from "../assembly/shared/codes.js";
+import { ImageStatus } from "../assembly/shared/image-codes.js";
+import { ImageCodec, hex32, type DecodedImage } from "../host-sim/images/footer.js";
+import { UpgradePlanner, refusalJson, type ImageFile, type PlannedStep } from "../host-sim/images/planner.js";
+import { imageStatusCode, imageStatusMessage } from "../host-sim/images/messages.js";
+import { publicKeyFromRaw, rawPublicKey } from "../host-sim/images/signing.js";
+import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import type { Operator } from "../host-sim/operator.js";
+import type { Session, SessionEvent } from "../host-sim/session.js";
+import type { TierName } from "../host-sim/tiers/tier.js";
+import {
+  CliError, fileError, hexAddress, hexValue, operandCount, optionString, parseInteger, requiredString, usageError,
+  type CommandContext, type CommandSpec, type OptionSpec, type Output,
+} from "./command.js";
+import { flashRegions, renderFlashMapSvg, renderFlashMapText, sbrvAddress, sfsaAddress, FLASH_BASE, type FlashLayout } from "./flash-map.js";
+import { inspectImage } from "./image-command.js";
+import { stackTypeName } from "./stack-types.js";
+import { chooseTier, tierOption } from "./targets/tier-choice.js";
+import { openVirtualBoard, type VirtualBoardTarget } from "./targets/virtual-board.js";
+
+/** A part opened for one command. */
+export interface Part {
+  target: VirtualBoardTarget;
+  session: Session;
+  operator: Operator;
+  tier: TierName;
+  boardPath: string;
+  out: Output;
+}
+
+const boardOption: OptionSpec = { type: "string", value: "BOARD", help: "the part: a virtual board file (fusop sim create)" };
+const svgOption: OptionSpec = { type: "string", value: "FILE", help: "also write the flash map as SVG to FILE" };
+const appEndOption: OptionSpec = { type: "string", value: "ADDR", help: "first address after the CPU1 application (0x... hex)" };
+const forceOption: OptionSpec = { type: "boolean", help: "skip fusop's safety policy (simulator boards: shows what FUS itself does)" };
+
+interface BoardAction<Input> {
+  words: string[];
+  operands: string;
+  summary: string;
+  options?: Record<string, OptionSpec>;
+  example: string;
+  /** Checks and reads every input; never touches the part. */
+  prepare(context: CommandContext): Input;
+  /** Checks that need to read the part (never change it); a refusal here leaves the board file as it was. */
+  check?(part: Part, input: Input, context: CommandContext): void;
+  act(part: Part, input: Input, context: CommandContext): Record<string, unknown>;
+  text?(result: Record<string, unknown>): string;
+}
+
+function modeName(mode: Cpu2Mode): "fus" | "stack" | "unknown" {
+  return mode === Cpu2Mode.Fus ? "fus" : mode === Cpu2Mode.WirelessStack ? "stack" : "unknown";
+}
+
+function eventOf(event: SessionEvent): { kind: string; fields: Record<string, unknown>; line: string } {
+  if (event.kind === "reset") return { kind: "reset", fields: { count: event.count, reason: event.reason }, line: `system reset ${event.count}: ${event.reason}` };
+  if (event.kind === "boot") return { kind: "boot", fields: { mode: modeName(event.mode) }, line: `CPU2 ready: ${modeName(event.mode) === "fus" ? "FUS" : modeName(event.mode) === "stack" ? "wireless stack" : "unknown firmware"}` };
+  return { kind: "state", fields: { state: event.reading.stateName, error: event.reading.errorName }, line: `FUS: ${event.reading.stateName} / ${event.reading.errorName}` };
+}
+
+export function openPart(context: CommandContext, defaultTier: TierName): Part {
+  const boardPath = requiredString(context.options, "board", "BOARD");
+  const tier = chooseTier(context.options, defaultTier, context.out);
+  const target = openVirtualBoard(boardPath, tier, (event) => {
+    const { kind, fields, line } = eventOf(event);
+    context.out.event(kind, fields, line);
+  });
+  return { target, session: target.session, operator: target.session.operator, tier, boardPath, out: context.out };
+}
+
+function boardCommand<Input>(action: BoardAction<Input>): CommandSpec {
+  const spec: CommandSpec = {
+    words: action.words,
+    operands: action.operands,
+    summary: action.summary,
+    options: { board: boardOption, tier: tierOption("wasm"), ...action.options },
+    example: action.example,
+    run(context) {
+      const input = action.prepare(context);
+      requiredString(context.options, "board", "BOARD");
+      const part = openPart(context, "wasm");
+      if (context.options.force === true) part.operator.setSafetyPolicy(false);
+      action.check?.(part, input, context);
+      let result: Record<string, unknown>;
+      try {
+        result = action.act(part, input, context);
+      } finally {
+        // Whatever CPU2 did before a failure (option bytes, flash, its NVM) happened to the part.
+        part.target.save();
+      }
+      return { ...result, tier: part.tier, resets: part.session.resets };
+    },
+    text: action.text,
+  };
+  return spec;
+}
+
+// ---- reading the part ----
+
+function optionBytesJson(part: Part): Record<string, unknown> {
+  const identity = part.operator.identify();
+  const sectorBytes = part.target.board.variant.sectorBytes;
+  return {
+    sfsa: hexValue(identity.sfsa),
+    sfsaAddress: hexAddress(sfsaAddress(identity.sfsa, sectorBytes)),
+    sbrv: hexValue(identity.sbrv),
+    sbrvAddress: hexAddress(sbrvAddress(identity.sbrv)),
+  };
+}
+
+function partInfo(part: Part): Record<string, unknown> {
+  const mode = part.session.boot();
+  const identity = part.operator.identify();
+  const information = part.operator.deviceInformation();
+  // A running stack must not get GET_STATE (a second one resets the part, fus-behaviour §1.8): FUS is not asked.
+  const reading = mode === Cpu2Mode.Fus ? part.operator.fusGetState() : null;
+  const hasStack = information.layout === "stack" || information.stackVersion !== null;
+  return {
+    mode: modeName(mode),
+    fusVersion: information.fusVersion,
+    stackVersion: information.stackVersion,
+    stackType: hasStack ? `0x${information.stackType.toString(16).toUpperCase().padStart(2, "0")}` : null,
+    stackTypeName: hasStack ? stackTypeName(information.stackType) : null,
+    safebootVersion: information.safebootVersion,
+    ...optionBytesJson(part),
+    state: reading?.stateName ?? null,
+    error: reading?.errorName ?? null,
+    flashKb: identity.flashKb,
+    deviceId: hexValue(identity.deviceId),
+    revisionId: hexValue(identity.revisionId),
+    uid64: `0x${identity.uid64.toString(16).toUpperCase().padStart(16, "0")}`,
+  };
+}
+
+function partText(result: Record<string, unknown>): string {
+  const stack = result.stackVersion ? `V${result.stackVersion} (${result.stackTypeName}, type ${result.stackType})` : "none";
+  const lines = [
+    `CPU2 runs: ${result.mode === "fus" ? "FUS" : result.mode === "stack" ? "the wireless stack" : "unknown firmware"}`,
+    `FUS V${result.fusVersion}, Safeboot V${result.safebootVersion}, stack ${stack}`,
+    `SFSA ${result.sfsa} = ${result.sfsaAddress} (secure flash starts); SBRV ${result.sbrv} = ${result.sbrvAddress} (CPU2 boots here)`,
+    result.state ? `FUS state: ${result.state} / ${result.error}` : "FUS state: not asked (the wireless stack runs; a GET_STATE would switch CPU2 to FUS)",
+    `part: ${result.flashKb} KB flash, device ${result.deviceId} rev ${result.revisionId}, UID64 ${result.uid64}`,
+  ];
+  return [...lines, ...(typeof result.flashMap === "string" ? ["", result.flashMap] : [])].join("\n");
+}
+
+/**
+ * Image footers FUS could find in CPU1's flash from `start` (default: the application end) up to
+ * SFSA: staged images and leftovers of earlier installs.
+ */
+export function findImageFooters(part: Part, start = part.target.applicationEnd(), codec = new ImageCodec(part.session.tier)): { address: string; magic: string }[] {
+  const end = sfsaAddress(part.operator.identify().sfsa, part.target.board.variant.sectorBytes);
+  const flashEnd = FLASH_BASE + part.target.board.variant.flashKb * 1024;
+  const found: { address: string; magic: string }[] = [];
+  let from = start;
+  const last = Math.min(end, flashEnd);
+  while (from < last && found.length < 16) {
+    const scan = codec.scanForStaleImages(part.target.readFlash(from, last), from);
+    if (scan.status === ImageStatus.Ok) break;
+    found.push({ address: hex32(scan.firstAddress), magic: hex32(scan.firstMagic) });
+    from = scan.firstAddress + 4;
+  }
+  return found;
+}
+
+function boardLayout(part: Part, staged: FlashLayout["staged"], appEnd: number | undefined): FlashLayout {
+  const board = part.target.board;
+  const identity = part.operator.identify();
+  const stack = board.cpu2.stack;
+  return {
+    flashKb: board.variant.flashKb,
+    sectorBytes: board.variant.sectorBytes,
+    sfsa: identity.sfsa,
+    sbrv: identity.sbrv,
+    appEnd,
+    staged,
+    stack: stack && { start: stack.start, end: stack.start + stack.size, label: `wireless stack ${stackTypeName(stack.type)}` },
+    nvm: board.cpu2.nvmSection && { start: board.cpu2.nvmSection.start, end: board.cpu2.nvmSection.start + board.cpu2.nvmSection.bytes },
+  };
+}
+
+/** The flash map of the part; also written as SVG with --svg. Returned for the result. */
+export function drawFlashMap(part: Part, context: CommandContext, staged: FlashLayout["staged"] = [], appEnd?: number): { map: string; regions: unknown } {
+  const map = flashRegions(boardLayout(part, staged, appEnd ?? applicationEndIfAny(part)));
+  const svg = optionString(context.options, "svg");
+  if (svg !== undefined) {
+    try {
+      writeFileSync(svg, renderFlashMapSvg(map, basename(part.boardPath)));
+    } catch (cause) {
+      throw fileError(svg, cause, "write");
+    }
+  }
+  const regions = map.regions.map((region) => ({ kind: region.kind, start: hexAddress(region.start), end: hexAddress(region.end), label: region.label }));
+  return { map: renderFlashMapText(map), regions };
+}
+
+/** The application's end when firmware lies in flash; undefined when the flash base is erased. */
+function applicationEndIfAny(part: Part): number | undefined {
+  const end = part.target.applicationEnd();
+  return end > FLASH_BASE ? end : undefined;
+}
+
+function afterOperation(part: Part, mode: Cpu2Mode): Record<string, unknown> {
+  const information = part.operator.deviceInformation();
+  return { mode: modeName(mode), fusVersion: information.fusVersion, stackVersion: information.stackVersion, ...optionBytesJson(part) };
+}
+
+export function optionalAddress(context: CommandContext, name: string): number | undefined {
+  const text = optionString(context.options, name);
+  return text === undefined ? undefined : parseInteger(text, `--${name}`);
+}
+
+// ---- images ----
+
+export interface LoadedImage {
+  file: string;
+  data: Uint8Array;
+  decoded: DecodedImage | null;
+}
+
+/** Reads a whole image file and checks it is one (unless `force`): before the part is touched. */
+function loadImage(file: string, force: boolean): LoadedImage {
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(readFileSync(file));
+  } catch (cause) {
+    throw fileError(file, cause);
+  }
+  if (data.length === 0) throw new CliError("FILE_EMPTY", `'${file}' is empty: pass a coprocessor image (ST's *_fw.bin)`, { file }, 3);
+  return { file, data, decoded: force ? null : inspectImage(file) };
+}
+
+/**
+ * Where the operator's planner (on this tier, for the part as it reports itself with FUS running,
+ * preflight.ts) puts `image`. Refusals carry the planner's code and what to do.
+ */
+function plannedStep(part: Part, image: LoadedImage, appEnd: number | undefined): PlannedStep {
+  part.session.ensureFus();
+  const planner = new UpgradePlanner(new ImageCodec(part.session.tier));
+  const plan = planner.plan({ onDevice: true, appEnd }, [{ file: image.file, tail: image.data.slice(-256), size: image.data.length }]);
+  if (!plan.ok) {
+    plan.context.fusVersion ??= part.operator.deviceInformation().fusVersion;
+    const refusal = refusalJson(plan);
+    throw new CliError(refusal.code, refusal.message, refusal);
+  }
+  const step = plan.steps.find((candidate) => candidate.file === image.file && candidate.address !== null);
+  if (!step) {
+    const skipped = plan.skipped.find((entry) => entry.file === image.file);
+    const fusVersion = part.operator.deviceInformation().fusVersion;
+    if (skipped) throw new CliError(imageStatusCode(skipped.status), imageStatusMessage(skipped.status, { file: image.file, fusVersion }), { file: image.file });
+    throw new CliError("NOTHING_TO_STAGE", `${image.file}: nothing to install on this part`, { file: image.file });
+  }
+  return step;
+}
+
+// ---- the commands ----
+
+const info = boardCommand({
+  words: ["info"],
+  operands: "",
+  summary: "what the part runs: FUS, Safeboot and stack versions, stack type, SFSA/SBRV, FUS state, and its flash map",
+  options: { svg: svgOption },
+  example: "fusop info --board part.json --svg part.svg",
+  prepare: () => null,
+  act(part, _input, context) {
+    const result = partInfo(part);
+    const drawn = drawFlashMap(part, context, footerRegions(part));
+    return { ...result, flashRegions: drawn.regions, flashMap: drawn.map };
+  },
+  text: partText,
+});
+
+/** The image footers in CPU1's flash, each drawn as the sector that holds it. */
+function footerRegions(part: Part): NonNullable<FlashLayout["staged"]> {
+  const sector = part.target.board.variant.sectorBytes;
+  return findImageFooters(part).map(({ address }) => {
+    const start = Math.floor((Number(address) - FLASH_BASE) / sector) * sector + FLASH_BASE;
+    return { start, end: start + sector, label: `image footer at ${address} (a staged or leftover image ends here)` };
+  });
+}
+
+const state = boardCommand({
+  words: ["state"],
+  operands: "",
+  summary: "what CPU2 runs and, when FUS runs, its state",
+  example: "fusop state --board part.json",
+  prepare: () => null,
+  act(part) {
+    const result = partInfo(part);
+    return { mode: result.mode, state: result.state, error: result.error };
+  },
+});
+
+const diagnose = boardCommand({
+  words: ["diagnose"],
+  operands: "",
+  summary: "why a part does not boot CPU2 or install images: option bytes, FUS, and leftover image fragments in flash",
+  options: { "app-end": { ...appEndOption, help: "scan for leftovers from here (default: the end of the firmware in flash)" } },
+  example: "fusop diagnose --board part.json --app-end 0x08020000",
+  prepare: (context) => ({ appEnd: optionalAddress(context, "app-end") }),
+  act(part, input) {
+    // Diagnosis first reads the part as it is; CPU2 is booted only if that is safe.
+    let diagnosis = part.operator.diagnose();
+    if (diagnosis.code === "CPU2_NOT_ENABLED") {
+      part.session.boot();
+      diagnosis = part.operator.diagnose();
+    }
+    const leftovers = findImageFooters(part, input.appEnd);
+    const advice = leftovers.length === 0 ? diagnosis.advice
+      : `${diagnosis.code === "HEALTHY" ? "" : `${diagnosis.advice}; `}image footers lie in CPU1's flash at ${leftovers.map((l) => l.address).join(", ")}: ` +
+        "FUS may take a leftover for the next image; erase them (fusop erase --range) unless you staged them on purpose";
+    return { diagnosis: diagnosis.code, advice, imageFooters: leftovers };
+  },
+  text: (r) => [`diagnosis: ${r.diagnosis}`, `advice: ${r.advice}`,
+    ...(r.imageFooters as { address: string; magic: string }[]).map((f) => `image footer at ${f.address} (magic ${f.magic})`)].join("\n"),
+});
+
+const startFus = boardCommand({
+  words: ["start-fus"],
+  operands: "",
+  summary: "switch CPU2 to FUS (from a running stack this takes a system reset)",
+  example: "fusop start-fus --board part.json",
+  prepare: () => null,
+  act(part) {
+    part.session.ensureFus();
+    return afterOperation(part, Cpu2Mode.Fus);
+  },
+});
+
+const startWs = boardCommand({
+  words: ["start-ws"],
+  operands: "",
+  summary: "start the installed wireless stack (FUS_START_WS)",
+  example: "fusop start-ws --board part.json",
+  prepare: () => null,
+  act(part) {
+    // Already running: nothing to do (going through FUS would cost two resets for nothing).
+    if (part.session.boot() === Cpu2Mode.WirelessStack) return afterOperation(part, Cpu2Mode.WirelessStack);
+    const done = part.session.runLongOperation((op) => op.startWirelessStack());
+    return afterOperation(part, done.mode);
+  },
+});
+
+function longOperation(words: string, summary: string, send: (operator: Operator) => void, precheck?: (part: Part) => void): CommandSpec {
+  return boardCommand({
+    words: [words],
+    operands: "",
+    summary,
+    options: { force: forceOption },
+    example: `fusop ${words} --board part.json`,
+    prepare: () => null,
+    check(part, _input, context) {
+      if (context.options.force !== true) precheck?.(part);
+    },
+    act(part) {
+      const done = part.session.runLongOperation(send);
+      return { ...afterOperation(part, done.mode), state: done.finalState?.stateName ?? null, error: done.finalState?.errorName ?? null };
+    },
+  });
+}
+
+const remove = longOperation("delete", "delete the installed wireless stack (FUS_FW_DELETE)", (op) => op.fwDelete());
+const purge = longOperation("purge", "delete the stack and its NVM section (FUS_FW_PURGE, FUS V2)", (op) => op.fwPurge());
+const upgrade = longOperation("upgrade", "install the image staged in flash (FUS_FW_UPGRADE) and follow the resets", (op) => op.fwUpgrade(), (part) => {
+  // Nothing staged: FUS would only answer IMG_NOT_FOUND after the switch; refuse before touching CPU2.
+  if (findImageFooters(part).length === 0) {
+    throw new CliError("NOTHING_STAGED", "no image is staged in flash below SFSA: stage one first (fusop stage FILE), or use fusop install FILE");
+  }
+});
+
+const stage = boardCommand({
+  words: ["stage"],
+  operands: "FILE",
+  summary: "write an image where the operator's planner puts it (checked against the part first)",
+  options: {
+    at: { type: "string", value: "ADDR", help: "confirm the address (must equal the planned one unless --force)" },
+    "app-end": appEndOption,
+    force: forceOption,
+  },
+  example: "fusop stage stm32wb5x_FUS_fw.bin --board part.json",
+  prepare(context) {
+    operandCount(context, 1, 1);
+    const force = context.options.force === true;
+    const at = optionalAddress(context, "at");
+    if (force && at === undefined) throw usageError("MISSING_OPTION", "stage --force needs --at ADDR: without the policy nothing chooses the address");
+    return { image: loadImage(context.operands[0], force), at, force, appEnd: optionalAddress(context, "app-end") };
+  },
+  act(part, input) {
+    let address: number;
+    let eraseEnd: number | undefined;
+    if (input.force) {
+      address = input.at!;
+    } else {
+      const step = plannedStep(part, input.image, input.appEnd);
+      if (input.at !== undefined && input.at !== step.address) {
+        throw new CliError("STAGE_ADDRESS_NOT_PLANNED", `${input.image.file} belongs at ${hexAddress(step.address!)} on this part, not ${hexAddress(input.at)}; ` +
+          "stage without --at (or --force on a simulator board)");
+      }
+      address = step.address!;
+      eraseEnd = step.eraseEnd ?? undefined;
+    }
+    // Flash is CPU1's only while no stack runs on CPU2 (the driver refuses otherwise).
+    part.session.ensureFus();
+    part.operator.stage(input.image.data, address, undefined, eraseEnd);
+    return { staged: input.image.file, address: hexAddress(address), bytes: input.image.data.length, erasedTo: hexAddress(eraseEnd ?? address + input.image.data.length) };
+  },
+});
+
+const install = boardCommand({
+  words: ["install"],
+  operands: "FILE...",
+  summary: "plan from the part, stage, FW_UPGRADE, follow the resets, verify the installed version, start the stack",
+  options: { "no-start": { type: "boolean", help: "leave FUS running at the end (do not start the stack)" }, "app-end": appEndOption, svg: svgOption },
+  example: "fusop install stm32wb5x_FUS_fw.bin stm32wb5x_BLE_Stack_full_fw.bin --board part.json",
+  prepare(context) {
+    operandCount(context, 1, 16);
+    return { images: context.operands.map((file) => loadImage(file, false)), appEnd: optionalAddress(context, "app-end") };
+  },
+  act(part, input, context) {
+    const outcome = installImages(part, input.images, { appEnd: input.appEnd, start: context.options["no-start"] !== true });
+    const drawn = drawFlashMap(part, context, footerRegions(part), input.appEnd);
+    return { ...outcome, ...afterOperation(part, outcome.mode), flashRegions: drawn.regions, flashMap: drawn.map };
+  },
+  text: (r) => [
+    ...(r.installed as { file: string; kind: string; version: string }[]).map((i) => `installed ${basename(i.file)}: ${i.kind} V${i.version}`),
+    ...(r.skipped as string[]).map((file) => `skipped ${basename(file)}: nothing to do on this part`),
+    `CPU2 runs ${r.mode === "stack" ? "the wireless stack" : r.mode === "fus" ? "FUS" : "unknown firmware"}; FUS V${r.fusVersion}, stack ${r.stackVersion ? `V${r.stackVersion}` : "none"}`,
+    "",
+    r.flashMap as string,
+  ].join("\n"),
+});
+
+/**
+ * The install loop (`fusop install`, and the demo): plan from the part as the operator reads it,
+ * stage the first image, FW_UPGRADE through its resets, read the version back; again until the plan
+ * is empty. Then start the stack if one is installed and FUS runs (unless `start` is false).
+ */
+export function installImages(part: Part, images: LoadedImage[], options: { appEnd?: number; start: boolean }): {
+  installed: Record<string, unknown>[]; skipped: string[]; mode: Cpu2Mode;
+} {
+  const installed: Record<string, unknown>[] = [];
+  const remaining = [...images];
+  while (remaining.length > 0) {
+    part.session.ensureFus();
+    const planner = new UpgradePlanner(new ImageCodec(part.session.tier));
+    const files: ImageFile[] = remaining.map((image) => ({ file: image.file, tail: image.data.slice(-256), size: image.data.length }));
+    const plan = planner.plan({ onDevice: true, appEnd: options.appEnd }, files);
+    if (!plan.ok) {
+      plan.context.fusVersion ??= part.operator.deviceInformation().fusVersion;
+      const refusal = refusalJson(plan);
+      throw new CliError(refusal.code, refusal.message, { ...refusal, installed });
+    }
+    const step = plan.steps.find((candidate) => candidate.file !== null && candidate.address !== null);
+    if (!step) break;
+    const image = remaining.find((candidate) => candidate.file === step.file)!;
+    const end = step.eraseEnd ?? step.address! + image.data.length;
+    part.out.event("stage", { file: image.file, address: hexAddress(step.address!), end: hexAddress(end) },
+      `${step.action}: staging ${basename(image.file)} at ${hexAddress(step.address!)} (erasing to ${hexAddress(end)})`);
+    part.operator.stage(image.data, step.address!, undefined, step.eraseEnd ?? undefined);
+    part.out.event("upgrade", { file: image.file }, "FUS_FW_UPGRADE");
+    part.session.runLongOperation((op) => op.fwUpgrade());
+    verifyInstalled(part, image);
+    installed.push({ file: image.file, kind: image.decoded!.kind, version: image.decoded!.version, address: hexAddress(step.address!) });
+    remaining.splice(remaining.indexOf(image), 1);
+  }
+  let mode = part.session.boot();
+  if (options.start && mode === Cpu2Mode.Fus && part.operator.deviceInformation().stackVersion !== null) {
+    part.out.event("start", {}, "FUS_START_WS");
+    mode = part.session.runLongOperation((op) => op.startWirelessStack()).mode;
+  }
+  return { installed, skipped: remaining.map((image) => image.file), mode };
+}
+
+/** The outcome is read back from the part, not inferred: the installed version must be the image's. */
+function verifyInstalled(part: Part, image: LoadedImage): void {
+  part.session.boot();
+  const information = part.operator.deviceInformation();
+  const decoded = image.decoded!;
+  const running = decoded.kind === "fus" ? information.fusVersion : decoded.kind === "stack" ? information.stackVersion : information.safebootVersion;
+  if (running !== decoded.version) {
+    throw new CliError("INSTALL_NOT_APPLIED", `${image.file}: the part reports ${decoded.kind} ${running === null ? "absent" : `V${running}`} after FW_UPGRADE, ` +
+      `not V${decoded.version}; read fusop info and fusop diagnose, then stage and upgrade again`, { file: image.file, expected: decoded.version, found: running });
+  }
+}
+
+function parseRange(text: string): { start: number; end: number } {
+  const match = /^(.*)\.\.(.*)$/.exec(text);
+  if (!match) throw usageError("BAD_RANGE", `--range is START..END (addresses, end excluded), e.g. 0x080C0000..0x080D0000; not '${text}'`);
+  const start = parseInteger(match[1], "--range start");
+  const end = parseInteger(match[2], "--range end");
+  if (end <= start) throw usageError("BAD_RANGE", `--range ${text}: the end must lie above the start`);
+  return { start, end };
+}
+
+const erase = boardCommand({
+  words: ["erase"],
+  operands: "",
+  summary: "erase staging flash: never below the application end, never at or above SFSA",
+  options: {
+    range: { type: "string", value: "START..END", help: "sector-aligned range to erase (END excluded)" },
+    "app-end": { ...appEndOption, help: "first address after the CPU1 application (default: the end of the firmware in flash)" },
+  },
+  example: "fusop erase --range 0x080C0000..0x080D0000 --app-end 0x08020000 --board part.json",
+  prepare(context) {
+    const range = parseRange(requiredString(context.options, "range", "START..END"));
+    return { ...range, appEnd: optionalAddress(context, "app-end") };
+  },
+  act(part, input) {
+    const appEnd = input.appEnd ?? part.target.applicationEnd();
+    const sectorBytes = part.target.board.variant.sectorBytes;
+    const secureStart = sfsaAddress(part.operator.identify().sfsa, sectorBytes);
+    if (input.start < appEnd) {
+      throw new CliError("ERASE_BELOW_APPLICATION_END", `${hexAddress(input.start)} lies below the application end ${hexAddress(appEnd)}: ` +
+        "fusop erases staging flash only; start the range at or above the application end");
+    }
+    const flashEnd = FLASH_BASE + part.target.board.variant.flashKb * 1024;
+    if (input.end > flashEnd && flashEnd <= secureStart) {
+      throw new CliError("ERASE_BEYOND_FLASH", `the range reaches ${hexAddress(input.end)}, beyond this part's flash end ${hexAddress(flashEnd)}: end it there or below`);
+    }
+    if (input.end > secureStart) {
+      throw new CliError("ERASE_IN_SECURE_AREA", `the range reaches ${hexAddress(input.end)}, above SFSA ${hexAddress(secureStart)} where the stack and FUS live: ` +
+        `end the range at or below ${hexAddress(secureStart)} (fusop delete removes a stack)`);
+    }
+    if ((input.start - FLASH_BASE) % sectorBytes !== 0 || (input.end - FLASH_BASE) % sectorBytes !== 0) {
+      throw new CliError("ERASE_NOT_SECTOR_ALIGNED", `${hexAddress(input.start)}..${hexAddress(input.end)} is not aligned to this part's ${sectorBytes / 1024} KB sectors`);
+    }
+    // Flash is CPU1's only while no stack runs on CPU2.
+    part.session.ensureFus();
+    part.operator.flashErase(input.start, input.end - input.start);
+    return { erased: { start: hexAddress(input.start), end: hexAddress(input.end) }, sectors: (input.end - input.start) / sectorBytes };
+  },
+});
+
+const antirollback = boardCommand({
+  words: ["antirollback"],
+  operands: "",
+  summary: "activate anti-rollback (FUS_ACTIVATE_ANTIROLLBACK): FUS then refuses stacks older than the installed one",
+  options: { force: forceOption },
+  example: "fusop antirollback --board part.json",
+  prepare: () => null,
+  act(part) {
+    part.session.ensureFus();
+    part.operator.activateAntirollback();
+    return { antirollback: "activated" };
+  },
+});
+
+/**
+ * The customer authentication key as FUS_UPDATE_AUTH_KEY takes it: the raw EC P-256 public point X‖Y
+ * (64 bytes). Accepted: that raw file, or a public key in PEM or DER (SubjectPublicKeyInfo), converted.
+ */
+export function readAuthKey(file: string): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (cause) {
+    throw fileError(file, cause);
+  }
+  const hint = "an EC P-256 public key: PEM or DER (openssl ec -in key.pem -pubout -out pub.pem) or the raw 64-byte X‖Y point";
+  if (bytes.length === 64) {
+    if (publicKeyFromRaw(new Uint8Array(bytes)) === null) throw new CliError("AUTH_KEY_INVALID", `${file}: 64 bytes, but not a point on P-256; the key file is ${hint}`, { file });
+    return new Uint8Array(bytes);
+  }
+  const text = bytes.toString("latin1");
+  if (/-----BEGIN (EC |ENCRYPTED )?PRIVATE KEY-----/.test(text)) {
+    throw new CliError("AUTH_KEY_IS_PRIVATE", `${file} holds a private key; FUS takes the public key only, never give the private one to a tool: ` +
+      `openssl ec -in ${basename(file)} -pubout -out pub.pem, then pass pub.pem`, { file });
+  }
+  let key: KeyObject;
+  try {
+    key = text.includes("-----BEGIN PUBLIC KEY-----") ? createPublicKey(text) : createPublicKey({ key: bytes, format: "der", type: "spki" });
+  } catch {
+    try {
+      createPrivateKey({ key: bytes, format: "der", type: "pkcs8" });
+      throw new CliError("AUTH_KEY_IS_PRIVATE", `${file} holds a private key (DER); pass the public key: openssl ec -inform DER -in ${basename(file)} -pubout -out pub.pem`, { file });
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+    }
+    throw new CliError("AUTH_KEY_FORMAT", `${file} (${bytes.length} bytes) is not a key fusop reads; the key file is ${hint}`, { file });
+  }
+  if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+    throw new CliError("AUTH_KEY_NOT_P256", `${file} is a ${key.asymmetricKeyType} key; FUS authenticates with EC P-256 (prime256v1) keys`, { file });
+  }
+  return rawPublicKey(key);
+}
+
+const authKeyUpdate = boardCommand({
+  words: ["auth-key", "update"],
+  operands: "FILE",
+  summary: "install the customer authentication key (FUS_UPDATE_AUTH_KEY): an EC P-256 public key, PEM, DER or raw 64-byte X‖Y",
+  example: "fusop auth-key update pub.pem --board part.json",
+  prepare(context) {
+    operandCount(context, 1, 1);
+    return readAuthKey(context.operands[0]);
+  },
+  act(part, key) {
+    part.session.ensureFus();
+    part.operator.updateAuthKey(key);
+    return { authKey: "updated", bytes: key.length };
+  },
+});
+
+const authKeyLock = boardCommand({
+  words: ["auth-key", "lock"],
+  operands: "",
+  summary: "lock the authentication key for good (FUS_LOCK_AUTH_KEY)",
+  example: "fusop auth-key lock --board part.json",
+  prepare: () => null,
+  act(part) {
+    part.session.ensureFus();
+    part.operator.lockAuthKey();
+    return { authKey: "locked" };
+  },
+});
+
+const keyTypes: Record<string, number> = { simple: 1, master: 2, encrypted: 3 };
+
+function parseHexBytes(text: string, what: string): Uint8Array {
+  const clean = text.replace(/^0x/i, "");
+  if (!/^([0-9a-f]{2})+$/i.test(clean)) throw usageError("BAD_HEX", `${what}: '${text}' is not hex bytes (e.g. 00112233...)`);
+  return Uint8Array.from(clean.match(/../g)!.map((byte) => parseInt(byte, 16)));
+}
+
+const userKeyStore = boardCommand({
+  words: ["user-key", "store"],
+  operands: "",
+  summary: "store a user key in FUS (FUS_STORE_USR_KEY); prints its index",
+  options: {
+    type: { type: "string", value: "simple|master|encrypted", help: "key type" },
+    key: { type: "string", value: "HEX", help: "the key bytes (16 or 32)" },
+    iv: { type: "string", value: "HEX", help: "the IV of an encrypted key" },
+  },
+  example: "fusop user-key store --type simple --key 00112233445566778899aabbccddeeff --board part.json",
+  prepare(context) {
+    operandCount(context, 0, 0);
+    const typeName = requiredString(context.options, "type", "simple|master|encrypted");
+    const type = keyTypes[typeName];
+    if (!type) throw usageError("BAD_VALUE", `--type is simple, master or encrypted; not '${typeName}'`);
+    const key = parseHexBytes(requiredString(context.options, "key", "HEX"), "--key");
+    const ivText = optionString(context.options, "iv");
+    return { type, key, iv: ivText === undefined ? undefined : parseHexBytes(ivText, "--iv") };
+  },
+  act(part, input) {
+    part.session.boot();
+    return { keyIndex: part.operator.storeUserKey(input.type, input.key, input.iv) };
+  },
+});
+
+function userKeyAction(action: "load" | "lock" | "unload", summary: string): CommandSpec {
+  const spec: CommandSpec = boardCommand({
+    words: ["user-key", action],
+    operands: "INDEX",
+    summary,
+    example: `fusop user-key ${action} 1 --board part.json`,
+    prepare(context) {
+      operandCount(context, 1, 1);
+      return parseInteger(context.operands[0], "INDEX", 0xff);
+    },
+    act(part, index) {
+      part.session.boot();
+      if (action === "load") part.operator.loadUserKey(index);
+      else if (action === "lock") part.operator.lockUserKey(index);
+      else part.operator.unloadUserKey(index);
+      return { keyIndex: index, action };
+    },
+  });
+  return spec;
+}
+
+export const boardCommands: CommandSpec[] = [
+  info, state, diagnose, install, stage, upgrade, erase, startFus, startWs, remove, purge, antirollback,
+  authKeyUpdate, authKeyLock, userKeyStore,
+  userKeyAction("load", "load a stored user key into the AES engine (FUS_LOAD_USR_KEY)"),
+  userKeyAction("lock", "lock a user key (FUS_LOCK_USR_KEY)"),
+  userKeyAction("unload", "unload a user key (FUS_UNLOAD_USR_KEY)"),
+];
+

@@ -1,0 +1,77 @@
+// The virtual board target: a board file (host-sim/board.ts) opened as an STM32WB with the operator
+// on tier 1 (wasm) or tier 2 (the ARM firmware). Board commands (cli/board-command.ts) drive any
+// target through its Session; serial and debug-probe targets sit beside this one.
+import { loadBoard, saveBoard, type Board } from "../../host-sim/board.js";
+import { Stm32wb } from "../../host-sim/chip/stm32wb.js";
+import { WasmTier } from "../../host-sim/tiers/tier1.js";
+import { ArmTier } from "../../host-sim/tiers/tier2.js";
+import type { TierName } from "../../host-sim/tiers/tier.js";
+import { Session, type SessionEvent } from "../../host-sim/session.js";
+import { CliError, EXIT, fileError } from "../command.js";
+
+/**
+ * Loads a board file. A missing file is a FILE_ error; a file that is not a board (a binary passed by
+ * mistake, a truncated save) is named without echoing its bytes.
+ */
+export function readBoard(path: string): Board {
+  try {
+    return loadBoard(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = (error as Error).message;
+    const systemCode = /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) throw fileError(path, error);
+    if (code === "BOARD_UNREADABLE" && systemCode) throw fileError(path, { code: systemCode });
+    if (error instanceof SyntaxError || /is not valid JSON|Unexpected token|Unexpected end of JSON/.test(message)) {
+      throw new CliError("BOARD_FILE_INVALID", `'${path}' is not a fusop board file (it is not JSON); make one with fusop sim create`, { file: path }, EXIT.file);
+    }
+    // The board module's own named checks (a field out of range, an unknown format version).
+    throw new CliError(typeof code === "string" && code.startsWith("BOARD_") ? code : "BOARD_FILE_INVALID",
+      `'${path}': ${printable(message)}`, { file: path }, EXIT.file);
+  }
+}
+
+function firstErasedSector(board: Board): number {
+  const { sectorBytes, flashBase, flashKb } = board.variant;
+  for (let offset = 0; offset < flashKb * 1024; offset += sectorBytes) {
+    if (board.flash.subarray(offset, offset + sectorBytes).every((byte) => byte === 0xff)) return flashBase + offset;
+  }
+  return flashBase + flashKb * 1024;
+}
+
+/** A message with anything unprintable replaced, cut to one line. */
+function printable(text: string): string {
+  const line = text.split("\n")[0].replace(/[^\x20-\x7e]/g, "?");
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+export interface VirtualBoardTarget {
+  readonly board: Board;
+  readonly session: Session;
+  /** Writes back what survives on a real part: flash, option bytes, CPU2's own state. */
+  save(): void;
+  /** CPU1's view of its flash [start, end) (below SFSA, where CPU1 may read on silicon). */
+  readFlash(start: number, end: number): Uint8Array;
+  /**
+   * First address after the CPU1 application: the first erased sector from the flash base (tier 2
+   * programs the probe firmware there; a board only used on tier 1 has none, so this is the base).
+   */
+  applicationEnd(): number;
+}
+
+export function openVirtualBoard(path: string, tierName: TierName, onEvent: (event: SessionEvent) => void): VirtualBoardTarget {
+  const board = readBoard(path);
+  return virtualBoardTarget(board, tierName, onEvent, () => saveBoard(path, board));
+}
+
+/** A board held in memory (the demo's); `save` decides where, if anywhere, it goes. */
+export function virtualBoardTarget(board: Board, tierName: TierName, onEvent: (event: SessionEvent) => void, save: () => void): VirtualBoardTarget {
+  const chip = new Stm32wb(board);
+  const tier = tierName === "arm" ? new ArmTier(chip) : new WasmTier(chip);
+  const session = new Session(chip, tier, onEvent);
+  return {
+    board, session, save,
+    readFlash: (start, end) => board.flash.slice(board.offsetOf(start), board.offsetOf(end)),
+    applicationEnd: () => firstErasedSector(board),
+  };
+}
