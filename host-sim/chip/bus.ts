@@ -6,6 +6,11 @@ export interface Peripheral {
   readonly name: string;
   readUint32(offset: number): number;
   writeUint32(offset: number, value: number): void;
+  /**
+   * Set by the bus when the peripheral is mapped: the peripheral calls it from its switch's default
+   * branch for a register it does not model (read as 0, write ignored), and the bus warns once.
+   */
+  unmodelled?: (offset: number, access: "read" | "write") => void;
 }
 
 export interface MemoryRegion {
@@ -36,6 +41,11 @@ export class BusFault extends Error {
 export class Bus {
   private readonly memories: MemoryRegion[] = [];
   private readonly peripherals: MappedPeripheral[] = [];
+  private readonly warned = new Set<number>();
+  /** Every warning so far ("unmodelled register ..."), in order. */
+  readonly warnings: string[] = [];
+  /** Called once per unmodelled register touched (the CLI prints it on stderr). */
+  onWarning: (message: string) => void = () => {};
 
   mapMemory(region: MemoryRegion): void {
     this.memories.push(region);
@@ -43,6 +53,15 @@ export class Bus {
 
   mapPeripheral(base: number, size: number, peripheral: Peripheral): void {
     this.peripherals.push({ base, size, peripheral });
+    peripheral.unmodelled = (offset, access) => this.warnUnmodelled(peripheral.name, base + offset, offset, access);
+  }
+
+  private warnUnmodelled(name: string, address: number, offset: number, access: "read" | "write"): void {
+    if (this.warned.has(address)) return;
+    this.warned.add(address);
+    const message = `unmodelled register ${name}+0x${offset.toString(16)} (0x${(address >>> 0).toString(16).padStart(8, "0")}) ${access}: reads 0, writes are ignored`;
+    this.warnings.push(message);
+    this.onWarning(message);
   }
 
   get memoryRegions(): readonly MemoryRegion[] {
