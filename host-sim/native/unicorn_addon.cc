@@ -52,6 +52,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
       InstanceMethod("addStopAddress", &Emulator::AddStopAddress),
       InstanceMethod("run", &Emulator::Run),
       InstanceMethod("stop", &Emulator::Stop),
+      InstanceMethod("limitTo", &Emulator::LimitTo),
       InstanceMethod("instructions", &Emulator::Instructions),
       InstanceMethod("close", &Emulator::Close),
     });
@@ -429,6 +430,16 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     Napi::Env env = info.Env();
     if (!Open(env)) return env.Undefined();
     uc_emu_stop(uc_);
+    return env.Undefined();
+  }
+
+  // limitTo(count): while run() executes (from a peripheral callback), stop before the instruction
+  // count reaches `count` if that is sooner than the run's own budget: an event fell due earlier.
+  Napi::Value LimitTo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t count = 0;
+    if (!Unsigned(info, 0, "limitTo", &count)) return env.Undefined();
+    if (count < limit_) limit_ = count;
     return env.Undefined();
   }
 

@@ -43,6 +43,8 @@ export interface Emulator {
   addStopAddress(address: number): void;
   run(begin: number, until: number, maxInstructions?: number): RunResult;
   stop(): void;
+  /** During run(): stop before the instruction count reaches `count` if that comes sooner. */
+  limitTo(count: number): void;
   instructions(): number;
   close(): void;
 }
@@ -193,6 +195,9 @@ export class FirmwareRunner {
     this.sync(instructions);
     const result = operation();
     if (this.chip.resetPending !== null) this.emulator?.stop();
+    // The access may have scheduled something (a watchdog started, a byte to send): the stretch
+    // under way ends when it falls due.
+    else if (this.chip.clock.nextEventUs !== null) this.emulator?.limitTo(instructions + this.instructionsToNextEvent());
     return result;
   }
 
@@ -217,7 +222,9 @@ export class FirmwareRunner {
       if (budget <= 0) return { kind: "budget" };
       let result: RunResult;
       try {
-        result = emulator.run(begin, until, budget);
+        // A stretch ends at the next scheduled event, so that it strikes on time even in a loop
+        // that touches no peripheral (a watchdog reset, a byte leaving the USART).
+        result = emulator.run(begin, until, Math.min(budget, this.instructionsToNextEvent()));
       } catch (error) {
         // A peripheral callback threw (bus fault, clock misconfiguration): the core stopped mid-instruction.
         const pc = this.pc();
@@ -237,7 +244,12 @@ export class FirmwareRunner {
       const at = result.stoppedAt;
       switch (result.stop) {
         case "address": return { kind: "stop-address", address: at! & ~1 };
-        case "budget": return { kind: "budget" };
+        case "budget":
+          if (this.instructions < limit) {
+            begin = this.pc();
+            continue;
+          }
+          return { kind: "budget" };
         case "bkpt": {
           const exit = this.breakpoint(at!);
           if (exit) return exit;
@@ -260,6 +272,13 @@ export class FirmwareRunner {
           this.fault("CPU_ERROR", this.pc(), "the core stopped for no known reason");
       }
     }
+  }
+
+  /** Instructions until the next event on the chip's clock falls due, at the core clock (at least 1). */
+  private instructionsToNextEvent(): number {
+    const next = this.chip.clock.nextEventUs;
+    if (next === null) return Number.MAX_SAFE_INTEGER;
+    return Math.max(1, Math.ceil(((next - this.chip.clock.nowUs) * this.chip.rcc.hclkHz()) / 1e6));
   }
 
   private applyReset(): RunOutcome {
@@ -322,12 +341,12 @@ export class FirmwareRunner {
       if (this.sampleInterrupts(kind)) return true;
       if (this.chip.resetPending !== null) return true;
       const next = this.chip.clock.nextEventUs;
-      if (deadlineUs !== undefined && (next === null || next > deadlineUs)) {
-        this.chip.clock.advanceTo(Math.max(this.chip.clock.nowUs, deadlineUs));
-        return false;
-      }
       if (next === null) {
         this.fault("CPU1_ASLEEP", this.pc(), `CPU1 sleeps in ${kind.toUpperCase()} and nothing is left that could wake it`);
+      }
+      if (deadlineUs !== undefined && next > deadlineUs) {
+        this.chip.clock.advanceTo(Math.max(this.chip.clock.nowUs, deadlineUs));
+        return false;
       }
       this.chip.clock.advanceTo(next);
     }
