@@ -31,6 +31,8 @@ export class SysTick implements Peripheral {
   private cvrAtStart = 0;
   private startUs = 0;
   private countflag = false;
+  /** Wraps since the last re-base already turned into COUNTFLAG. */
+  private wrapsNoted = 0;
   private wrap: ScheduledHandle | null = null;
   /** The SysTick exception is pending (a wrap with TICKINT); cleared by ICSR.PENDSTCLR or taken. */
   pending = false;
@@ -42,6 +44,7 @@ export class SysTick implements Peripheral {
     this.wrap = null;
     this.csr = this.rvr = this.cvrAtStart = 0;
     this.countflag = this.pending = false;
+    this.wrapsNoted = 0;
     this.startUs = this.clock.nowUs;
   }
 
@@ -53,21 +56,31 @@ export class SysTick implements Peripheral {
     return Math.floor(((this.clock.nowUs - this.startUs) * this.hz()) / 1e6);
   }
 
-  /** Counter value now; also notes wraps since the last re-base (COUNTFLAG). */
+  /** Counter value now; a wrap (reaching 0) not yet noted sets COUNTFLAG. */
   private current(): number {
     if (!(this.csr & CSR_ENABLE)) return this.cvrAtStart;
     const ticks = this.elapsedTicks();
     if (ticks <= this.cvrAtStart) return this.cvrAtStart - ticks;
-    this.countflag = true;
+    const wraps = this.rvr === 0 ? 1 : 1 + Math.floor((ticks - this.cvrAtStart - 1) / (this.rvr + 1));
+    if (wraps > this.wrapsNoted) {
+      this.countflag = true;
+      this.wrapsNoted = wraps;
+    }
     if (this.rvr === 0) return 0; // a reload value of 0 stops the counter at the next wrap
     return this.rvr - ((ticks - this.cvrAtStart - 1) % (this.rvr + 1));
   }
 
-  /** Re-bases the count at the present value (clock changes, register writes). */
-  rebase(): void {
-    this.cvrAtStart = this.current();
+  /** Starts counting afresh from `value` now (clock changes, register writes). */
+  private restartAt(value: number): void {
+    this.cvrAtStart = value;
     this.startUs = this.clock.nowUs;
+    this.wrapsNoted = 0;
     this.scheduleWrap();
+  }
+
+  /** Re-bases the count at the present value (the core clock changed). */
+  rebase(): void {
+    this.restartAt(this.current());
   }
 
   private scheduleWrap(): void {
@@ -103,19 +116,16 @@ export class SysTick implements Peripheral {
   writeUint32(offset: number, value: number): void {
     switch (offset) {
       case CSR: {
-        this.cvrAtStart = this.current();
-        this.startUs = this.clock.nowUs;
+        const now = this.current();
         this.csr = value & (CSR_ENABLE | CSR_TICKINT | CSR_CLKSOURCE);
-        this.scheduleWrap();
+        this.restartAt(now);
         break;
       }
       case RVR: this.rvr = value & MAX; break;
       case CVR: {
         // Any write clears the counter to 0 and COUNTFLAG; it reloads from RVR on the next tick.
-        this.cvrAtStart = 0;
-        this.startUs = this.clock.nowUs;
         this.countflag = false;
-        this.scheduleWrap();
+        this.restartAt(0);
         break;
       }
       case CALIB: break;
