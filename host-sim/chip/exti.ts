@@ -30,10 +30,13 @@ const C2EMR2 = 0xd4;
 const CONFIGURABLE1 = 0x0061_ffff;
 const CONFIGURABLE2 = (1 << 2) | (1 << 8) | (1 << 9) | (1 << 13);
 /**
- * [assumption] reset values: the SVD-derived register files at hand give 0 for every mask register;
- * RM0434's own table was not available to check the direct lines' defaults.
+ * Reset values of the interrupt masks, from ST's SVD as the stm32wb-pac crate carries it: C1IMR1 and
+ * C2IMR1 0x7FC00000 (direct lines 22–30 unmasked), C2IMR2 0x0001FCFD; C1IMR2 [assumption] the same
+ * as C2IMR2 (its value was not at hand). Event masks, triggers and pending bits reset to 0.
  */
-const MASK_RESET = 0;
+const RESET_VALUES = new Map<number, number>([
+  [C1IMR1, 0x7fc0_0000], [C2IMR1, 0x7fc0_0000], [C1IMR2, 0x0001_fcfd], [C2IMR2, 0x0001_fcfd],
+]);
 
 export class Exti implements Peripheral {
   readonly name = "EXTI";
@@ -47,14 +50,14 @@ export class Exti implements Peripheral {
   /** Line `line` unmasked for CPU2 events (C2EMR1/2). */
   cpu2EventEnabled(line: number): boolean {
     const register = line < 32 ? C2EMR1 : C2EMR2;
-    return ((this.registers.get(register) ?? MASK_RESET) >>> (line % 32) & 1) === 1;
+    return ((this.value(register) >>> (line % 32)) & 1) === 1;
   }
 
   readUint32(offset: number): number {
     switch (offset) {
       case RTSR1: case FTSR1: case PR1: case RTSR2: case FTSR2: case PR2:
       case C1IMR1: case C1EMR1: case C1IMR2: case C1EMR2: case C2IMR1: case C2EMR1: case C2IMR2: case C2EMR2:
-        return this.registers.get(offset) ?? MASK_RESET;
+        return this.value(offset);
       case SWIER1: case SWIER2: return 0; // always reads 0 (SVD)
       default:
         this.unmodelled?.(offset, "read");
@@ -69,11 +72,16 @@ export class Exti implements Peripheral {
       case SWIER1: this.pend(PR1, value & CONFIGURABLE1); break;
       case SWIER2: this.pend(PR2, value & CONFIGURABLE2); break;
       case PR1: case PR2: this.registers.set(offset, (this.registers.get(offset) ?? 0) & ~value); break; // write 1 to clear
-      case C1IMR1: case C1EMR1: case C1IMR2: case C1EMR2: case C2IMR1: case C2EMR1: case C2IMR2: case C2EMR2:
+      case C1IMR2: case C2IMR2: this.registers.set(offset, value & 0x0001_ffff); break; // lines 32–48
+      case C1IMR1: case C1EMR1: case C1EMR2: case C2IMR1: case C2EMR1: case C2EMR2:
         this.registers.set(offset, value >>> 0);
         break;
       default: this.unmodelled?.(offset, "write"); break;
     }
+  }
+
+  private value(register: number): number {
+    return this.registers.get(register) ?? RESET_VALUES.get(register) ?? 0;
   }
 
   private pend(register: number, lines: number): void {

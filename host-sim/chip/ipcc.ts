@@ -23,6 +23,7 @@ export type ChannelListener = (channel: number) => void;
 
 export class Ipcc implements Peripheral {
   readonly name = "IPCC";
+  unmodelled?: (offset: number, access: "read" | "write") => void;
   private c1cr = 0;
   private c1mr = MASK_RESET;
   private c2cr = 0;
@@ -62,7 +63,9 @@ export class Ipcc implements Peripheral {
       case C2MR: return this.c2mr;
       case C2SCR: return 0;
       case C2TOC1SR: return this.c2toc1;
-      default: return 0;
+      default:
+        this.unmodelled?.(offset, "read");
+        return 0;
     }
   }
 
@@ -75,7 +78,8 @@ export class Ipcc implements Peripheral {
       case C2CR: this.c2cr = value & 0x0001_0001; break;
       case C2MR: this.c2mr = value & 0x003f_003f; break;
       case C2SCR: this.cpu2SetClear(value); break;
-      default: break; // status registers are read-only
+      case C1TOC2SR: case C2TOC1SR: break; // status registers are read-only
+      default: this.unmodelled?.(offset, "write"); break;
     }
   }
 

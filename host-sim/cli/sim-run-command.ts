@@ -54,7 +54,11 @@ export async function run(args: string[]): Promise<number> {
     port.onTransmit = (byte) => { transmitted.get(port.name)!.push(byte); sink(byte); };
   }
   const runner = new FirmwareRunner(chip, codeBytes);
-  runner.onConsole = (text) => { if (!json) process.stdout.write(text); };
+  let semihosting = "";
+  runner.onConsole = (text) => {
+    semihosting += text;
+    if (!json) process.stdout.write(text);
+  };
   const deadlineUs = timeoutMs * 1000;
   const resets: string[] = [];
   const bauds = new Map<string, number>();
@@ -86,7 +90,7 @@ export async function run(args: string[]): Promise<number> {
     exitCode: exit.code, exitedVia: exit.via, virtualMs: chip.clock.nowUs / 1000, instructions: runner.instructions,
     resets, serial: serial.map((port) => ({ name: port.name, baud: bauds.get(port.name) ?? null,
       text: Buffer.from(transmitted.get(port.name)!).toString("latin1") })),
-    warnings: chip.bus.warnings,
+    semihosting, warnings: chip.bus.warnings,
   };
   if (json) console.log(JSON.stringify({ ok: true, ...result }));
   else process.stderr.write(`fusop: firmware exited with ${exit.code} (${exit.via}) after ${result.virtualMs.toFixed(3)} ms virtual, ${resets.length} system reset(s)\n`);

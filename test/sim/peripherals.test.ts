@@ -185,3 +185,16 @@ describe("unmodelled registers", () => {
     expect(chip.bus.warnings).toEqual(["unmodelled register RCC+0x98 (0x58000098) read: reads 0, writes are ignored"]);
   });
 });
+
+describe("EXTI", () => {
+  it("interrupt masks reset as ST's SVD gives them (C1IMR1 0x7FC00000, C2IMR2 0x0001FCFD); ST's IPCC bring-up bits stick", () => {
+    const chip = chipOf();
+    const EXTI = 0x5800_0800;
+    expect(chip.bus.read(EXTI + 0x80, 4)).toBe(0x7fc0_0000);
+    expect(chip.bus.read(EXTI + 0xd0, 4)).toBe(0x0001_fcfd);
+    chip.bus.write(EXTI + 0x20, 4, 1 << 9); // RTSR2 line 41 (cpu2-interface §1.6)
+    chip.bus.write(EXTI + 0xd4, 4, 1 << 9); // C2EMR2 line 41
+    expect(chip.bus.read(EXTI + 0x20, 4)).toBe(1 << 9);
+    expect(chip.exti.cpu2EventEnabled(41)).toBe(true);
+  });
+});
