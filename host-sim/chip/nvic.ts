@@ -55,8 +55,17 @@ export class Nvic implements Peripheral {
 
   /** Some interrupt is both enabled and pending (it would be taken, or wake WFI). */
   get enabledPending(): boolean {
+    return this.firstEnabledPending() !== null;
+  }
+
+  /** The lowest IRQ number that is enabled and pending, or null. */
+  firstEnabledPending(): number | null {
     this.sample();
-    return this.enabled.some((bits, i) => (bits & this.pendingBits[i]) !== 0);
+    for (let i = 0; i < WORDS; i++) {
+      const bits = this.enabled[i] & this.pendingBits[i];
+      if (bits !== 0) return i * 32 + (31 - Math.clz32(bits & -bits));
+    }
+    return null;
   }
 
   readUint32(offset: number): number {

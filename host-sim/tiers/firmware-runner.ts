@@ -236,6 +236,7 @@ export class FirmwareRunner {
       this.sync(emulator.instructions());
       if (result.sev) this.eventRegister = true;
       if (this.chip.resetPending !== null) return this.applyReset();
+      this.refuseUntakenInterrupt();
       if (result.invalidAccess) {
         const { address, size, kind } = result.invalidAccess;
         this.fault("UNMAPPED_ACCESS", address, `${size * 8}-bit ${kind} at 0x${hex(address)}: nothing is modelled there`);
@@ -272,6 +273,21 @@ export class FirmwareRunner {
           this.fault("CPU_ERROR", this.pc(), "the core stopped for no known reason");
       }
     }
+  }
+
+  /**
+   * Silicon would take an enabled, pending interrupt (or SysTick with TICKINT) as soon as PRIMASK is
+   * clear; tier 2 does not take exceptions, so it stops rather than run on as if nothing happened.
+   * Checked whenever a stretch ends (each clock event) and before sleeping.
+   */
+  private refuseUntakenInterrupt(): void {
+    const irq = this.chip.nvic.firstEnabledPending();
+    const systick = this.chip.systick.pending;
+    if (irq === null && !systick) return;
+    if ((this.regRead("primask") & 1) !== 0) return;
+    const source = irq !== null ? `IRQ ${irq}` : "SysTick";
+    this.fault("INTERRUPT_NOT_MODELLED", this.pc(),
+      `${source} is enabled and pending with PRIMASK clear: silicon would take it; tier 2 does not take exceptions (the device path polls)`);
   }
 
   /** Instructions until the next event on the chip's clock falls due, at the core clock (at least 1). */
@@ -358,10 +374,7 @@ export class FirmwareRunner {
     const newlyPending = chip.nvic.sample();
     if (newlyPending && (chip.scb.scr & SCR_SEVONPEND)) this.eventRegister = true;
     const interrupt = chip.nvic.enabledPending || chip.systick.pending;
-    if (interrupt && (this.regRead("primask") & 1) === 0) {
-      this.fault("INTERRUPT_NOT_MODELLED", this.pc(),
-        "an enabled interrupt is pending with PRIMASK clear: silicon would take it, tier 2 does not take exceptions");
-    }
+    this.refuseUntakenInterrupt();
     if (kind === "wfi") return interrupt;
     if (this.eventRegister) {
       this.eventRegister = false;

@@ -134,6 +134,14 @@ describe("the runner's edges", () => {
     expect(runJson(image, "--at", "0x08000000", "--board", bareBoard())).toMatchObject({ ok: true, exitCode: 0 });
   });
 
+  it("SysTick with TICKINT and interrupts on: INTERRUPT_NOT_MODELLED when it first wraps, not a silent hang", () => {
+    // ldr r0, =0xE000E010; ldr r1, =3999; str r1, [r0, #4]; movs r1, #7; str r1, [r0]; b .
+    const image = rawImage("systick.bin", [0x4802, 0x4903, 0x6041, 0x2107, 0x6001, 0xe7fe, 0xe010, 0xe000, 0x0f9f, 0x0000]);
+    const report = runJson(image, "--at", "0x08000000", "--board", bareBoard());
+    expect(report.error!.code).toBe("INTERRUPT_NOT_MODELLED");
+    expect(report.error!.message).toContain("SysTick");
+  });
+
   it("a firmware that never ends stops at the virtual timeout with SIM_TIMEOUT", () => {
     const image = rawImage("loop.bin", [0xe7fe]); // b .
     const report = runJson(image, "--at", "0x08000000", "--timeout-ms", "5", "--board", bareBoard());
