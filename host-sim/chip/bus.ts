@@ -11,6 +11,11 @@ export interface Peripheral {
    * branch for a register it does not model (read as 0, write ignored), and the bus warns once.
    */
   unmodelled?: (offset: number, access: "read" | "write") => void;
+  /**
+   * A byte or half-word write, for the few registers that take them (NVIC and SCB priority bytes,
+   * which ST's HAL writes byte-wise). Returns false where only word writes are allowed (bus fault).
+   */
+  writeNarrow?(offset: number, size: 1 | 2, value: number): boolean;
 }
 
 export interface MemoryRegion {
@@ -115,8 +120,13 @@ export class Bus {
     }
     const mapped = this.peripheralAt(address);
     if (!mapped) throw new BusFault(address, `${size * 8}-bit write`);
-    // The registers the operator writes (IPCC, RCC, PWR, FLASH) take word writes only (§1.2).
-    if (size !== 4 || (address & 3) !== 0) throw new BusFault(address, `${size * 8}-bit write to ${mapped.peripheral.name}`);
+    // The registers the operator writes (IPCC, RCC, PWR, FLASH) take word writes only (§1.2);
+    // a peripheral may accept narrow writes to some registers of its own (writeNarrow).
+    if (size !== 4 || (address & 3) !== 0) {
+      const accepted = size !== 4 && (address & (size - 1)) === 0 && mapped.peripheral.writeNarrow?.(address - mapped.base, size, value >>> 0);
+      if (!accepted) throw new BusFault(address, `${size * 8}-bit write to ${mapped.peripheral.name}`);
+      return;
+    }
     mapped.peripheral.writeUint32(address - mapped.base, value >>> 0);
   }
 

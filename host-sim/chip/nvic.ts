@@ -82,6 +82,13 @@ export class Nvic implements Peripheral {
     return 0;
   }
 
+  /** Priority bytes take byte and half-word writes (ARMv7-M B3.4.9; CMSIS NVIC_SetPriority writes bytes). */
+  writeNarrow(offset: number, size: 1 | 2, value: number): boolean {
+    if (offset < IPR || offset + size > IPR_END) return false;
+    for (let i = 0; i < size; i++) this.priorities[offset - IPR + i] = (value >>> (8 * i)) & 0xf0;
+    return true;
+  }
+
   writeUint32(offset: number, value: number): void {
     const word = (offset & 0x7f) >> 2;
     if (inBank(offset, ISER)) this.enabled[word] |= value;

@@ -69,6 +69,17 @@ export class Scb implements Peripheral {
     }
   }
 
+  /** SHPR1–3 take byte and half-word writes (CMSIS NVIC_SetPriority for SysTick, PendSV...). */
+  writeNarrow(offset: number, size: 1 | 2, value: number): boolean {
+    if (offset < SHPR1 || offset + size > SHPR3 + 4) return false;
+    const word = offset & ~3;
+    const shift = (offset & 3) * 8;
+    const mask = (size === 1 ? 0xff : 0xffff) << shift;
+    const before = this.stored.get(word) ?? 0;
+    this.stored.set(word, ((before & ~mask) | ((value << shift) & mask & 0xf0f0_f0f0)) >>> 0);
+    return true;
+  }
+
   writeUint32(offset: number, value: number): void {
     switch (offset) {
       case ICSR: {
@@ -85,7 +96,8 @@ export class Scb implements Peripheral {
       case SCR: this.scr = value & 0x16; break;
       case CFSR: case HFSR: this.stored.set(offset, (this.stored.get(offset) ?? 0) & ~value); break; // write 1 to clear
       case VTOR: this.stored.set(offset, value & 0xffff_ff80); break;
-      case CCR: case SHPR1: case SHPR2: case SHPR3: case SHCSR: case MMFAR: case BFAR: case CPACR: case DEMCR:
+      case SHPR1: case SHPR2: case SHPR3: this.stored.set(offset, (value & 0xf0f0_f0f0) >>> 0); break; // 4 priority bits
+      case CCR: case SHCSR: case MMFAR: case BFAR: case CPACR: case DEMCR:
         this.stored.set(offset, value >>> 0);
         break;
       case CPUID: case DHCSR: break;

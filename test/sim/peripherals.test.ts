@@ -198,3 +198,15 @@ describe("EXTI", () => {
     expect(chip.exti.cpu2EventEnabled(41)).toBe(true);
   });
 });
+
+describe("narrow writes", () => {
+  it("NVIC and SCB priority bytes take byte writes (CMSIS NVIC_SetPriority), 4 bits kept; other registers still fault", () => {
+    const chip = chipOf();
+    chip.bus.write(0xe000_e400 + 44, 1, 0xff); // NVIC IPR for IRQ 44
+    expect(chip.bus.read(0xe000_e400 + 44, 4)).toBe(0xf0);
+    chip.bus.write(0xe000_ed23, 1, 0x50); // SHPR3 byte 3: SysTick priority
+    expect(chip.bus.read(0xe000_ed20, 4)).toBe(0x5000_0000);
+    expect(() => chip.bus.write(0xe000_e100, 1, 1)).toThrow(/8-bit write to NVIC/);
+    expect(() => chip.bus.write(0x5800_0c00, 1, 1)).toThrow(/8-bit write to IPCC/);
+  });
+});
