@@ -58,6 +58,31 @@ export class Nvic implements Peripheral {
     return this.firstEnabledPending() !== null;
   }
 
+  /** Whether any interrupt is enabled at all (nothing can be taken otherwise: a cheap early out). */
+  get anyEnabled(): boolean {
+    return this.enabled.some((bits) => bits !== 0);
+  }
+
+  /** Enabled and pending IRQ numbers, in number order. */
+  enabledPendingIrqs(): number[] {
+    this.sample();
+    const irqs: number[] = [];
+    for (let irq = 0; irq < WORDS * 32; irq++) {
+      const bit = 1 << (irq & 31);
+      if (this.enabled[irq >> 5] & this.pendingBits[irq >> 5] & bit) irqs.push(irq);
+    }
+    return irqs;
+  }
+
+  priority(irq: number): number {
+    return this.priorities[irq];
+  }
+
+  /** The core takes the interrupt: its pending bit clears (a line still high pends it again). */
+  acknowledge(irq: number): void {
+    this.pendingBits[irq >> 5] &= ~(1 << (irq & 31));
+  }
+
   /** The lowest IRQ number that is enabled and pending, or null. */
   firstEnabledPending(): number | null {
     this.sample();
