@@ -10,6 +10,7 @@ import { boardFacts } from "./board-info.js";
 import { CliError, fileError, oneOf, operandCount, optionString, parseInteger, requiredString, usageError, type CommandSpec } from "./command.js";
 import { parseVersionOption } from "./options.js";
 import { readBoard } from "./targets/virtual-board.js";
+import { simRunCommand } from "./sim-run-command.js";
 
 function save(path: string, board: Board): Record<string, unknown> {
   try {
@@ -94,4 +95,4 @@ const show: CommandSpec = {
   },
 };
 
-export const simCommands: CommandSpec[] = [create, show];
+export const simCommands: CommandSpec[] = [create, show, simRunCommand];

@@ -71,12 +71,13 @@ export class SeededRandom {
  * (seeded, so runs replay), scheduled work is dropped, a flash operation under way is cut short in
  * its documented partial state (chip/flash.ts, cpu2/phase-runner.ts), CPU2 loses its volatile state
  * (AES1 key, key locks), and the part restarts from reset. Flash, option bytes and CPU2's NVM (the
- * board) survive. Backup registers are not modelled (no VBAT).
+ * board) survive; the RTC backup registers only when the board keeps VBAT.
  */
 export function powerLoss(chip: FaultTarget, sram: SeededRandom): void {
   chip.flashRegisters.interruptOperation();
   chip.cpu2.halt();
   chip.clock.cancelAll();
+  chip.powerCycleBackupDomain();
   sram.fill(chip.sram1);
   sram.fill(chip.sram2a);
   sram.fill(chip.sram2b);
