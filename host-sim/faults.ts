@@ -15,6 +15,8 @@ export interface FaultTarget {
   readonly sram2a: Uint8Array;
   readonly sram2b: Uint8Array;
   requestSystemReset(reason: string): void;
+  /** Power lost: the RTC backup domain keeps its registers only when the board keeps VBAT. */
+  powerCycleBackupDomain(): void;
 }
 
 export type StepKind = "cpu1-flash" | "cpu2-flash" | "command" | "phase";

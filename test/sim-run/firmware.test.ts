@@ -37,7 +37,8 @@ interface RunReport {
 
 function runJson(...args: string[]): RunReport {
   const { stdout } = fusop("sim", "run", ...args, "--json");
-  return JSON.parse(stdout) as RunReport;
+  // Events (system resets...) come first as NDJSON lines; the result is the last line.
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as RunReport;
 }
 
 const usart1 = (report: RunReport): { baud: number | null; text: string } => report.serial.find((s) => s.name === "USART1")!;
