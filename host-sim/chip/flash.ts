@@ -5,7 +5,7 @@
 // STM32L4-family values of the same flash IP (fus-behaviour §7) and marked as assumptions.
 import type { Peripheral } from "./bus.js";
 import type { VirtualClock } from "./clock.js";
-import type { Board } from "../board.js";
+import type { BoardState, OptionBytes } from "../board-state.js";
 import type { StepObserver } from "../faults.js";
 
 export const FLASH_REGS_BASE = 0x5800_4000;
@@ -71,29 +71,7 @@ export const FLASH_TIMING_US = {
   optionProgram: 22_000,
 } as const;
 
-/** The option bytes and secure settings that survive resets (they live in the board file). */
-export interface OptionBytes {
-  /** Secure flash start, in sectors (SFR.SFSA). */
-  sfsa: number;
-  /** Flash secure mode disabled (SFR.FSD). */
-  fsd: boolean;
-  /** CPU2 debug access disable (SFR.DDS; polarity not found, stored as read). */
-  dds: boolean;
-  /** CPU2 boot vector in words (SRRVR.SBRV). */
-  sbrv: number;
-  /** CPU2 boots from flash (SRRVR.C2OPT). */
-  c2opt: boolean;
-  /** Secure SRAM2a start in KB, and its disable bit (SRRVR.SBRSA, BRSD). */
-  sbrsa: number;
-  brsd: boolean;
-  /** Secure SRAM2b start in KB, and its disable bit (SRRVR.SNBRSA, NBRSD). */
-  snbrsa: number;
-  nbrsd: boolean;
-  /** Mailbox offset (IPCCBR.IPCCDBA). */
-  ipccdba: number;
-  /** User option word (OPTR) as read. */
-  optr: number;
-}
+export type { OptionBytes };
 
 export function sfrValue(ob: OptionBytes): number {
   return (ob.sfsa & 0xff) | (ob.fsd ? 1 << 8 : 0) | (ob.dds ? 1 << 12 : 0);
@@ -108,14 +86,14 @@ export function srrvrValue(ob: OptionBytes): number {
  * Bytes of flash CPU1 can reach from the flash base: everything below the secure boundary, and no
  * more than the part's flash size (fus-behaviour §1.1: "CM4 cannot touch anything at or above SFSA").
  */
-export function cpu1VisibleFlashBytes(board: Board): number {
+export function cpu1VisibleFlashBytes(board: BoardState): number {
   const variant = board.variant;
   return Math.min(board.optionBytes.sfsa * variant.sectorBytes, variant.flashKb * 1024);
 }
 
 /** What the FLASH block needs from the chip around it. */
 export interface FlashHost {
-  readonly board: Board;
+  readonly board: BoardState;
   readonly clock: VirtualClock;
   requestSystemReset(reason: string): void;
 }
@@ -146,7 +124,7 @@ export class FlashRegisters implements Peripheral {
 
   constructor(private readonly host: FlashHost) {}
 
-  private get board(): Board {
+  private get board(): BoardState {
     return this.host.board;
   }
 
