@@ -133,5 +133,8 @@ demo: deps all
 bench: all
 	node dist/bench/run.js
 
+# `make campaign` and `make fuzz`.
+include bench/campaign.mk
+
 clean:
 	rm -rf $(BUILD) dist host-sim/native/build

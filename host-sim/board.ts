@@ -122,9 +122,10 @@ export class Board implements BoardState {
   toJSON(): BoardFile {
     const variant = this.variant;
     const sectors: Record<string, string> = {};
+    const erased = Buffer.alloc(variant.sectorBytes, 0xff);
     for (let offset = 0; offset < this.flash.length; offset += variant.sectorBytes) {
-      const sector = this.flash.subarray(offset, offset + variant.sectorBytes);
-      if (sector.some((b) => b !== 0xff)) sectors[hex(variant.flashBase + offset)] = Buffer.from(sector).toString("base64");
+      const sector = Buffer.from(this.flash.buffer, this.flash.byteOffset + offset, variant.sectorBytes);
+      if (!sector.equals(erased)) sectors[hex(variant.flashBase + offset)] = sector.toString("base64");
     }
     const c = this.cpu2;
     return {
@@ -165,7 +166,6 @@ export class Board implements BoardState {
     const board = new Board({ family: saved.family, flashKb: saved.flashKb, fus: "2.2.0", uid64: saved.uid64 });
     Object.assign(board.optionBytes, saved.optionBytes);
     Object.assign(board.cpu2, saved.cpu2);
-    board.flash.fill(0xff);
     for (const { offset, bytes } of saved.sectors) board.flash.set(bytes, offset);
     return board;
   }
@@ -201,21 +201,26 @@ export function loadBoard(path: string): Board {
   } catch (error) {
     throw new BoardFileError("BOARD_UNREADABLE", `cannot read board file ${path}: ${(error as Error).message}`);
   }
-  const text = decodeBoardText(path, bytes);
+  return boardFromBytes(bytes, path);
+}
+
+/** A board from a board file's bytes (`name` for messages); remembered as on disk at `name`. */
+export function boardFromBytes(bytes: Uint8Array, name: string): Board {
+  const text = decodeBoardText(name, bytes);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     // V8's message quotes the text; say where it breaks instead of echoing the file.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new BoardFileError("BOARD_NOT_JSON", `${path} is not a board file: not valid JSON${position ? ` (syntax error at byte ${position})` : ""}`);
+    throw new BoardFileError("BOARD_NOT_JSON", `${name} is not a board file: not valid JSON${position ? ` (syntax error at byte ${position})` : ""}`);
   }
   try {
     const board = Board.fromJSON(parsed);
-    onDisk.set(board, { path, text });
+    onDisk.set(board, { path: name, text });
     return board;
   } catch (error) {
-    if (error instanceof BoardFileError) throw error.inFile(path);
+    if (error instanceof BoardFileError) throw error.inFile(name);
     throw error;
   }
 }
