@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Board, BoardFileError, saveBoard, loadBoard, serializeBoard, parseStrictInteger, type BoardFile } from "../../host-sim/board.js";
 import { writeFileAtomically } from "../../host-sim/board-file.js";
 import { SeededRandom } from "../../host-sim/faults.js";
@@ -54,6 +54,28 @@ describe("board files", () => {
 });
 
 const directory = mkdtempSync(join(tmpdir(), "fusop-board-file-"));
+
+/** Every project file `file` imports, directly or through others (static imports, types included). */
+function importsOf(file: string, seen = new Set<string>()): Set<string> {
+  for (const [, specifier] of readFileSync(file, "utf8").matchAll(/from "(\.[^"]+)\.js"/g)) {
+    const target = join(dirname(file), `${specifier}.ts`);
+    if (!seen.has(target) && existsSync(target)) {
+      seen.add(target);
+      importsOf(target, seen);
+    }
+  }
+  return seen;
+}
+
+describe("the board's persistent-state types live in one module", () => {
+  it("board.ts does not reach chip/flash.ts, so the two no longer import each other (issue 14 item 5)", () => {
+    const hostSim = join(projectRoot, "host-sim");
+    const reached = importsOf(join(hostSim, "board.ts"));
+    expect(reached).toContain(join(hostSim, "board-state.ts"));
+    expect(reached).not.toContain(join(hostSim, "chip", "flash.ts"));
+    expect(importsOf(join(hostSim, "chip", "flash.ts"))).toContain(join(hostSim, "board-state.ts"));
+  });
+});
 
 /** The error a call throws: its class, code and field; a TypeError here is the bug M1 describes. */
 function failure(run: () => unknown): { type: string; code?: string; field?: string; message: string } {
