@@ -6,7 +6,7 @@
 // BOARD_NOT_JSON, BOARD_NOT_FUSOP (no "format": "fusop-board"), BOARD_FORMAT_UNSUPPORTED
 // (formatVersion), BOARD_FIELD_INVALID (a field), BOARD_JOURNAL_INVALID (a field of cpu2.journal),
 // BOARD_UNWRITABLE (the save failed; the previous file is intact).
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { deviceVariant, isFamily, type DeviceVariant, type Family } from "./chip/variants.js";
 import type { Cpu2PersistentState, InstallJournal, InstallOperation, OptionBytes, StackFormat, UserKey } from "./board-state.js";
@@ -323,11 +323,21 @@ export interface AtomicWriteHooks {
  * it over `path` (atomic on POSIX file systems), fsync the directory so the rename itself is durable.
  * A failure removes the temporary file and leaves `path` as it was.
  */
-export function writeFileAtomically(path: string, text: string, hooks: AtomicWriteHooks = {}): void {
+export function writeFileAtomically(requestedPath: string, text: string, hooks: AtomicWriteHooks = {}): void {
+  // A board reached through a symbolic link is replaced where it lives, keeping the link and the
+  // file's permissions.
+  let path = requestedPath;
+  let mode = 0o644;
+  try {
+    path = realpathSync(requestedPath);
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    // A new file.
+  }
   const directory = dirname(path);
   const temporary = join(directory, `.${basename(path)}.${process.pid}.${++temporaryCount}.tmp`);
   try {
-    const descriptor = openSync(temporary, "wx", 0o644);
+    const descriptor = openSync(temporary, "wx", mode);
     try {
       const bytes = Buffer.from(text, "utf8");
       let written = 0;
@@ -344,7 +354,7 @@ export function writeFileAtomically(path: string, text: string, hooks: AtomicWri
     } catch {
       // Never created, or already renamed.
     }
-    throw new BoardFileError("BOARD_UNWRITABLE", `cannot save board file ${path}: ${(error as Error).message}; the previous file is unchanged`);
+    throw new BoardFileError("BOARD_UNWRITABLE", `cannot save board file ${requestedPath}: ${(error as Error).message}; the previous file is unchanged`);
   }
   syncDirectory(directory);
 }

@@ -1,7 +1,7 @@
 // Board files: everything that survives a reset, saved and loaded (README "Board files").
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Board, BoardFileError, saveBoard, loadBoard, serializeBoard, parseStrictInteger, type BoardFile } from "../../host-sim/board.js";
@@ -219,6 +219,20 @@ describe("board files: saved crash-safely, only when something changed (C1)", ()
     expect(statSync(path).ino).not.toBe(before.ino);
     expect(saveBoard(path, loaded)).toBe(false);
     expect(loadBoard(path).optionBytes.sbrv).toBe(0x3d800);
+  });
+
+  it("a board reached through a symbolic link stays a link to a file with its permissions", () => {
+    const target = join(directory, "real-board.json");
+    const link = join(directory, "linked-board.json");
+    saveBoard(target, new Board({ family: "wb5x", flashKb: 512, fus: "2.2.0" }));
+    chmodSync(target, 0o600);
+    symlinkSync(target, link);
+    const board = loadBoard(link);
+    board.optionBytes.optr = 0x3fff_e1ab;
+    expect(saveBoard(link, board)).toBe(true);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(loadBoard(target).optionBytes.optr).toBe(0x3fff_e1ab);
   });
 
   it.each(tierNames)("tier %s: reading the part (boot, identify, device information, FUS state) changes nothing, so nothing is rewritten", (tier) => {
