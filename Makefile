@@ -163,5 +163,8 @@ demo: deps all
 bench: all
 	$(Q)node dist/bench/run.js
 
+# `make campaign` and `make fuzz`.
+include bench/campaign.mk
+
 clean:
 	rm -rf $(BUILD) dist host-sim/native/build

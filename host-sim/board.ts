@@ -1,82 +1,24 @@
 // A virtual board: everything of one STM32WB that survives a reset and a power loss (flash, option
 // bytes, CPU2's own non-volatile state). The chip model (host-sim/chip/stm32wb.ts) runs on top of
 // one. Boards are saved as JSON board files (format in host-sim/README.md, "Board files").
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import {
-  deviceVariant, defaultOptionBytes, fusVersionUnavailable, isFamily, nvmSectionStart, sectorsFor,
+  deviceVariant, defaultOptionBytes, fusVersionUnavailable, nvmSectionStart, sectorsFor,
   NVM_SECTION_BYTES, type DeviceVariant, type Family,
 } from "./chip/variants.js";
-import type { OptionBytes } from "./chip/flash.js";
+import type {
+  BoardFile, BoardState, Cpu2PersistentState, InstalledStack, OptionBytes, StackFormat,
+} from "./board-state.js";
 import { parseVersion, formatVersion } from "./versions.js";
+import {
+  BoardFileError, decodeBoardText, readBoardFile, writeFileAtomically, hex, versionText, BOARD_FILE_FORMAT, BOARD_FILE_VERSION,
+  BACKUP_REGISTER_COUNT,
+} from "./board-file.js";
 
-export type StackFormat = "legacy" | "new";
-
-export interface InstalledStack {
-  /** Version word (cpu2-interface §3.4). */
-  version: number;
-  /** Stack type byte (cpu2-interface §3.4 "info stack"). */
-  type: number;
-  /** First flash address of the installed stack. */
-  start: number;
-  /** Size in bytes of the image it was installed from. */
-  size: number;
-  /** Legacy (magic 0x23372991) or new format (0xB10C8B99, needs the NVM section; fus-behaviour §2). */
-  format: StackFormat;
-}
-
-export interface UserKey {
-  index: number;
-  /** 1 simple, 2 master, 3 encrypted with the master key (cpu2-interface §5.6). */
-  type: number;
-  /** Key bytes, hex. */
-  key: string;
-  /** 12-byte IV of an encrypted key, hex. */
-  iv?: string;
-}
-
-/** What FUS verified and is installing, kept in its UFB across the resets of an install (fus-behaviour §1.7). */
-export interface InstallJournal {
-  operation: "stack" | "fus" | "safeboot";
-  /** Next phase to run when FUS (or the temporary FUS copy) boots. */
-  phase: string;
-  image: {
-    start: number;
-    size: number;
-    version: number;
-    /** Stack type byte (stacks only). */
-    stackType: number;
-    format: StackFormat | null;
-    /** The verified image: an interrupted phase runs again from it (README "install journal"). */
-    data: Uint8Array;
-  };
-  /** Stack: final start. FUS: where the temporary copy runs from. Safeboot: final start. */
-  target: number;
-  /** The secure boundary before the install. */
-  previousSecureStart: number;
-  /** BLE NVM data FUSv2 moves out of a legacy stack into the new NVM section (seed §4.7.2). */
-  nvmMigration: Uint8Array | null;
-}
-
-/** CPU2's own non-volatile state: what FUS keeps in its secure flash (UFB, CKS, secure option bytes). */
-export interface Cpu2PersistentState {
-  fusVersion: number;
-  safebootVersion: number;
-  stack: InstalledStack | null;
-  /** FUSv2's 16 KB BLE NVM data section, once created by a new-format stack (fus-behaviour §2). */
-  nvmSection: { start: number; bytes: number } | null;
-  /** ACTIVATE_ANTIROLLBACK: irreversible; reference 0xFFFFFFFF when activated with no stack (§1.12). */
-  antirollback: { active: boolean; reference: number };
-  /** Customer authentication key for the double signature: raw P-256 public key X‖Y, hex (README). */
-  authKey: { key: string | null; locked: boolean };
-  /** User keys stored by FUS (customer key storage). */
-  userKeys: UserKey[];
-  /** Install in flight across resets. */
-  journal: InstallJournal | null;
-  /** What the next FUS_GET_STATE reports once (state, error), then FUS is idle (fus-behaviour §1.8). */
-  report: { state: number; error: number } | null;
-  /** CPU2 never speaks again: FUS V1.0.1 on a non-5xG part, Safeboot forced with FUS < V1.1.0. */
-  locked: string | null;
-}
+export type {
+  BoardFile, BoardState, Cpu2PersistentState, InstallJournal, InstalledStack, OptionBytes, StackFormat, UserKey,
+} from "./board-state.js";
+export { BoardFileError, parseStrictInteger, BOARD_FILE_FORMAT, BOARD_FILE_VERSION } from "./board-file.js";
 
 export interface BoardConfig {
   family: Family;
@@ -103,17 +45,15 @@ export function defaultSafebootVersion(fusVersion: number): number {
   return parseVersion("1.0.0");
 }
 
-export const BOARD_FILE_FORMAT = "fusop-board";
-export const BOARD_FILE_VERSION = 1;
 
-export class Board {
+export class Board implements BoardState {
   readonly variant: DeviceVariant;
   readonly flash: Uint8Array;
   readonly optionBytes: OptionBytes;
   readonly cpu2: Cpu2PersistentState;
   readonly uid64: bigint;
   /** RTC backup registers BKP0R..BKP19R (backup domain: kept through system resets). */
-  readonly backupRegisters: number[] = new Array<number>(20).fill(0);
+  readonly backupRegisters: number[] = new Array<number>(BACKUP_REGISTER_COUNT).fill(0);
   /** VBAT kept: the backup domain survives a power loss too. */
   vbatKept: boolean;
 
@@ -190,9 +130,10 @@ export class Board {
   toJSON(): BoardFile {
     const variant = this.variant;
     const sectors: Record<string, string> = {};
+    const erased = Buffer.alloc(variant.sectorBytes, 0xff);
     for (let offset = 0; offset < this.flash.length; offset += variant.sectorBytes) {
-      const sector = this.flash.subarray(offset, offset + variant.sectorBytes);
-      if (sector.some((b) => b !== 0xff)) sectors[hex(variant.flashBase + offset)] = Buffer.from(sector).toString("base64");
+      const sector = Buffer.from(this.flash.buffer, this.flash.byteOffset + offset, variant.sectorBytes);
+      if (!sector.equals(erased)) sectors[hex(variant.flashBase + offset)] = sector.toString("base64");
     }
     const c = this.cpu2;
     return {
@@ -224,102 +165,73 @@ export class Board {
     };
   }
 
-  static fromJSON(file: BoardFile): Board {
-    if (file?.format !== BOARD_FILE_FORMAT) throw new Error("not a fusop board file");
-    if (file.formatVersion !== BOARD_FILE_VERSION) throw new Error(`board file format version ${file.formatVersion} is not supported (expected ${BOARD_FILE_VERSION})`);
-    if (!isFamily(file.family)) throw new Error(`board file: unknown family '${file.family}'`);
-    const c = file.cpu2;
+  /**
+   * A board from a parsed board file, every field checked first: a bad field is a BoardFileError
+   * naming the field and what it must be (board-file.ts), never a TypeError.
+   */
+  static fromJSON(file: unknown): Board {
+    const saved = readBoardFile(file);
     // Build a bare board of the right kind, then put the saved state in place.
-    const board = new Board({ family: file.family, flashKb: file.flashKb, fus: "2.2.0", uid64: BigInt(file.uid64) });
-    Object.assign(board.optionBytes, file.optionBytes);
-    const state = board.cpu2;
-    state.fusVersion = parseVersionText(c.fusVersion);
-    state.safebootVersion = parseVersionText(c.safebootVersion);
-    state.stack = c.stack && { ...c.stack, version: parseVersionText(c.stack.version), start: Number(c.stack.start) };
-    state.nvmSection = c.nvmSection && { start: Number(c.nvmSection.start), bytes: c.nvmSection.bytes };
-    state.antirollback = { active: c.antirollback.active, reference: Number(c.antirollback.reference) >>> 0 };
-    state.authKey = { ...c.authKey };
-    state.userKeys = c.userKeys.map((k) => ({ ...k }));
-    state.journal = c.journal && {
-      ...c.journal, target: Number(c.journal.target), previousSecureStart: Number(c.journal.previousSecureStart),
-      image: { ...c.journal.image, start: Number(c.journal.image.start), version: Number(c.journal.image.version) >>> 0,
-        data: new Uint8Array(Buffer.from(c.journal.image.data, "base64")) },
-      nvmMigration: c.journal.nvmMigration === null ? null : new Uint8Array(Buffer.from(c.journal.nvmMigration, "base64")),
-    };
-    state.report = c.report && { ...c.report };
-    state.locked = c.locked;
-    if (file.backup) {
-      board.vbatKept = file.backup.vbatKept === true;
-      file.backup.registers.forEach((value, i) => { if (i < board.backupRegisters.length) board.backupRegisters[i] = Number(value) >>> 0; });
-    }
-    board.flash.fill(0xff);
-    if (file.flash.sectorBytes !== board.variant.sectorBytes) throw new Error("board file: sector size does not match the family");
-    for (const [address, data] of Object.entries(file.flash.sectors)) {
-      const bytes = Buffer.from(data, "base64");
-      const offset = board.offsetOf(Number(address));
-      if (offset < 0 || offset + bytes.length > board.flash.length) throw new Error(`board file: flash sector ${address} outside the part`);
-      board.flash.set(bytes, offset);
-    }
+    const board = new Board({ family: saved.family, flashKb: saved.flashKb, fus: "2.2.0", uid64: saved.uid64 });
+    Object.assign(board.optionBytes, saved.optionBytes);
+    Object.assign(board.cpu2, saved.cpu2);
+    for (const { offset, bytes } of saved.sectors) board.flash.set(bytes, offset);
+    board.vbatKept = saved.backup.vbatKept;
+    board.backupRegisters.splice(0, board.backupRegisters.length, ...saved.backup.registers);
     return board;
   }
 }
 
-/** The JSON board file (README "Board files"). Addresses and version words are "0x…" strings. */
-export interface BoardFile {
-  format: string;
-  formatVersion: number;
-  family: string;
-  flashKb: number;
-  uid64: string;
-  optionBytes: OptionBytes;
-  cpu2: {
-    fusVersion: string;
-    safebootVersion: string;
-    stack: (Omit<InstalledStack, "version" | "start"> & { version: string; start: string }) | null;
-    nvmSection: { start: string; bytes: number } | null;
-    antirollback: { active: boolean; reference: string };
-    authKey: { key: string | null; locked: boolean };
-    userKeys: UserKey[];
-    journal: (Omit<InstallJournal, "target" | "previousSecureStart" | "image" | "nvmMigration"> & {
-      target: string; previousSecureStart: string; nvmMigration: string | null;
-      image: Omit<InstallJournal["image"], "start" | "version" | "data"> & { start: string; version: string; data: string };
-    }) | null;
-    report: { state: number; error: number } | null;
-    locked: string | null;
-  };
-  flash: { sectorBytes: number; sectors: Record<string, string> };
-  /** Backup domain (absent in older files: all zero, VBAT not kept). */
-  backup?: { vbatKept: boolean; registers: string[] };
+/** The exact bytes a board is saved as: the same state always gives the same text. */
+export function serializeBoard(board: Board): string {
+  return JSON.stringify(board.toJSON(), null, 1) + "\n";
 }
 
-function hex(value: number): string {
-  return `0x${(value >>> 0).toString(16).padStart(8, "0")}`;
+/** What each board was last loaded from or saved to, byte for byte: the test for "nothing changed". */
+const onDisk = new WeakMap<Board, { path: string; text: string }>();
+
+/**
+ * Saves a board crash-safely (board-file.ts: temporary file, fsync, rename, directory fsync), unless
+ * the file already holds exactly these bytes because the board was loaded from (or saved to) this
+ * path and nothing changed since. Returns whether the file was written.
+ */
+export function saveBoard(path: string, board: Board): boolean {
+  const text = serializeBoard(board);
+  const known = onDisk.get(board);
+  if (known && known.path === path && known.text === text) return false;
+  writeFileAtomically(path, text);
+  onDisk.set(board, { path, text });
+  return true;
 }
 
-/** Version words are kept whole ("1.24.0 (0x01180003)") so the build nibbles survive a save. */
-function versionText(word: number): string {
-  return `${formatVersion(word)} (${hex(word)})`;
-}
-
-function parseVersionText(text: string): number {
-  const word = /\((0x[0-9a-f]+)\)/i.exec(text);
-  return word ? Number(word[1]) >>> 0 : parseVersion(text);
-}
-
-export function saveBoard(path: string, board: Board): void {
-  writeFileSync(path, JSON.stringify(board.toJSON(), null, 1) + "\n");
-}
-
+/** Loads a board file; every failure is a BoardFileError with a stable code (board-file.ts). */
 export function loadBoard(path: string): Board {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (error) {
-    throw Object.assign(new Error(`cannot read board file ${path}: ${(error as Error).message}`), { code: "BOARD_UNREADABLE" });
+    throw new BoardFileError("BOARD_UNREADABLE", `cannot read board file ${path}: ${(error as Error).message}`);
+  }
+  return boardFromBytes(bytes, path);
+}
+
+/** A board from a board file's bytes (`name` for messages); remembered as on disk at `name`. */
+export function boardFromBytes(bytes: Uint8Array, name: string): Board {
+  const text = decodeBoardText(name, bytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // V8's message quotes the text; say where it breaks instead of echoing the file.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new BoardFileError("BOARD_NOT_JSON", `${name} is not a board file: not valid JSON${position ? ` (syntax error at byte ${position})` : ""}`);
   }
   try {
-    return Board.fromJSON(JSON.parse(text) as BoardFile);
+    const board = Board.fromJSON(parsed);
+    onDisk.set(board, { path: name, text });
+    return board;
   } catch (error) {
-    throw Object.assign(new Error(`${path}: ${(error as Error).message}`), { code: "BOARD_INVALID" });
+    if (error instanceof BoardFileError) throw error.inFile(name);
+    throw error;
   }
 }

@@ -4,7 +4,7 @@
 // Timings are virtual microseconds on the chip clock (chip/flash-timing.ts: STM32WB datasheet figures).
 import type { Peripheral } from "./bus.js";
 import type { VirtualClock } from "./clock.js";
-import type { Board } from "../board.js";
+import type { BoardState, OptionBytes } from "../board-state.js";
 import type { StepObserver } from "../faults.js";
 import { userFlashBytes } from "./variants.js";
 import { FLASH_TIMING_US } from "./flash-timing.js";
@@ -64,29 +64,7 @@ export const CR_LOCK = 1 << 31;
 const CR_STORED = CR_PG | CR_PER | CR_MER | CR_PNB_MASK | CR_FSTPG | CR_EOPIE | CR_ERRIE | CR_RDERRIE;
 
 
-/** The option bytes and secure settings that survive resets (they live in the board file). */
-export interface OptionBytes {
-  /** Secure flash start, in sectors (SFR.SFSA). */
-  sfsa: number;
-  /** Flash secure mode disabled (SFR.FSD). */
-  fsd: boolean;
-  /** CPU2 debug access disable (SFR.DDS; polarity not found, stored as read). */
-  dds: boolean;
-  /** CPU2 boot vector in words (SRRVR.SBRV). */
-  sbrv: number;
-  /** CPU2 boots from flash (SRRVR.C2OPT). */
-  c2opt: boolean;
-  /** Secure SRAM2a start in KB, and its disable bit (SRRVR.SBRSA, BRSD). */
-  sbrsa: number;
-  brsd: boolean;
-  /** Secure SRAM2b start in KB, and its disable bit (SRRVR.SNBRSA, NBRSD). */
-  snbrsa: number;
-  nbrsd: boolean;
-  /** Mailbox offset (IPCCBR.IPCCDBA). */
-  ipccdba: number;
-  /** User option word (OPTR) as read. */
-  optr: number;
-}
+export type { OptionBytes };
 
 export function sfrValue(ob: OptionBytes): number {
   return (ob.sfsa & 0xff) | (ob.fsd ? 1 << 8 : 0) | (ob.dds ? 1 << 12 : 0);
@@ -97,14 +75,14 @@ export function srrvrValue(ob: OptionBytes): number {
     ((ob.snbrsa & 0x1f) << 25) | (ob.nbrsd ? 1 << 30 : 0) | (ob.c2opt ? 1 << 31 : 0)) >>> 0;
 }
 
-/** Bytes of flash CPU1 can reach from the flash base: the user flash below SFSA. */
-export function cpu1VisibleFlashBytes(board: Board): number {
+/** Bytes of flash CPU1 can reach from the flash base: the user flash below SFSA (fus-behaviour §1.1). */
+export function cpu1VisibleFlashBytes(board: BoardState): number {
   return userFlashBytes(board.variant, board.optionBytes.sfsa);
 }
 
 /** What the FLASH block needs from the chip around it. */
 export interface FlashHost {
-  readonly board: Board;
+  readonly board: BoardState;
   readonly clock: VirtualClock;
   requestSystemReset(reason: string): void;
 }
@@ -135,7 +113,7 @@ export class FlashRegisters implements Peripheral {
 
   constructor(private readonly host: FlashHost) {}
 
-  private get board(): Board {
+  private get board(): BoardState {
     return this.host.board;
   }
 

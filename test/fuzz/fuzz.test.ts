@@ -1,0 +1,62 @@
+// The seeded quick subset of `make fuzz` (bench/fuzz-targets.ts): a few thousand inputs per target
+// on tier 1, a sample of them against tier 2, and the reproducers of what the full run finds.
+import { describe, expect, test } from "vitest";
+import { compareTiers, footerInput, plannerInput, runTarget, violationTotal, type FuzzCounts } from "../../bench/fuzz-targets.js";
+
+const SEED = 7;
+const INPUTS = 3000;
+
+/** Violations other than the planner and decoder defects still open on main (issue 12 P1-P3, D1). */
+const OPEN_DEFECTS = ["plan below --app-end", "plan beyond the end of flash", "plan on the first flash sector", "accepted image larger than its sectors"];
+function unexpected(counts: FuzzCounts): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts.violations).filter(([name]) => !OPEN_DEFECTS.includes(name)));
+}
+
+describe.each(["footer", "planner", "board"] as const)(`fuzz target %s, ${INPUTS} seeded inputs`, (target) => {
+  const counts = runTarget(target, SEED, 0, INPUTS);
+
+  test("every input was answered: no trap (wasm trap, device fault, TypeError)", () => {
+    expect(counts.inputs).toBe(INPUTS);
+    expect({ traps: counts.traps, findings: counts.findings.filter((finding) => finding.includes(" trap: ")) }).toEqual({ traps: 0, findings: [] });
+    // The generators reach both sides of the code: some inputs are accepted, most are refused.
+    expect(counts.accepted).toBeGreaterThan(INPUTS / 50);
+    expect(counts.accepted).toBeLessThan(INPUTS);
+  });
+
+  test("no invariant is broken beyond the open defects", () => {
+    expect(unexpected(counts)).toEqual({});
+  });
+
+  if (target !== "board") {
+    test("tier 1 and tier 2 (the probe in unicorn) give the same answers on a sample", () => {
+      const { compared, disagreements } = compareTiers(target, SEED, INPUTS, 150);
+      expect(compared).toBe(20);
+      expect(disagreements).toEqual([]);
+    });
+  }
+});
+
+describe("reproducers of what `make fuzz` found on main (fixed on the device branch: drop `.fails` after the merge)", () => {
+  // Seed 1 indices from bench/results.md; each replays one input.
+  const one = (target: "footer" | "planner", index: number) => runTarget(target, 1, index, index + 1);
+
+  test.fails("D1: a file of 0xFFFFFxxx bytes whose footer counts 1 sector is refused (#347)", () => {
+    expect(one("footer", 347).violations).toEqual({});
+  });
+  test.fails("P1: --app-end near 2^32 does not wrap into a plan below the application (#128)", () => {
+    expect(violationTotal(one("planner", 128))).toBe(0);
+  });
+  test.fails("P2: --sfsa 163 on a 512 KB part does not plan past the end of flash (#1992)", () => {
+    expect(violationTotal(one("planner", 1992))).toBe(0);
+  });
+  test.fails("P3: no plan on the first flash sector, --app-end or not (#15923: WB1x, FUS + BLE_Stack_full, SFSA 63)", () => {
+    expect(violationTotal(one("planner", 15923))).toBe(0);
+  });
+  test("the reproducer indices still name the inputs described (so the .fails above are not vacuous)", () => {
+    expect(footerInput(1, 347).size).toBeGreaterThan(0xffff_f000);
+    expect(plannerInput(1, 128).part.appEnd).toBeGreaterThan(0xffff_0000);
+    expect(plannerInput(1, 1992).part).toMatchObject({ family: "wb5x", flashKb: 512, sfsa: 163 });
+    expect(plannerInput(1, 15923).part).toMatchObject({ family: "wb1x", sfsa: 63 });
+    expect(plannerInput(1, 15923).part.appEnd).toBeUndefined();
+  });
+});
