@@ -1,9 +1,9 @@
 // NVIC (ARMv7-M ARM B3.4): enable and pending bits of CPU1's 63 external interrupts (IRQ numbers
 // from ST's stm32wb55xx.h: USART1 36, LPUART1 37, IPCC C1 RX 44, C1 TX 45). Interrupts are
 // level-sensitive: a peripheral's request line holds its interrupt pending, and clearing it while the
-// line is high pends it again. Tier 2 does not take exceptions (the device path polls); the runner
-// uses the pending state to wake CPU1 from WFI/WFE, and a SEVONPEND transition sets the event
-// register (firmware-runner.ts). Priorities are kept as written; active bits read 0.
+// line is high pends it again. Tier 2's runner takes what is enabled and pending (tiers/exceptions.ts),
+// wakes CPU1 from WFI/WFE with it, and turns a SEVONPEND transition into an event
+// (firmware-runner.ts). Priorities keep their 4 implemented bits; active bits read 0.
 import type { Peripheral } from "./bus.js";
 
 export const NVIC_BASE = 0xe000_e100;

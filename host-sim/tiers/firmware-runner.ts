@@ -102,6 +102,8 @@ export class FirmwareRunner {
   private starts = 0;
   private readonly stopAddresses: number[] = [];
   private readonly exceptions: ExceptionModel;
+  /** Instruction count at which the stretch under way stops (its budget, or an event due sooner). */
+  private stretchEnd = 0;
   /** Bytes of flash mapped as plain read-only memory (the firmware's code); the rest goes through the FLASH model. */
   codeFlashBytes: number;
   /** Semihosting console output (SYS_WRITEC, SYS_WRITE0). */
@@ -213,7 +215,11 @@ export class FirmwareRunner {
     } else if (this.chip.clock.nextEventUs !== null) {
       // The access may have scheduled something (a watchdog started, a byte to send): the
       // stretch under way ends when it falls due.
-      this.emulator?.limitTo(instructions + this.instructionsToNextEvent());
+      const end = instructions + this.instructionsToNextEvent();
+      if (end < this.stretchEnd) {
+        this.stretchEnd = end;
+        this.emulator?.limitTo(end);
+      }
     }
     return result;
   }
@@ -242,7 +248,9 @@ export class FirmwareRunner {
       try {
         // A stretch ends at the next scheduled event, so that it strikes on time even in a loop
         // that touches no peripheral (a watchdog reset, a byte leaving the USART).
-        result = emulator.run(begin, until, Math.min(budget, this.instructionsToNextEvent()));
+        const slice = Math.min(budget, this.instructionsToNextEvent());
+        this.stretchEnd = emulator.instructions() + slice;
+        result = emulator.run(begin, until, slice);
       } catch (error) {
         // A peripheral callback threw (bus fault, clock misconfiguration): the core stopped mid-instruction.
         const pc = this.pc();
