@@ -65,6 +65,9 @@ $(GEN)/allowlist.h: runtime-c/allowlist.json scripts/gen-allowlist.mjs
 	@mkdir -p $(GEN)
 	node scripts/gen-allowlist.mjs $< $@
 
+# The field loader's rules (wasm module, firmware) live in their own file.
+include runtime-c/loader.mk
+
 $(FW)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/stm32wb55xg.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)
 	$(CROSS)gcc $(C_GENERATED) -c $(GEN)/fusop.c -o $(FW)/fusop.o

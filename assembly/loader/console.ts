@@ -1,0 +1,281 @@
+// The loader's console: line editing (backspace, CR, LF or CRLF), command dispatch, and the one
+// final line every command ends with (`OK` or `ERROR <CODE> <message>`, output.ts). While a YMODEM
+// transfer runs the line belongs to the protocol: the console prints nothing until it ends.
+import * as operator from "../index";
+import { read32 } from "../hal";
+import { isBooted } from "../mailbox/boot";
+import { OperatorStatus, Cpu2Mode } from "../shared/codes";
+import { LoaderError } from "./codes";
+import * as out from "./output";
+import * as transfer from "./transfer";
+import { APPLICATION_START } from "./transfer";
+
+/** What the loader's caller (the C main loop, or tier 1) must do after a step. */
+export enum LoaderAction {
+  None = 0,
+  /** `reset`: a system reset (SCB AIRCR.SYSRESETREQ on the device). */
+  Reset = 1,
+  /** `boot`: hand the part to the application at APPLICATION_START. */
+  BootApplication = 2,
+}
+
+export const LOADER_VERSION = "0.1.0";
+
+const LINE_CAPACITY: u32 = 64;
+const line: usize = memory.data(<i32>LINE_CAPACITY);
+let lineLength: u32 = 0;
+let lineOverflow: bool = false;
+let lastWasCr: bool = false;
+
+enum TransferKind {
+  None = 0,
+  Application = 1,
+  Image = 2,
+}
+let transferKind: TransferKind = TransferKind.None;
+
+const BACKSPACE: u32 = 0x08;
+const DELETE: u32 = 0x7f;
+const CR: u32 = 0x0d;
+const LF: u32 = 0x0a;
+
+export function transferActive(): bool {
+  return transfer.active();
+}
+
+/** One byte typed on the console. Echoes it in text mode (terminals do not echo locally). */
+export function typed(byte: u32, nowUs: u32): LoaderAction {
+  if (byte == LF && lastWasCr) {
+    lastWasCr = false;
+    return LoaderAction.None; // the LF of a CRLF
+  }
+  lastWasCr = byte == CR;
+  if (byte == CR || byte == LF) {
+    if (!out.jsonMode()) out.newline();
+    const length = lineLength;
+    const overflow = lineOverflow;
+    lineLength = 0;
+    lineOverflow = false;
+    if (overflow) {
+      out.error(LoaderError.LineTooLong, "line longer than 64 characters; nothing was run");
+      return LoaderAction.None;
+    }
+    return length == 0 ? LoaderAction.None : run(length, nowUs);
+  }
+  if (byte == BACKSPACE || byte == DELETE) {
+    if (lineLength > 0) {
+      lineLength--;
+      if (!out.jsonMode()) {
+        out.text("\b \b");
+        out.flush();
+      }
+    }
+    return LoaderAction.None;
+  }
+  if (byte < 0x20 || byte > 0x7e) return LoaderAction.None;
+  if (lineLength == LINE_CAPACITY) {
+    lineOverflow = true;
+  } else {
+    store<u8>(line + lineLength, <u8>byte);
+    lineLength++;
+  }
+  if (!out.jsonMode()) {
+    out.byte(byte);
+    out.flush();
+  }
+  return LoaderAction.None;
+}
+
+// ---- the line: words separated by spaces ----
+
+let wordStart: u32 = 0;
+let wordEnd: u32 = 0;
+
+/** Selects the word after the current one; false when there is none. */
+function nextWord(length: u32): bool {
+  let position = wordEnd;
+  while (position < length && load<u8>(line + position) == 0x20) position++;
+  wordStart = position;
+  while (position < length && load<u8>(line + position) != 0x20) position++;
+  wordEnd = position;
+  return wordEnd > wordStart;
+}
+
+function wordIs(text: string): bool {
+  if (<i32>(wordEnd - wordStart) != text.length) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (<i32>load<u8>(line + wordStart + i) != text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function run(length: u32, nowUs: u32): LoaderAction {
+  wordEnd = 0;
+  if (!nextWord(length)) return LoaderAction.None;
+  if (wordIs("help")) return finished(help());
+  if (wordIs("info")) return finished(info());
+  if (wordIs("state")) return finished(fusState());
+  if (wordIs("json")) return finished(jsonCommand(length));
+  if (wordIs("start-fus")) return finished(fusCommand(FusCommand.StartFus), "start-fus failed");
+  if (wordIs("start-ws")) return finished(fusCommand(FusCommand.StartWs), "start-ws failed");
+  if (wordIs("delete")) return finished(fusCommand(FusCommand.Delete), "delete failed");
+  if (wordIs("purge")) return finished(fusCommand(FusCommand.Purge), "purge failed");
+  if (wordIs("app")) return receive(TransferKind.Application, nowUs);
+  if (wordIs("install")) return receive(TransferKind.Image, nowUs);
+  if (wordIs("reset")) {
+    out.ok();
+    return LoaderAction.Reset;
+  }
+  if (wordIs("boot")) return boot();
+  out.error(LoaderError.UnknownCommand, "unknown command; type help");
+  return LoaderAction.None;
+}
+
+/** Prints the final line for `status` (0: OK). */
+function finished(status: u32, failed: string = "failed"): LoaderAction {
+  if (status == 0) out.ok();
+  else out.error(status, failed);
+  return LoaderAction.None;
+}
+
+/** Boots CPU2 if this start has not; `then` is returned when it is up. */
+function withCpu2(then: u32): u32 {
+  if (isBooted()) return then;
+  const booted = operator.bootCpu2(0);
+  return booted != OperatorStatus.Ok ? booted : then;
+}
+
+enum FusCommand {
+  StartFus = 0,
+  StartWs = 1,
+  Delete = 2,
+  Purge = 3,
+}
+
+/** The operator's commands as they are (index.ts: policy checks, journal); most end in resets. */
+function fusCommand(which: FusCommand): u32 {
+  const booted = withCpu2(0);
+  if (booted != 0) return booted;
+  if (which == FusCommand.StartFus) return operator.startFus();
+  if (which == FusCommand.StartWs) return operator.fusStartWs();
+  if (which == FusCommand.Delete) return operator.fusFwDelete();
+  return operator.fusFwPurge();
+}
+
+function help(): u32 {
+  out.fieldText("help", "info state install app delete purge start-fus start-ws boot reset json on|off");
+  return 0;
+}
+
+function info(): u32 {
+  out.fieldText("loader", LOADER_VERSION);
+  operator.identify();
+  out.fieldDecimal("flash-kb", operator.idFlashKb());
+  out.fieldHex("sfsa", operator.idSfsa());
+  out.fieldHex("sbrv", operator.idSbrv());
+  out.fieldHex("application", APPLICATION_START);
+  const booted = withCpu2(0);
+  if (booted != 0) return booted;
+  const read = operator.readDeviceInfo();
+  if (read != OperatorStatus.Ok) return read;
+  const mode = operator.cpu2Mode();
+  out.fieldText("cpu2", mode == Cpu2Mode.Fus ? "fus" : mode == Cpu2Mode.WirelessStack ? "stack" : "other");
+  out.fieldVersion("fus", operator.infoFusVersion());
+  out.fieldVersion("safeboot", operator.infoSafebootVersion());
+  const stack = operator.infoStackVersion();
+  if (stack == 0) out.fieldText("stack", "none");
+  else out.fieldVersion("stack", stack);
+  return 0;
+}
+
+function fusState(): u32 {
+  const booted = withCpu2(0);
+  if (booted != 0) return booted;
+  const status = operator.fusGetState();
+  if (status != OperatorStatus.Ok && status != OperatorStatus.FusReportedError) return status;
+  out.fieldHex("fus-state", operator.fusLastState());
+  out.fieldHex("fus-error", operator.fusLastError());
+  return status;
+}
+
+function jsonCommand(length: u32): u32 {
+  if (!nextWord(length)) return LoaderError.UsageError;
+  const on = wordIs("on");
+  if (!on && !wordIs("off")) return LoaderError.UsageError;
+  if (nextWord(length)) return LoaderError.UsageError;
+  out.setJson(on);
+  return 0;
+}
+
+function boot(): LoaderAction {
+  // The application's vector table: initial SP, then the reset handler (Thumb: odd address).
+  const stackPointer = read32(APPLICATION_START);
+  const reset = read32(APPLICATION_START + 4);
+  if (!vectorTableSane(stackPointer, reset, APPLICATION_START, transfer.secureStart())) {
+    out.error(LoaderError.NoApplication, "no valid application at the slot; send one with app");
+    return LoaderAction.None;
+  }
+  out.ok();
+  return LoaderAction.BootApplication;
+}
+
+/** SRAM1 on STM32WB: 0x20000000, at most 192 KiB (WB55xG); the stack may start at its very end. */
+const SRAM1_START: u32 = 0x2000_0000;
+const SRAM1_MAX_END: u32 = 0x2003_0000;
+
+/** README "Boot decision": initial SP inside SRAM1 and 8-aligned, reset handler Thumb and inside the slot. */
+export function vectorTableSane(stackPointer: u32, reset: u32, slotStart: u32, slotEnd: u32): bool {
+  if (stackPointer <= SRAM1_START || stackPointer > SRAM1_MAX_END || (stackPointer & 7) != 0) return false;
+  return (reset & 1) == 1 && reset > slotStart && reset < slotEnd;
+}
+
+// ---- transfers ----
+
+function receive(kind: TransferKind, nowUs: u32): LoaderAction {
+  const end = transfer.secureStart();
+  const start = kind == TransferKind.Application ? APPLICATION_START : transfer.firstErasedSector(APPLICATION_START, end);
+  if (start >= end) {
+    out.error(LoaderError.ImageTooLarge, "no free flash below the secure area");
+    return LoaderAction.None;
+  }
+  transferKind = kind;
+  // The last text line before the protocol takes the line: where the file goes.
+  out.fieldHex("receive-at", start);
+  transfer.begin(start, end, nowUs);
+  return LoaderAction.None;
+}
+
+/** Called when a transfer has ended: the command's remaining work and its final line. */
+export function transferEnded(): LoaderAction {
+  const kind = transferKind;
+  transferKind = TransferKind.None;
+  const status = transfer.result();
+  if (status != 0) {
+    out.error(status, kind == TransferKind.Application ? "app: transfer failed; the slot was erased" : "install: transfer failed; nothing was installed");
+    return LoaderAction.None;
+  }
+  out.fieldHex("received-at", transfer.receivedStart());
+  out.fieldDecimal("received-bytes", transfer.receivedBytes());
+  if (kind == TransferKind.Application) {
+    out.ok();
+    return LoaderAction.None;
+  }
+  return finished(installReceived(), "install failed");
+}
+
+/**
+ * The received image is checked where it lies, as FUS would find it (operator preflight: footer,
+ * part, upgrade policy, planned address). Moving it up to a planned address above the receive
+ * area is not built yet: such an image is refused with STAGED_IMAGE_MISPLACED and erased.
+ */
+function installReceived(): u32 {
+  let status = withCpu2(OperatorStatus.Ok);
+  if (status == OperatorStatus.Ok) status = operator.fusCheckStagedImage();
+  if (status == OperatorStatus.StagedImageMisplaced) out.fieldHex("planned-at", operator.stagedImagePlannedAddress());
+  if (status != OperatorStatus.Ok) {
+    transfer.clean();
+    return status;
+  }
+  out.fieldText("progress", "fw-upgrade");
+  return operator.fusFwUpgrade();
+}

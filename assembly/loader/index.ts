@@ -1,0 +1,69 @@
+// The field loader's module (build/fusop-loader.wasm, its own entry point: the probe's
+// assembly/index.ts does not contain it). The C main loop, or tier 1, calls loaderStart() once
+// after every CPU1 start and then loaderStep() forever, doing what a step returns (LoaderAction:
+// a reset, or the jump to the application) since those need the core itself.
+import { nowUs, uartRead } from "../hal";
+import * as console from "./console";
+import * as out from "./output";
+import * as ymodem from "./ymodem";
+import * as transfer from "./transfer";
+import { LoaderAction } from "./console";
+
+/** Bytes taken from the line per step: bounded so that time is looked at between them. */
+const BYTES_PER_STEP: u32 = 256;
+/**
+ * After a failed transfer the sender may still be sending the rest of a block: what arrives until
+ * the line has been quiet this long is discarded instead of being read as console commands.
+ */
+const QUIET_AFTER_TRANSFER_US: u32 = 500_000;
+
+let discarding: bool = false;
+let lastByteUs: u32 = 0;
+
+/** Once per CPU1 start: announces the loader on the console. */
+export function loaderStart(): void {
+  out.fieldText("loader", console.LOADER_VERSION);
+}
+
+function sendReplies(): void {
+  for (let reply = ymodem.takeReply(); reply >= 0; reply = ymodem.takeReply()) out.byte(<u32>reply);
+  out.flush();
+}
+
+function transferEnded(nowUs: u32): LoaderAction {
+  sendReplies();
+  discarding = true;
+  lastByteUs = nowUs;
+  return console.transferEnded();
+}
+
+/** Takes what the line brought and what time it is; returns a LoaderAction for the caller. */
+export function loaderStep(): u32 {
+  const now = nowUs();
+  for (let n: u32 = 0; n < BYTES_PER_STEP; n++) {
+    const received = uartRead();
+    if (received < 0) break;
+    const byte = <u32>received;
+    if (console.transferActive()) {
+      if (transfer.feed(byte, now)) return transferEnded(now);
+      sendReplies();
+    } else if (discarding) {
+      lastByteUs = now;
+    } else {
+      const action = console.typed(byte, now);
+      if (action != LoaderAction.None) return action;
+    }
+  }
+  if (console.transferActive()) {
+    if (transfer.poll(now)) return transferEnded(now);
+    sendReplies();
+  } else if (discarding && now - lastByteUs >= QUIET_AFTER_TRANSFER_US) {
+    discarding = false;
+  }
+  return LoaderAction.None;
+}
+
+/** Bytes of linear memory the module's static data occupies (the build checks it fits). */
+export function linearMemoryUsed(): u32 {
+  return <u32>__heap_base;
+}

@@ -1,0 +1,149 @@
+// A YMODEM transfer into a flash region: the header's size is checked against the region and the
+// pages it needs are erased before the first block is acknowledged; each block is programmed and
+// read back before it is acknowledged; a transfer that fails leaves the region erased (no half
+// image stays behind: not a bootable half application, not a leftover FUS could take).
+import { read32 } from "../hal";
+import { FLASH_SFR, FLASH_SFR_SFSA_MASK, FLASH_BASE } from "../chip/registers";
+import { deviceId, flashSizeKb, sectorBytes } from "../chip/variants";
+import * as flash from "../flash/driver";
+import { OperatorStatus } from "../shared/codes";
+import { LoaderError } from "./codes";
+import * as ymodem from "./ymodem";
+import { YmodemEvent, SIZE_UNKNOWN } from "./ymodem";
+
+/** Start of the application slot, fixed at build time (README: 48 KiB below it are the loader's). */
+export const APPLICATION_START: u32 = 0x0800_c000;
+
+let regionStart: u32 = 0;
+let regionEnd: u32 = 0;
+let erasedEnd: u32 = 0;
+let fileBytes: u32 = 0;
+let running: bool = false;
+let outcome: u32 = 0;
+
+/** First byte of CPU2's secure area (SFSA sectors from the start of flash), at most the flash's end. */
+export function secureStart(): u32 {
+  const secure = (read32(FLASH_SFR) & FLASH_SFR_SFSA_MASK) * sectorBytes(deviceId());
+  const size = flashSizeKb() * 1024;
+  return FLASH_BASE + (secure < size ? secure : size);
+}
+
+export function sectorBytesOfPart(): u32 {
+  return sectorBytes(deviceId());
+}
+
+/**
+ * The first sector at or after `from` that is entirely erased: where the application ends
+ * (an application image has no whole erased sector inside it), hence where free flash begins.
+ * Returns `limit` when there is none.
+ */
+export function firstErasedSector(from: u32, limit: u32): u32 {
+  const sector = sectorBytesOfPart();
+  for (let start = from; start < limit; start += sector) {
+    let erased = true;
+    for (let offset: u32 = 0; offset < sector && erased; offset += 4) erased = read32(start + offset) == 0xffff_ffff;
+    if (erased) return start;
+  }
+  return limit;
+}
+
+/** Starts receiving a file into [start, end). */
+export function begin(start: u32, end: u32, nowUs: u32): void {
+  regionStart = start;
+  regionEnd = end;
+  erasedEnd = start;
+  fileBytes = 0;
+  outcome = 0;
+  running = true;
+  ymodem.begin(nowUs);
+}
+
+export function active(): bool {
+  return running;
+}
+/** How the last transfer ended: 0 (Ok) or an OperatorStatus / LoaderError. */
+export function result(): u32 {
+  return outcome;
+}
+export function receivedStart(): u32 {
+  return regionStart;
+}
+export function receivedBytes(): u32 {
+  return fileBytes;
+}
+
+/** One byte from the line; returns true when the transfer has ended (see result()). */
+export function feed(byte: u32, nowUs: u32): bool {
+  return handle(ymodem.feed(byte, nowUs), nowUs);
+}
+
+/** The time; returns true when the transfer has ended. */
+export function poll(nowUs: u32): bool {
+  return handle(ymodem.poll(nowUs), nowUs);
+}
+
+function handle(event: YmodemEvent, nowUs: u32): bool {
+  if (!running) return false;
+  if (event == YmodemEvent.FileHeader) {
+    const status = prepare(ymodem.fileSize());
+    if (status != 0) ymodem.cancel(status);
+    else ymodem.accept(nowUs);
+    return status == 0 ? false : finish(status);
+  }
+  if (event == YmodemEvent.Data) {
+    const status = program(regionStart + ymodem.dataFileOffset(), ymodem.dataPointer(), ymodem.dataLength());
+    if (status != OperatorStatus.Ok) {
+      ymodem.cancel(status);
+      return finish(status);
+    }
+    ymodem.accept(nowUs);
+    fileBytes = ymodem.bytesReceived();
+    return false;
+  }
+  if (event == YmodemEvent.BatchDone) return finish(fileBytes > 0 ? 0 : LoaderError.TransferIncomplete);
+  if (event == YmodemEvent.Failed) return finish(ymodem.failure());
+  return false;
+}
+
+function finish(status: u32): bool {
+  running = false;
+  outcome = status;
+  if (status != 0) clean();
+  return true;
+}
+
+/** Erases what the transfer erased or wrote, so nothing of a failed file stays in flash. */
+export function clean(): OperatorStatus {
+  if (erasedEnd <= regionStart) return OperatorStatus.Ok;
+  const status = flash.erase(regionStart, erasedEnd - regionStart);
+  if (status == OperatorStatus.Ok) erasedEnd = regionStart;
+  return status;
+}
+
+function prepare(size: u32): u32 {
+  if (size == SIZE_UNKNOWN) return LoaderError.ImageSizeUnknown;
+  if (size == 0) return LoaderError.TransferIncomplete;
+  if (size > regionEnd - regionStart) return LoaderError.ImageTooLarge;
+  const sector = sectorBytesOfPart();
+  const end = regionStart + ((size + sector - 1) / sector) * sector;
+  const status = flash.erase(regionStart, end - regionStart);
+  erasedEnd = end; // also after a failure: the pages it reached are what clean() must erase
+  return status;
+}
+
+/** Programs `length` bytes through the flash driver's buffer (the last double word padded with 0xFF), then reads them back. */
+function program(address: u32, data: usize, length: u32): OperatorStatus {
+  let done: u32 = 0;
+  while (done < length) {
+    const chunk = length - done < flash.FLASH_BUFFER_BYTES ? length - done : flash.FLASH_BUFFER_BYTES;
+    const padded = (chunk + 7) & ~7;
+    for (let i: u32 = 0; i < padded; i++) store<u8>(flash.flashBuffer + i, i < chunk ? load<u8>(data + done + i) : 0xff);
+    const status = flash.writeFromBuffer(address + done, padded);
+    if (status != OperatorStatus.Ok) return status;
+    for (let i: u32 = 0; i < padded; i += 4) {
+      if (read32(address + done + i) != load<u32>(flash.flashBuffer + i)) return OperatorStatus.FlashOperationFailed;
+    }
+    done += chunk;
+  }
+  return OperatorStatus.Ok;
+}
