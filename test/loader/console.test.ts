@@ -1,0 +1,136 @@
+// The loader's console on tier 1 (assembly/loader/console.ts, output.ts): line editing, the one
+// final line per command (`OK` / `ERROR <CODE> <message>` with the CLI's code names), `json on`.
+import { describe, expect, test } from "vitest";
+import { OperatorStatus } from "../../assembly/shared/codes.js";
+import { LoaderError } from "../../assembly/loader/codes.js";
+import { statusCode } from "../../host-sim/operator.js";
+import { LoaderRig } from "./support.js";
+
+/** The lines of an answer, without the echoed command line. */
+function lines(answer: string): string[] {
+  return answer.split("\r\n").filter((line) => line !== "");
+}
+
+/** Every line that ends a command: exactly one per command. */
+function finalLines(answer: string): string[] {
+  return lines(answer).filter((line) => /^(OK|ERROR |\{"ok":)/.test(line));
+}
+
+describe("loader console (tier 1)", () => {
+  test("announces itself at start", () => {
+    const rig = new LoaderRig();
+    expect(rig.text()).toBe("loader 0.1.0\r\n");
+  });
+
+  test("echo, backspace and CR / LF / CRLF line ends; one final line per command", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    const answer = rig.command("hepl\b\blp");
+    expect(answer.startsWith("hepl\b \b\b \blp\r\n")).toBe(true);
+    expect(finalLines(answer)).toEqual(["OK"]);
+    expect(finalLines(new TextDecoder().decode(rig.exchange("help\nhelp\r\nhelp\r")))).toEqual(["OK", "OK", "OK"]);
+    // An empty line runs nothing.
+    expect(finalLines(rig.command(""))).toEqual([]);
+  });
+
+  test("unknown commands and bad arguments end in ERROR with a name", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    expect(finalLines(rig.command("frobnicate"))).toEqual(["ERROR UNKNOWN_COMMAND unknown command; type help"]);
+    expect(finalLines(rig.command("json maybe"))[0]).toMatch(/^ERROR USAGE_ERROR /);
+    expect(finalLines(rig.command("json on off"))[0]).toMatch(/^ERROR USAGE_ERROR /);
+  });
+
+  test("a line longer than the buffer is refused whole", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    expect(finalLines(rig.command(`help ${"x".repeat(70)}`))[0]).toMatch(/^ERROR LINE_TOO_LONG /);
+    expect(finalLines(rig.command("help"))).toEqual(["OK"]);
+  });
+
+  test("info: the part, the loader, and FUS's versions read from CPU2 (cpu2-interface §3.3)", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "1.2.0" });
+    rig.text();
+    const answer = lines(rig.command("info"));
+    expect(answer).toContain("loader 0.1.0");
+    expect(answer).toContain("flash-kb 1024");
+    expect(answer).toContain("application 0x0800c000");
+    expect(answer).toContain("cpu2 fus");
+    expect(answer).toContain("fus 1.2.0");
+    expect(answer).toContain("stack none");
+    expect(answer.at(-1)).toBe("OK");
+  });
+
+  test("state: FUS_GET_STATE's state and error bytes (cpu2-interface §5.3)", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    const answer = lines(rig.command("state"));
+    expect(answer).toContain("fus-state 0x00000000");
+    expect(answer).toContain("fus-error 0x00000000");
+    expect(answer.at(-1)).toBe("OK");
+  });
+
+  test("delete with no stack installed: the operator's refusal by its name", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    expect(finalLines(rig.command("delete"))).toEqual(["ERROR NO_STACK_INSTALLED delete failed"]);
+  });
+
+  test("json on: one JSON object per line, no echo; failures in the CLI's shape", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    // The answer to `json on` is already JSON.
+    expect(lines(rig.command("json on"))).toEqual(["json on", '{"ok":true}']);
+    const answer = lines(rig.command("info"));
+    for (const line of answer) expect(() => JSON.parse(line)).not.toThrow();
+    expect(answer.map((line) => JSON.parse(line))).toContainEqual({ fus: "1.2.0" });
+    expect(answer.map((line) => JSON.parse(line))).toContainEqual({ "flash-kb": 1024 });
+    expect(JSON.parse(answer.at(-1)!)).toEqual({ ok: true });
+    const failed = lines(rig.command("nope"));
+    expect(failed).toHaveLength(1);
+    expect(JSON.parse(failed[0])).toEqual({ ok: false, error: { code: "UNKNOWN_COMMAND", message: "unknown command; type help" } });
+    // Typed in JSON mode (no echo), answered in text mode.
+    expect(lines(rig.command("json off"))).toEqual(["OK"]);
+    expect(finalLines(rig.command("help"))).toEqual(["OK"]);
+  });
+
+  test("boot with an empty slot stays in the loader: NO_APPLICATION", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    expect(finalLines(rig.command("boot"))[0]).toMatch(/^ERROR NO_APPLICATION /);
+    expect(rig.actions).toEqual([]);
+  });
+
+  test("reset answers OK and asks the caller for a system reset (LoaderAction 1)", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    expect(finalLines(rig.command("reset"))).toEqual(["OK"]);
+    expect(rig.actions).toEqual([1]);
+  });
+
+  test("the device's code-name table spells every code as the CLI does", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    rig.command("json on");
+    // Each code reaches the console through a failing command only in its own situation; the table
+    // itself is checked by reading it from the module's static data, as output.ts indexes it.
+    // An AssemblyScript string: UTF-16 code units, its byte length in the word in front of it.
+    const memory = rig.tier.readLinear(0, 8192);
+    const utf16 = new TextDecoder("utf-16le").decode(memory);
+    const table = (first: string) => {
+      const start = utf16.indexOf(first) * 2;
+      const length = new DataView(memory.buffer).getUint32(start - 4, true);
+      return new TextDecoder("utf-16le").decode(memory.subarray(start, start + length)).split(" ");
+    };
+    const operatorNames = table("OK READY_TIMEOUT");
+    for (const value of Object.values(OperatorStatus).filter((v): v is number => typeof v === "number")) {
+      expect(operatorNames[value]).toBe(statusCode(value));
+    }
+    const loaderNames = table("UNKNOWN_COMMAND USAGE");
+    for (const value of Object.values(LoaderError).filter((v): v is number => typeof v === "number")) {
+      expect(loaderNames[value - 100]).toBe(LoaderError[value].replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase());
+    }
+    expect(operatorNames).toHaveLength(35);
+    expect(loaderNames).toHaveLength(Object.values(LoaderError).filter((v) => typeof v === "number").length);
+  });
+});
