@@ -1,0 +1,58 @@
+// Interoperability with a sender we did not write: Debian's lrzsz `sb` (installed by
+// .ci/install-deps) sends a file through pipes to the loader running on tier 1. A small adapter
+// passes sb's bytes to the loader's console line and the loader's replies back to sb.
+import { describe, expect, test } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { APPLICATION_START, C, LoaderRig, fileBytes } from "./support.js";
+
+interface SbRun {
+  exitCode: number | null;
+  stderr: string;
+  /** Everything the loader wrote during the transfer; its final lines come last. */
+  after: string;
+}
+
+/** Runs `sb ARGS FILE` against the loader after `app`; resolves when sb has exited. */
+function sendWithSb(rig: LoaderRig, file: Uint8Array, args: string[]): Promise<SbRun> {
+  const directory = mkdtempSync(join(tmpdir(), "fusop-sb-"));
+  const path = join(directory, "app.bin");
+  writeFileSync(path, file);
+  const answer = rig.exchange("app\r");
+  expect(answer.at(-1)).toBe(C);
+  return new Promise((resolve, reject) => {
+    const sb = spawn("sb", [...args, path], { cwd: directory, stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    let after = "";
+    sb.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("latin1")));
+    sb.stdout.on("data", (chunk: Buffer) => {
+      const reply = rig.exchange(new Uint8Array(chunk));
+      if (reply.length > 0 && !sb.stdin.destroyed) sb.stdin.write(reply);
+      after += new TextDecoder("latin1").decode(reply);
+    });
+    sb.on("error", reject);
+    sb.on("close", (exitCode) => {
+      rmSync(directory, { recursive: true, force: true });
+      resolve({ exitCode, stderr, after });
+    });
+    sb.stdin.on("error", () => {}); // sb may exit before our last bytes reach it
+    sb.stdin.write(Uint8Array.of(C)); // the loader's first request, sent before sb was listening
+  });
+}
+
+describe("lrzsz sb → loader (tier 1)", () => {
+  test.each([
+    ["128-byte blocks", [] as string[], 3000],
+    ["1024-byte blocks (-k)", ["-k"], 5000],
+  ])("sb with %s: the file arrives whole in the application slot and the loader says OK", async (_name, args, size) => {
+    const rig = new LoaderRig();
+    rig.text();
+    const file = fileBytes(size, 11);
+    const run = await sendWithSb(rig, file, args);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.after).toMatch(new RegExp(`received-bytes ${size}\\r\\nOK\\r\\n$`));
+    expect(rig.flash(APPLICATION_START, size)).toEqual(file);
+  }, 30_000);
+});
