@@ -16,7 +16,8 @@ interface SbRun {
 }
 
 /** Runs `sb ARGS FILE` against the loader after `app`; resolves when sb has exited. */
-function sendWithSb(rig: LoaderRig, file: Uint8Array, args: string[]): Promise<SbRun> {
+/** `noise`: offsets in sb's byte stream whose byte the line flips on the way (a noisy line). */
+function sendWithSb(rig: LoaderRig, file: Uint8Array, args: string[], noise: number[] = []): Promise<SbRun> {
   const directory = mkdtempSync(join(tmpdir(), "fusop-sb-"));
   const path = join(directory, "app.bin");
   writeFileSync(path, file);
@@ -27,8 +28,12 @@ function sendWithSb(rig: LoaderRig, file: Uint8Array, args: string[]): Promise<S
     let stderr = "";
     let after = "";
     sb.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("latin1")));
+    let offset = 0;
     sb.stdout.on("data", (chunk: Buffer) => {
-      const reply = rig.exchange(new Uint8Array(chunk));
+      const bytes = new Uint8Array(chunk);
+      for (const at of noise) if (at >= offset && at < offset + bytes.length) bytes[at - offset] ^= 0x5a;
+      offset += bytes.length;
+      const reply = rig.exchange(bytes);
       if (reply.length > 0 && !sb.stdin.destroyed) sb.stdin.write(reply);
       after += new TextDecoder("latin1").decode(reply);
     });
@@ -54,5 +59,17 @@ describe("lrzsz sb → loader (tier 1)", () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.after).toMatch(new RegExp(`received-bytes ${size}\\r\\nOK\\r\\n$`));
     expect(rig.flash(APPLICATION_START, size)).toEqual(file);
+  }, 30_000);
+
+  test("a noisy line: damaged blocks are NAKed, sb sends them again, the file still arrives whole", async () => {
+    const rig = new LoaderRig();
+    rig.text();
+    const file = fileBytes(4000, 13);
+    // Inside the header block, inside the first data block, and a block's CRC further on.
+    const run = await sendWithSb(rig, file, ["-k"], [40, 133 + 500, 133 + 1029 + 1028]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.after).toMatch(/received-bytes 4000\r\nOK\r\n$/);
+    expect(run.after).toContain("\x15"); // at least one NAK went to sb
+    expect(rig.flash(APPLICATION_START, 4000)).toEqual(file);
   }, 30_000);
 });
