@@ -57,7 +57,7 @@ export function typed(byte: u32, nowUs: u32): LoaderAction {
     lineLength = 0;
     lineOverflow = false;
     if (overflow) {
-      out.error(LoaderError.LineTooLong, "line longer than 64 characters; nothing was run");
+      out.error(LoaderError.LineTooLong, "", "line longer than 64 characters; nothing was run");
       return LoaderAction.None;
     }
     return length == 0 ? LoaderAction.None : run(length, nowUs);
@@ -116,10 +116,10 @@ function run(length: u32, nowUs: u32): LoaderAction {
   if (wordIs("info")) return finished(info());
   if (wordIs("state")) return finished(fusState());
   if (wordIs("json")) return finished(jsonCommand(length));
-  if (wordIs("start-fus")) return finished(fusCommand(FusCommand.StartFus), "start-fus failed");
-  if (wordIs("start-ws")) return finished(fusCommand(FusCommand.StartWs), "start-ws failed");
-  if (wordIs("delete")) return finished(fusCommand(FusCommand.Delete), "delete failed");
-  if (wordIs("purge")) return finished(fusCommand(FusCommand.Purge), "purge failed");
+  if (wordIs("start-fus")) return finished(fusCommand(FusCommand.StartFus), "start-fus");
+  if (wordIs("start-ws")) return finished(fusCommand(FusCommand.StartWs), "start-ws");
+  if (wordIs("delete")) return finished(fusCommand(FusCommand.Delete), "delete");
+  if (wordIs("purge")) return finished(fusCommand(FusCommand.Purge), "purge");
   if (wordIs("app")) return receive(TransferKind.Application, nowUs);
   if (wordIs("install")) return receive(TransferKind.Image, nowUs);
   if (wordIs("reset")) {
@@ -127,14 +127,14 @@ function run(length: u32, nowUs: u32): LoaderAction {
     return LoaderAction.Reset;
   }
   if (wordIs("boot")) return boot();
-  out.error(LoaderError.UnknownCommand, "unknown command; type help");
+  out.error(LoaderError.UnknownCommand, "", "unknown command; type help");
   return LoaderAction.None;
 }
 
 /** Prints the final line for `status` (0: OK). */
-function finished(status: u32, failed: string = "failed"): LoaderAction {
+function finished(status: u32, command: string = ""): LoaderAction {
   if (status == 0) out.ok();
-  else out.error(status, failed);
+  else out.error(status, command, "failed");
   return LoaderAction.None;
 }
 
@@ -212,7 +212,7 @@ function boot(): LoaderAction {
   const stackPointer = read32(APPLICATION_START);
   const reset = read32(APPLICATION_START + 4);
   if (!vectorTableSane(stackPointer, reset, APPLICATION_START, transfer.secureStart())) {
-    out.error(LoaderError.NoApplication, "no valid application at the slot; send one with app");
+    out.error(LoaderError.NoApplication, "boot", "no valid application in the slot; send one with app");
     return LoaderAction.None;
   }
   out.ok();
@@ -235,7 +235,7 @@ function receive(kind: TransferKind, nowUs: u32): LoaderAction {
   const end = transfer.secureStart();
   const start = kind == TransferKind.Application ? APPLICATION_START : transfer.firstErasedSector(APPLICATION_START, end);
   if (start >= end) {
-    out.error(LoaderError.ImageTooLarge, "no free flash below the secure area");
+    out.error(LoaderError.ImageTooLarge, "", "no free flash below the secure area");
     return LoaderAction.None;
   }
   transferKind = kind;
@@ -251,7 +251,7 @@ export function transferEnded(): LoaderAction {
   transferKind = TransferKind.None;
   const status = transfer.result();
   if (status != 0) {
-    out.error(status, kind == TransferKind.Application ? "app: transfer failed; the slot was erased" : "install: transfer failed; nothing was installed");
+    out.error(status, kind == TransferKind.Application ? "app" : "install", "transfer failed; what arrived was erased");
     return LoaderAction.None;
   }
   out.fieldHex("received-at", transfer.receivedStart());
@@ -260,7 +260,7 @@ export function transferEnded(): LoaderAction {
     out.ok();
     return LoaderAction.None;
   }
-  return finished(installReceived(), "install failed");
+  return finished(installReceived(), "install");
 }
 
 /**

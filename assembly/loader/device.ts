@@ -3,7 +3,8 @@
 
 /**
  * Bytes of linear memory the device gives the loader module: the operator's static data (~1.9 KiB),
- * one whole YMODEM block (1024 + 5 bytes, held until its CRC is checked), the console's line and
- * output buffers and its texts. 8 KiB fits SRAM1 on every variant, WB15CC's 12 KiB included.
+ * one whole YMODEM block (1024 + 4 bytes, held until its CRC is checked), the console's line and
+ * output buffers and its texts (~6.5 KiB in all today). 7.5 KiB is what WB15CC's 12 KiB of SRAM1
+ * leaves beside the common linker script's 4 KiB minimum stack and the C runtime's few hundred bytes.
  */
-export const LOADER_LINEAR_BYTES = 8192;
+export const LOADER_LINEAR_BYTES = 7680;

@@ -3,19 +3,13 @@
 // {"ok":true} or {"ok":false,"error":{"code":"<CODE>","message":"..."}}, the CLI's shape).
 // Bytes go out through a small static buffer; texts are ASCII.
 import { uartWrite } from "../hal";
+import { OPERATOR_NAMES, OPERATOR_NAMES_LENGTH, LOADER_NAMES, LOADER_NAMES_LENGTH } from "./code-names";
 
 const BUFFER_BYTES: u32 = 64;
 const buffer: usize = memory.data(<i32>BUFFER_BYTES);
 let used: u32 = 0;
 let json: bool = false;
 
-/**
- * The stable names of the codes a final line can carry, by value: OperatorStatus 0..34
- * (assembly/shared/codes.ts, "-" for an unused value) and LoaderError from 100 (./codes.ts),
- * spelled as the CLI spells them (test/loader/console.test.ts checks both tables against the enums).
- */
-const OPERATOR_NAMES = "OK READY_TIMEOUT COMMAND_TIMEOUT CHANNEL_BUSY MAILBOX_OFFSET_UNSUPPORTED CPU2_ALREADY_BOOTED RESPONSE_MALFORMED READY_PAYLOAD_UNKNOWN CPU2_NOT_BOOTED STACK_RUNNING - EVENT_MALFORMED RELEASE_TIMEOUT DEVICE_INFO_UNREADABLE PARAMETERS_TOO_LONG RESET_DID_NOT_HAPPEN COMMAND_REJECTED FUS_REPORTED_ERROR FUS_BUSY_TIMEOUT INVALID_KEY_TYPE INVALID_KEY_SIZE INVALID_AUTH_KEY_SIZE NO_STACK_INSTALLED ANTIROLLBACK_WITHOUT_STACK FUS_NOT_RUNNING FLASH_BUSY_TIMEOUT FLASH_OPERATION_FAILED FLASH_RANGE_INVALID FLASH_BUSY_WITH_STACK STAGED_IMAGE_REFUSED NO_IMAGE_STAGED OPERATION_IN_PROGRESS ANTIROLLBACK_NEEDS_FUS120 OPERATION_NOT_APPLIED STAGED_IMAGE_MISPLACED";
-const LOADER_NAMES = "UNKNOWN_COMMAND USAGE_ERROR LINE_TOO_LONG TRANSFER_CANCELLED TRANSFER_TIMEOUT TRANSFER_INCOMPLETE TRANSFER_OUT_OF_SEQUENCE TRANSFER_TOO_MANY_ERRORS TRANSFER_HEADER_INVALID TRANSFER_TOO_MANY_FILES IMAGE_TOO_LARGE IMAGE_SIZE_UNKNOWN NO_APPLICATION";
 const LOADER_FIRST_CODE: u32 = 100;
 
 export function setJson(on: bool): void {
@@ -145,23 +139,25 @@ export function fieldBytes(key: string, pointer: usize, length: u32): void {
   endField();
 }
 
-/** Writes the stable name of `code` (an OperatorStatus or a LoaderError). */
+/** Writes the stable name of `code` (an OperatorStatus or a LoaderError; tables in code-names.ts). */
 export function codeName(code: u32): void {
-  const table = code >= LOADER_FIRST_CODE ? LOADER_NAMES : OPERATOR_NAMES;
-  let index = code >= LOADER_FIRST_CODE ? code - LOADER_FIRST_CODE : code;
-  let position = 0;
-  while (index > 0 && position < table.length) {
-    if (table.charCodeAt(position) == 0x20) index--;
+  const loader = code >= LOADER_FIRST_CODE;
+  const table = loader ? LOADER_NAMES : OPERATOR_NAMES;
+  const length = loader ? LOADER_NAMES_LENGTH : OPERATOR_NAMES_LENGTH;
+  let index = loader ? code - LOADER_FIRST_CODE : code;
+  let position: u32 = 0;
+  while (index > 0 && position < length) {
+    if (load<u8>(table + position) == 0x20) index--;
     position++;
   }
   const start = position;
-  while (position < table.length && table.charCodeAt(position) != 0x20) position++;
-  if (position == start || (position == start + 1 && table.charCodeAt(start) == 0x2d)) {
+  while (position < length && load<u8>(table + position) != 0x20) position++;
+  if (position == start || (position == start + 1 && load<u8>(table + start) == 0x2d)) {
     text("CODE_");
     decimal(code);
     return;
   }
-  for (let i = start; i < position; i++) byte(<u32>table.charCodeAt(i));
+  for (let i = start; i < position; i++) byte(<u32>load<u8>(table + i));
 }
 
 /** The final line of a successful command. */
@@ -170,19 +166,26 @@ export function ok(): void {
   newline();
 }
 
-/** The final line of a failed command: its code name, then what was being done. */
-export function error(code: u32, message: string): void {
+/**
+ * The final line of a failed command: its code name, then `subject: message` (the command, what
+ * went wrong). Texts are shared literals — the command words are those the dispatcher compares.
+ */
+export function error(code: u32, subject: string, message: string): void {
   if (json) {
     text("{\"ok\":false,\"error\":{\"code\":\"");
     codeName(code);
     text("\",\"message\":\"");
-    escapedText(message);
-    text("\"}}");
   } else {
     text("ERROR ");
     codeName(code);
     byte(0x20);
-    text(message);
   }
+  if (subject.length > 0) {
+    text(subject);
+    text(": ");
+  }
+  if (json) escapedText(message);
+  else text(message);
+  if (json) text("\"}}");
   newline();
 }
