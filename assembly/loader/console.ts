@@ -4,6 +4,7 @@
 import * as operator from "../index";
 import { read32 } from "../hal";
 import { isBooted } from "../mailbox/boot";
+import { deviceId, isWb1x } from "../chip/variants";
 import { OperatorStatus, Cpu2Mode } from "../shared/codes";
 import { LoaderError } from "./codes";
 import * as out from "./output";
@@ -208,10 +209,16 @@ function jsonCommand(length: u32): u32 {
 }
 
 function boot(): LoaderAction {
+  // The application gets the part as after reset; CPU2, once started, runs until the next reset
+  // (README "Boot decision"). Resetting into the application is the journal's job, not built yet.
+  if (isBooted()) {
+    out.error(OperatorStatus.Cpu2AlreadyBooted, "boot", "CPU2 was started since the last reset; reset, then boot");
+    return LoaderAction.None;
+  }
   // The application's vector table: initial SP, then the reset handler (Thumb: odd address).
   const stackPointer = read32(APPLICATION_START);
   const reset = read32(APPLICATION_START + 4);
-  if (!vectorTableSane(stackPointer, reset, APPLICATION_START, transfer.secureStart())) {
+  if (!vectorTableSane(stackPointer, reset, APPLICATION_START, transfer.secureStart(), sram1End())) {
     out.error(LoaderError.NoApplication, "boot", "no valid application in the slot; send one with app");
     return LoaderAction.None;
   }
@@ -219,13 +226,19 @@ function boot(): LoaderAction {
   return LoaderAction.BootApplication;
 }
 
-/** SRAM1 on STM32WB: 0x20000000, at most 192 KiB (WB55xG); the stack may start at its very end. */
 const SRAM1_START: u32 = 0x2000_0000;
-const SRAM1_MAX_END: u32 = 0x2003_0000;
 
-/** README "Boot decision": initial SP inside SRAM1 and 8-aligned, reset handler Thumb and inside the slot. */
-export function vectorTableSane(stackPointer: u32, reset: u32, slotStart: u32, slotEnd: u32): bool {
-  if (stackPointer <= SRAM1_START || stackPointer > SRAM1_MAX_END || (stackPointer & 7) != 0) return false;
+/**
+ * SRAM1's end: 12 KiB on WB1x, 192 KiB on the WB55xG. WB3x parts (32 KiB) share WB5x's device id,
+ * so they are given the WB55xG's bound; a stack set beyond their SRAM1 faults at the first push.
+ */
+function sram1End(): u32 {
+  return SRAM1_START + (isWb1x(deviceId()) ? 12 * 1024 : 192 * 1024);
+}
+
+/** README "Boot decision": initial SP inside SRAM1 (its end included) and 8-aligned, reset handler Thumb and inside the slot. */
+export function vectorTableSane(stackPointer: u32, reset: u32, slotStart: u32, slotEnd: u32, ramEnd: u32): bool {
+  if (stackPointer <= SRAM1_START || stackPointer > ramEnd || (stackPointer & 7) != 0) return false;
   return (reset & 1) == 1 && reset > slotStart && reset < slotEnd;
 }
 
@@ -233,7 +246,9 @@ export function vectorTableSane(stackPointer: u32, reset: u32, slotStart: u32, s
 
 function receive(kind: TransferKind, nowUs: u32): LoaderAction {
   const end = transfer.secureStart();
-  const start = kind == TransferKind.Application ? APPLICATION_START : transfer.firstErasedSector(APPLICATION_START, end);
+  // An application replaces the whole previous one; an image goes to the free flash after it.
+  const applicationEnd = transfer.firstErasedSector(APPLICATION_START, end);
+  const start = kind == TransferKind.Application ? APPLICATION_START : applicationEnd;
   if (start >= end) {
     out.error(LoaderError.ImageTooLarge, "", "no free flash below the secure area");
     return LoaderAction.None;
@@ -241,7 +256,7 @@ function receive(kind: TransferKind, nowUs: u32): LoaderAction {
   transferKind = kind;
   // The last text line before the protocol takes the line: where the file goes.
   out.fieldHex("receive-at", start);
-  transfer.begin(start, end, nowUs);
+  transfer.begin(start, end, kind == TransferKind.Application ? applicationEnd : start, nowUs);
   return LoaderAction.None;
 }
 
@@ -263,19 +278,28 @@ export function transferEnded(): LoaderAction {
   return finished(installReceived(), "install");
 }
 
+/** FUS resets the part soon after accepting FW_UPGRADE (fus-behaviour §1.7); this long without one is a failure. */
+const FW_UPGRADE_RESET_TIMEOUT_MS: u32 = 10_000;
+
 /**
  * The received image is checked where it lies, as FUS would find it (operator preflight: footer,
- * part, upgrade policy, planned address). Moving it up to a planned address above the receive
- * area is not built yet: such an image is refused with STAGED_IMAGE_MISPLACED and erased.
+ * part, upgrade policy, planned address), then FW_UPGRADE. The part resets under the loader: the
+ * command's outcome is for the next start to report (README "State machine"). Moving an image up
+ * to a planned address above the receive area is not built yet: the preflight accepts an image
+ * lying lower than planned, and refuses one lying higher (STAGED_IMAGE_MISPLACED). A refused image
+ * is erased.
  */
 function installReceived(): u32 {
   let status = withCpu2(OperatorStatus.Ok);
   if (status == OperatorStatus.Ok) status = operator.fusCheckStagedImage();
   if (status == OperatorStatus.StagedImageMisplaced) out.fieldHex("planned-at", operator.stagedImagePlannedAddress());
+  if (status == OperatorStatus.Ok) {
+    out.fieldText("progress", "fw-upgrade");
+    status = operator.fusFwUpgrade();
+  }
   if (status != OperatorStatus.Ok) {
     transfer.clean();
     return status;
   }
-  out.fieldText("progress", "fw-upgrade");
-  return operator.fusFwUpgrade();
+  return operator.fusAwaitReset(FW_UPGRADE_RESET_TIMEOUT_MS, 0);
 }

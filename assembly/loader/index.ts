@@ -32,7 +32,8 @@ function sendReplies(): void {
 
 function transferEnded(nowUs: u32): LoaderAction {
   sendReplies();
-  discarding = true;
+  // A completed batch leaves nothing in flight; a failed one may (the rest of a cancelled block).
+  discarding = transfer.result() != 0;
   lastByteUs = nowUs;
   return console.transferEnded();
 }

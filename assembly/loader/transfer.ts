@@ -17,6 +17,7 @@ export const APPLICATION_START: u32 = 0x0800_c000;
 let regionStart: u32 = 0;
 let regionEnd: u32 = 0;
 let erasedEnd: u32 = 0;
+let previousEnd: u32 = 0; // what the region held before: erased with it
 let fileBytes: u32 = 0;
 let running: bool = false;
 let outcome: u32 = 0;
@@ -47,10 +48,11 @@ export function firstErasedSector(from: u32, limit: u32): u32 {
   return limit;
 }
 
-/** Starts receiving a file into [start, end). */
-export function begin(start: u32, end: u32, nowUs: u32): void {
+/** Starts receiving a file into [start, end); [start, previous) is erased too, whatever the file's size. */
+export function begin(start: u32, end: u32, previous: u32, nowUs: u32): void {
   regionStart = start;
   regionEnd = end;
+  previousEnd = previous;
   erasedEnd = start;
   fileBytes = 0;
   outcome = 0;
@@ -125,7 +127,8 @@ function prepare(size: u32): u32 {
   if (size == 0) return LoaderError.TransferIncomplete;
   if (size > regionEnd - regionStart) return LoaderError.ImageTooLarge;
   const sector = sectorBytesOfPart();
-  const end = regionStart + ((size + sector - 1) / sector) * sector;
+  const fileEnd = regionStart + ((size + sector - 1) / sector) * sector;
+  const end = fileEnd > previousEnd ? fileEnd : previousEnd;
   const status = flash.erase(regionStart, end - regionStart);
   erasedEnd = end; // also after a failure: the pages it reached are what clean() must erase
   return status;

@@ -105,3 +105,25 @@ export function fileBytes(length: number, seed = 1): Uint8Array {
 export function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values);
 }
+
+/**
+ * Sends one file as a well-behaved YMODEM sender would, after the receiver's first C: header,
+ * blocks of `blockSize`, EOT twice, end of batch. Checks every reply; returns the loader's text
+ * after the end of the batch (its final lines).
+ */
+export function sendFile(rig: LoaderRig, name: string, data: Uint8Array, blockSize: 128 | 1024 = 1024): string {
+  const expectReply = (got: Uint8Array, want: number[], what: string) => {
+    if (got.length < want.length || want.some((byte, i) => got[i] !== byte)) {
+      throw new Error(`${what}: receiver answered [${[...got.subarray(0, 8)]}], expected [${want}]`);
+    }
+  };
+  expectReply(rig.exchange(headerBlock(name, data.length)), [ACK, C], "header");
+  for (let offset = 0, number = 1; offset < data.length; offset += blockSize, number++) {
+    expectReply(rig.exchange(block(number, data.subarray(offset, offset + blockSize), blockSize)), [ACK], `block ${number}`);
+  }
+  expectReply(rig.exchange(bytes(EOT)), [NAK], "first EOT");
+  expectReply(rig.exchange(bytes(EOT)), [ACK, C], "second EOT");
+  const end = rig.exchange(headerBlock("", null));
+  expectReply(end, [ACK], "end of batch");
+  return new TextDecoder().decode(end.subarray(1));
+}
