@@ -9,6 +9,7 @@ import { OperatorStatus, Cpu2Mode } from "../shared/codes";
 import { LoaderError } from "./codes";
 import * as out from "./output";
 import * as transfer from "./transfer";
+import * as journal from "./journal";
 import { APPLICATION_START } from "./transfer";
 
 /** What the loader's caller (the C main loop, or tier 1) must do after a step. */
@@ -175,6 +176,8 @@ function info(): u32 {
   out.fieldHex("sfsa", operator.idSfsa());
   out.fieldHex("sbrv", operator.idSbrv());
   out.fieldHex("application", APPLICATION_START);
+  if (journal.applicationValid()) out.fieldDecimal("application-bytes", journal.applicationSize());
+  else out.fieldText("application-bytes", "none");
   const booted = withCpu2(0);
   if (booted != 0) return booted;
   const read = operator.readDeviceInfo();
@@ -218,7 +221,7 @@ function boot(): LoaderAction {
   // The application's vector table: initial SP, then the reset handler (Thumb: odd address).
   const stackPointer = read32(APPLICATION_START);
   const reset = read32(APPLICATION_START + 4);
-  if (!vectorTableSane(stackPointer, reset, APPLICATION_START, transfer.secureStart(), sram1End())) {
+  if (!journal.applicationValid() || !vectorTableSane(stackPointer, reset, APPLICATION_START, transfer.secureStart(), sram1End())) {
     out.error(LoaderError.NoApplication, "boot", "no valid application in the slot; send one with app");
     return LoaderAction.None;
   }
@@ -256,7 +259,8 @@ function receive(kind: TransferKind, nowUs: u32): LoaderAction {
   transferKind = kind;
   // The last text line before the protocol takes the line: where the file goes.
   out.fieldHex("receive-at", start);
-  transfer.begin(start, end, kind == TransferKind.Application ? applicationEnd : start, nowUs);
+  const isApplication = kind == TransferKind.Application;
+  transfer.begin(isApplication, start, end, isApplication ? applicationEnd : start, nowUs);
   return LoaderAction.None;
 }
 
@@ -293,6 +297,7 @@ function installReceived(): u32 {
   let status = withCpu2(OperatorStatus.Ok);
   if (status == OperatorStatus.Ok) status = operator.fusCheckStagedImage();
   if (status == OperatorStatus.StagedImageMisplaced) out.fieldHex("planned-at", operator.stagedImagePlannedAddress());
+  if (status == OperatorStatus.Ok) status = transfer.release();
   if (status == OperatorStatus.Ok) {
     out.fieldText("progress", "fw-upgrade");
     status = operator.fusFwUpgrade();

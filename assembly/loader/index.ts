@@ -20,9 +20,11 @@ const QUIET_AFTER_TRANSFER_US: u32 = 500_000;
 let discarding: bool = false;
 let lastByteUs: u32 = 0;
 
-/** Once per CPU1 start: announces the loader on the console. */
+/** Once per CPU1 start: announces the loader, then finishes what the journal says was interrupted. */
 export function loaderStart(): void {
   out.fieldText("loader", console.LOADER_VERSION);
+  const interrupted = transfer.eraseInterrupted();
+  if (interrupted != 0) out.fieldHex("erased-interrupted-transfer", interrupted);
 }
 
 function sendReplies(): void {

@@ -9,6 +9,8 @@ import * as flash from "../flash/driver";
 import { OperatorStatus } from "../shared/codes";
 import { LoaderError } from "./codes";
 import * as ymodem from "./ymodem";
+import * as journal from "./journal";
+import { Record } from "./journal";
 import { YmodemEvent, SIZE_UNKNOWN } from "./ymodem";
 
 /** Start of the application slot, fixed at build time (README: 48 KiB below it are the loader's). */
@@ -20,6 +22,8 @@ let erasedEnd: u32 = 0;
 let previousEnd: u32 = 0; // what the region held before: erased with it
 let fileBytes: u32 = 0;
 let running: bool = false;
+let application: bool = false;
+let crc32: u32 = 0; // CRC-32 of the file bytes accepted so far
 let outcome: u32 = 0;
 
 /** First byte of CPU2's secure area (SFSA sectors from the start of flash), at most the flash's end. */
@@ -48,8 +52,13 @@ export function firstErasedSector(from: u32, limit: u32): u32 {
   return limit;
 }
 
-/** Starts receiving a file into [start, end); [start, previous) is erased too, whatever the file's size. */
-export function begin(start: u32, end: u32, previous: u32, nowUs: u32): void {
+/**
+ * Starts receiving a file into [start, end); [start, previous) is erased too, whatever the file's
+ * size. An application is journalled as such: invalid from its first erase until verified whole.
+ */
+export function begin(isApplication: bool, start: u32, end: u32, previous: u32, nowUs: u32): void {
+  application = isApplication;
+  crc32 = 0xffff_ffff;
   regionStart = start;
   regionEnd = end;
   previousEnd = previous;
@@ -98,11 +107,12 @@ function handle(event: YmodemEvent, nowUs: u32): bool {
       ymodem.cancel(status);
       return finish(status);
     }
+    crc32 = crc32Update(crc32, ymodem.dataPointer(), ymodem.dataLength());
     ymodem.accept(nowUs);
     fileBytes = ymodem.bytesReceived();
     return false;
   }
-  if (event == YmodemEvent.BatchDone) return finish(fileBytes > 0 ? 0 : LoaderError.TransferIncomplete);
+  if (event == YmodemEvent.BatchDone) return finish(fileBytes > 0 ? verified() : LoaderError.TransferIncomplete);
   if (event == YmodemEvent.Failed) return finish(ymodem.failure());
   return false;
 }
@@ -114,12 +124,62 @@ function finish(status: u32): bool {
   return true;
 }
 
-/** Erases what the transfer erased or wrote, so nothing of a failed file stays in flash. */
+/**
+ * Erases what the transfer erased or wrote, so nothing of a failed file stays in flash; an image's
+ * journal entry ends with it (an application's stays "erasing": nothing is valid).
+ */
 export function clean(): OperatorStatus {
-  if (erasedEnd <= regionStart) return OperatorStatus.Ok;
-  const status = flash.erase(regionStart, erasedEnd - regionStart);
-  if (status == OperatorStatus.Ok) erasedEnd = regionStart;
-  return status;
+  if (erasedEnd > regionStart) {
+    const status = flash.erase(regionStart, erasedEnd - regionStart);
+    if (status != OperatorStatus.Ok) return status;
+    erasedEnd = regionStart;
+  }
+  return application ? OperatorStatus.Ok : journal.append(Record.ImageIdle, 0);
+}
+
+/** The received image is FUS's from now on (FW_UPGRADE): the loader no longer erases it on start. */
+export function release(): OperatorStatus {
+  return journal.append(Record.ImageIdle, 0);
+}
+
+/**
+ * On every start: an image transfer that power loss or a reset interrupted is erased, whatever
+ * arrived of it. Returns its start address, or 0 when there was none.
+ */
+export function eraseInterrupted(): u32 {
+  if (!journal.interruptedReceive()) return 0;
+  const start = journal.interruptedStart();
+  const end = journal.interruptedEnd();
+  if (end > start && flash.erase(start, end - start) != OperatorStatus.Ok) return start;
+  journal.append(Record.ImageIdle, 0);
+  return start;
+}
+
+/** CRC-32 (IEEE, reflected, as zip and Ethernet), bit by bit: no table in linear memory. */
+function crc32Update(value: u32, data: usize, length: u32): u32 {
+  let crc = value;
+  for (let i: u32 = 0; i < length; i++) {
+    crc ^= <u32>load<u8>(data + i);
+    for (let bit = 0; bit < 8; bit++) crc = (crc & 1) != 0 ? (crc >>> 1) ^ 0xedb8_8320 : crc >>> 1;
+  }
+  return crc;
+}
+
+/**
+ * After the last block: an application is read back whole from flash, its CRC-32 compared with
+ * the one computed as it arrived, and only then journalled valid.
+ */
+function verified(): u32 {
+  if (!application) return 0;
+  let crc: u32 = 0xffff_ffff;
+  const chunk = flash.FLASH_BUFFER_BYTES;
+  for (let offset: u32 = 0; offset < fileBytes; offset += chunk) {
+    const length = fileBytes - offset < chunk ? fileBytes - offset : chunk;
+    for (let i: u32 = 0; i < length; i += 4) store<u32>(flash.flashBuffer + i, read32(regionStart + offset + i));
+    crc = crc32Update(crc, flash.flashBuffer, length);
+  }
+  if (crc != crc32) return OperatorStatus.FlashOperationFailed;
+  return journal.append(Record.AppValid, fileBytes);
 }
 
 function prepare(size: u32): u32 {
@@ -129,6 +189,11 @@ function prepare(size: u32): u32 {
   const sector = sectorBytesOfPart();
   const fileEnd = regionStart + ((size + sector - 1) / sector) * sector;
   const end = fileEnd > previousEnd ? fileEnd : previousEnd;
+  // Journalled before the first erase: from here a power loss must not leave anything bootable
+  // (an application) or findable by FUS (an image).
+  let recorded = application ? journal.append(Record.AppErasing, 0) : journal.append(Record.Receiving, regionStart);
+  if (recorded == OperatorStatus.Ok && !application) recorded = journal.append(Record.ReceiveEnd, end);
+  if (recorded != OperatorStatus.Ok) return recorded;
   const status = flash.erase(regionStart, end - regionStart);
   erasedEnd = end; // also after a failure: the pages it reached are what clean() must erase
   return status;
