@@ -10,6 +10,7 @@ import { LoaderError } from "./codes";
 import * as out from "./output";
 import * as transfer from "./transfer";
 import * as journal from "./journal";
+import * as placement from "./placement";
 import { APPLICATION_START } from "./transfer";
 
 /** What the loader's caller (the C main loop, or tier 1) must do after a step. */
@@ -286,16 +287,15 @@ export function transferEnded(): LoaderAction {
 const FW_UPGRADE_RESET_TIMEOUT_MS: u32 = 10_000;
 
 /**
- * The received image is checked where it lies, as FUS would find it (operator preflight: footer,
- * part, upgrade policy, planned address), then FW_UPGRADE. The part resets under the loader: the
- * command's outcome is for the next start to report (README "State machine"). Moving an image up
- * to a planned address above the receive area is not built yet: the preflight accepts an image
- * lying lower than planned, and refuses one lying higher (STAGED_IMAGE_MISPLACED). A refused image
- * is erased.
+ * The received image is placed (placement.ts: checked by the operator's preflight where it lies,
+ * moved up to its planned address), then FW_UPGRADE. The part resets under the loader: the
+ * command's outcome is for the next start to report (README "State machine"). A refused image is
+ * erased, both copies if it had been moved.
  */
 function installReceived(): u32 {
   let status = withCpu2(OperatorStatus.Ok);
-  if (status == OperatorStatus.Ok) status = operator.fusCheckStagedImage();
+  if (status == OperatorStatus.Ok) status = placement.placeReceived();
+  if (status == OperatorStatus.Ok) out.fieldHex("placed-at", operator.stagedImageStart());
   if (status == OperatorStatus.StagedImageMisplaced) out.fieldHex("planned-at", operator.stagedImagePlannedAddress());
   if (status == OperatorStatus.Ok) status = transfer.release();
   if (status == OperatorStatus.Ok) {

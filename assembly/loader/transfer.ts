@@ -82,6 +82,14 @@ export function receivedStart(): u32 {
 export function receivedBytes(): u32 {
   return fileBytes;
 }
+/** End of the flash the transfer erased (sector aligned): what clean() erases from receivedStart(). */
+export function receivedExtentEnd(): u32 {
+  return erasedEnd;
+}
+/** Placement moved the image within [receivedStart(), end): clean() erases all of it. */
+export function widen(end: u32): void {
+  if (end > erasedEnd) erasedEnd = end;
+}
 
 /** One byte from the line; returns true when the transfer has ended (see result()). */
 export function feed(byte: u32, nowUs: u32): bool {

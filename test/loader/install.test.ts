@@ -10,6 +10,7 @@ import { WasmTier } from "../../host-sim/tiers/tier1.js";
 import { Operator } from "../../host-sim/operator.js";
 import { parseVersion } from "../../host-sim/versions.js";
 import { realImage } from "../image/support.js";
+import { UpgradePlanner } from "../../host-sim/images/planner.js";
 import { APPLICATION_START, C, LoaderRig, sendFile } from "./support.js";
 
 function fusImage(version: string) {
@@ -86,5 +87,27 @@ describe("loader install (tier 1)", () => {
     const junk = new Uint8Array(5000).fill(0x42);
     expect(sendFile(rig, "junk.bin", junk)).toMatch(/ERROR NO_IMAGE_STAGED install: failed\r\n$/);
     expect(erased(rig, APPLICATION_START, 5000)).toBe(true);
+  });
+
+  test("a first BLE stack arrives after the application slot, is moved up to its planned address, and installs there (fus-behaviour §1.6)", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "2.2.0" });
+    rig.text();
+    const image = buildImage({ kind: "stack", version: parseVersion("1.24.0"), size: 0x6000, family: "wb5x", format: "legacy", stackType: 0x01 });
+    const plan = new UpgradePlanner().plan({ family: "wb5x", flashKb: 1024, fusVersion: "2.2.0", sfsa: rig.chip.board.optionBytes.sfsa },
+      [{ file: "stack.bin", tail: image.slice(-256), size: image.length }]);
+    if (!plan.ok) throw new Error(`plan refused: ${plan.status}`);
+    const planned = plan.steps[0].address!;
+    expect(planned).toBeGreaterThan(APPLICATION_START + image.length);
+    startInstall(rig);
+    expect(() => sendFile(rig, "stm32wb5x_BLE_Stack_full_fw.bin", image)).toThrow(SystemResetOccurred);
+    expect(rig.text()).toContain(`placed-at 0x${planned.toString(16).padStart(8, "0")}`);
+    // The low copy is gone before FUS looks (no second footer for it to find).
+    expect(erased(rig, APPLICATION_START, image.length)).toBe(true);
+    const done = new Session(rig.chip, new WasmTier(rig.chip)).runLongOperation(() => {});
+    expect(done.mode).toBe(Cpu2Mode.WirelessStack); // FUS starts the stack it installed
+    const operator = new Operator(new WasmTier(rig.chip));
+    expect(operator.deviceInformation().stackVersion).toBe("1.24.0");
+    // The secure area starts where the plan put the stack, not at the application's end.
+    expect(0x0800_0000 + rig.chip.board.optionBytes.sfsa * 4096).toBe(planned);
   });
 });
