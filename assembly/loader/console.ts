@@ -5,7 +5,7 @@ import * as operator from "../index";
 import { read32 } from "../hal";
 import { isBooted } from "../mailbox/boot";
 import { deviceId, isWb1x } from "../chip/variants";
-import { OperatorStatus, Cpu2Mode } from "../shared/codes";
+import { OperatorStatus, Cpu2Mode, PendingOperation } from "../shared/codes";
 import { LoaderError } from "./codes";
 import * as out from "./output";
 import * as transfer from "./transfer";
@@ -307,4 +307,51 @@ function installReceived(): u32 {
     return status;
   }
   return operator.fusAwaitReset(FW_UPGRADE_RESET_TIMEOUT_MS, 0);
+}
+
+// ---- after a reset: the outcome of the command that caused it ----
+
+/** How long FUS may stay busy in one CPU1 run before the loader gives up waiting (an install's phases reset the part sooner). */
+const BUSY_WAIT_MS: u32 = 120_000;
+
+function operationName(operation: u32): string {
+  if (operation == PendingOperation.FwUpgrade) return "install";
+  if (operation == PendingOperation.FwDelete) return "delete";
+  if (operation == PendingOperation.FwPurge) return "purge";
+  return "start-ws";
+}
+
+/**
+ * On every start: a FUS operation the operator recorded before its resets (SRAM2a, fus/journal.ts)
+ * is followed to its end, and its command's final line printed without being asked. FUS busy:
+ * progress lines while it works; a reset in between restarts the loader, which comes back here.
+ * After a failed install the staging space is erased (no leftover image for a later FW_UPGRADE).
+ */
+export function resumeOperation(): void {
+  const operation = operator.pendingOperation();
+  if (operation == PendingOperation.None) return;
+  const name = operationName(operation);
+  out.fieldText("resume", name);
+  let status = operator.fusResume(0);
+  while (status == OperatorStatus.OperationInProgress) {
+    out.fieldHex("fus-state", operator.fusLastState());
+    status = operator.fusWaitWhileBusy(BUSY_WAIT_MS, 0);
+    if (status == OperatorStatus.Ok) status = operator.fusResume(0);
+  }
+  if (status != OperatorStatus.Ok) {
+    if (status == OperatorStatus.FusReportedError) out.fieldHex("fus-error", operator.fusLastError());
+    if (operation == PendingOperation.FwUpgrade && operator.cpu2Mode() == Cpu2Mode.Fus) {
+      const end = transfer.secureStart();
+      transfer.eraseDirtySectors(transfer.firstErasedSector(APPLICATION_START, end), end);
+    }
+    out.error(status, name, "failed");
+    return;
+  }
+  if (operator.readDeviceInfo() == OperatorStatus.Ok) {
+    out.fieldVersion("fus", operator.infoFusVersion());
+    const stack = operator.infoStackVersion();
+    if (stack == 0) out.fieldText("stack", "none");
+    else out.fieldVersion("stack", stack);
+  }
+  out.ok();
 }

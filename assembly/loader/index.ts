@@ -25,6 +25,7 @@ export function loaderStart(): void {
   out.fieldText("loader", console.LOADER_VERSION);
   const interrupted = transfer.eraseInterrupted();
   if (interrupted != 0) out.fieldHex("erased-interrupted-transfer", interrupted);
+  console.resumeOperation();
 }
 
 function sendReplies(): void {

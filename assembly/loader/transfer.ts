@@ -37,6 +37,13 @@ export function sectorBytesOfPart(): u32 {
   return sectorBytes(deviceId());
 }
 
+function sectorErased(start: u32, sector: u32): bool {
+  for (let offset: u32 = 0; offset < sector; offset += 4) {
+    if (read32(start + offset) != 0xffff_ffff) return false;
+  }
+  return true;
+}
+
 /**
  * The first sector at or after `from` that is entirely erased: where the application ends
  * (an application image has no whole erased sector inside it), hence where free flash begins.
@@ -45,11 +52,23 @@ export function sectorBytesOfPart(): u32 {
 export function firstErasedSector(from: u32, limit: u32): u32 {
   const sector = sectorBytesOfPart();
   for (let start = from; start < limit; start += sector) {
-    let erased = true;
-    for (let offset: u32 = 0; offset < sector && erased; offset += 4) erased = read32(start + offset) == 0xffff_ffff;
-    if (erased) return start;
+    if (sectorErased(start, sector)) return start;
   }
   return limit;
+}
+
+/**
+ * Erases every sector of [from, to) that is not erased: the staging space between the application
+ * and the secure area, left clean after a failed install (no leftover for a later FW_UPGRADE).
+ */
+export function eraseDirtySectors(from: u32, to: u32): OperatorStatus {
+  const sector = sectorBytesOfPart();
+  for (let start = from; start < to; start += sector) {
+    if (sectorErased(start, sector)) continue;
+    const status = flash.erase(start, sector);
+    if (status != OperatorStatus.Ok) return status;
+  }
+  return OperatorStatus.Ok;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { Board, type BoardConfig } from "../../host-sim/board.js";
 import { Stm32wb } from "../../host-sim/chip/stm32wb.js";
 import { WasmTier } from "../../host-sim/tiers/tier1.js";
+import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
 
 export const SOH = 0x01;
 export const STX = 0x02;
@@ -126,4 +127,27 @@ export function sendFile(rig: LoaderRig, name: string, data: Uint8Array, blockSi
   const end = rig.exchange(headerBlock("", null));
   expectReply(end, [ACK], "end of batch");
   return new TextDecoder().decode(end.subarray(1));
+}
+
+/**
+ * Runs `action`; each system reset it ends in restarts the loader (loaderStart, as the device's
+ * reset vector would), again and again until a start runs to its end. Returns everything the
+ * loader wrote, and how many resets there were.
+ */
+export function throughResets(rig: LoaderRig, action: () => unknown, maxResets = 20): { text: string; resets: number } {
+  let text = "";
+  let resets = 0;
+  let step: () => unknown = action;
+  for (;;) {
+    try {
+      step();
+      text += rig.text();
+      return { text, resets };
+    } catch (error) {
+      if (!(error instanceof SystemResetOccurred)) throw error;
+      text += rig.text();
+      if (++resets > maxResets) throw new Error(`more than ${maxResets} resets:\n${text}`);
+      step = () => rig.tier.call("loaderStart");
+    }
+  }
 }
