@@ -2,7 +2,8 @@
 // final line every command ends with (`OK` or `ERROR <CODE> <message>`, output.ts). While a YMODEM
 // transfer runs the line belongs to the protocol: the console prints nothing until it ends.
 import * as operator from "../index";
-import { read32 } from "../hal";
+import { read32, write32 } from "../hal";
+import { OPERATION_JOURNAL } from "../mailbox/layout";
 import { isBooted } from "../mailbox/boot";
 import { deviceId, isWb1x } from "../chip/variants";
 import { OperatorStatus, Cpu2Mode, PendingOperation } from "../shared/codes";
@@ -148,6 +149,9 @@ function withCpu2(then: u32): u32 {
   return booted != OperatorStatus.Ok ? booted : then;
 }
 
+/** FUS resets the part soon after accepting FW_UPGRADE, FW_DELETE, FW_PURGE or START_WS; this long without one is a failure. */
+const FUS_RESET_TIMEOUT_MS: u32 = 10_000;
+
 enum FusCommand {
   StartFus = 0,
   StartWs = 1,
@@ -159,10 +163,16 @@ enum FusCommand {
 function fusCommand(which: FusCommand): u32 {
   const booted = withCpu2(0);
   if (booted != 0) return booted;
-  if (which == FusCommand.StartFus) return operator.startFus();
-  if (which == FusCommand.StartWs) return operator.fusStartWs();
-  if (which == FusCommand.Delete) return operator.fusFwDelete();
-  return operator.fusFwPurge();
+  if (which == FusCommand.StartFus) {
+    // From a running stack this ends in a reset (cpu2-interface §4.4): the next start answers it.
+    markStartFus(true);
+    const status = operator.startFus();
+    markStartFus(false);
+    return status;
+  }
+  const sent = which == FusCommand.StartWs ? operator.fusStartWs() : which == FusCommand.Delete ? operator.fusFwDelete() : operator.fusFwPurge();
+  // Each ends in FUS's resets (fus-behaviour §1.10, §1.11): the outcome is the next start's to print.
+  return sent != OperatorStatus.Ok ? sent : operator.fusAwaitReset(FUS_RESET_TIMEOUT_MS, 0);
 }
 
 function help(): u32 {
@@ -283,8 +293,6 @@ export function transferEnded(): LoaderAction {
   return finished(installReceived(), "install");
 }
 
-/** FUS resets the part soon after accepting FW_UPGRADE (fus-behaviour §1.7); this long without one is a failure. */
-const FW_UPGRADE_RESET_TIMEOUT_MS: u32 = 10_000;
 
 /**
  * The received image is placed (placement.ts: checked by the operator's preflight where it lies,
@@ -306,7 +314,7 @@ function installReceived(): u32 {
     transfer.clean();
     return status;
   }
-  return operator.fusAwaitReset(FW_UPGRADE_RESET_TIMEOUT_MS, 0);
+  return operator.fusAwaitReset(FUS_RESET_TIMEOUT_MS, 0);
 }
 
 // ---- after a reset: the outcome of the command that caused it ----
@@ -322,12 +330,37 @@ function operationName(operation: u32): string {
 }
 
 /**
+ * `start-fus` has no record of the operator's (it is no FUS operation), so the loader keeps its own
+ * mark for it in SRAM2a, right after the operator's record: SRAM2 survives the reset start-fus
+ * ends in; a check word rejects what power-on left there.
+ */
+const START_FUS_MARK: u32 = OPERATION_JOURNAL + 16;
+const MARK_MAGIC: u32 = 0x4653_544d;
+
+function markStartFus(on: bool): void {
+  write32(START_FUS_MARK, on ? MARK_MAGIC : 0);
+  write32(START_FUS_MARK + 4, on ? ~MARK_MAGIC : 0);
+}
+
+function takeStartFusMark(): bool {
+  const marked = read32(START_FUS_MARK) == MARK_MAGIC && read32(START_FUS_MARK + 4) == ~MARK_MAGIC;
+  if (marked) markStartFus(false);
+  return marked;
+}
+
+/**
  * On every start: a FUS operation the operator recorded before its resets (SRAM2a, fus/journal.ts)
  * is followed to its end, and its command's final line printed without being asked. FUS busy:
  * progress lines while it works; a reset in between restarts the loader, which comes back here.
  * After a failed install the staging space is erased (no leftover image for a later FW_UPGRADE).
  */
 export function resumeOperation(): void {
+  if (takeStartFusMark()) {
+    out.fieldText("resume", "start-fus");
+    const booted = withCpu2(0);
+    finished(booted != 0 ? booted : operator.cpu2Mode() == Cpu2Mode.Fus ? 0 : OperatorStatus.FusNotRunning, "start-fus");
+    return;
+  }
   const operation = operator.pendingOperation();
   if (operation == PendingOperation.None) return;
   const name = operationName(operation);

@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { OperatorStatus } from "../../assembly/shared/codes.js";
 import { LoaderError } from "../../assembly/loader/codes.js";
 import { statusCode } from "../../host-sim/operator.js";
-import { LoaderRig } from "./support.js";
+import { LoaderRig, throughResets } from "./support.js";
 
 /** The lines of an answer, without the echoed command line. */
 function lines(answer: string): string[] {
@@ -130,5 +130,40 @@ describe("loader console (tier 1)", () => {
     }
     expect(operatorNames).toHaveLength(35);
     expect(loaderNames).toHaveLength(Object.values(LoaderError).filter((v) => typeof v === "number").length);
+  });
+});
+
+describe("commands that reset the part (tier 1)", () => {
+  test("start-fus from a running stack: the part resets (cpu2-interface §4.4) and the next start gives the one final line", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.24.0", type: 0x01, size: 0x20000 } });
+    rig.text();
+    const { text, resets } = throughResets(rig, () => rig.type("start-fus"));
+    expect(resets).toBe(1);
+    expect(text).toContain("resume start-fus");
+    expect(finalLines(text)).toEqual(["OK"]);
+    expect(lines(rig.command("info"))).toContain("cpu2 fus");
+    // The mark is used once: a later restart answers nothing more.
+    rig.tier.call("loaderStart");
+    expect(finalLines(rig.text())).toEqual([]);
+  });
+
+  test("delete: FW_DELETE through FUS's resets, the outcome read back (stack none) after the last one", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.24.0", type: 0x01, size: 0x20000 } });
+    rig.text();
+    throughResets(rig, () => rig.type("start-fus"));
+    const { text } = throughResets(rig, () => rig.type("delete"));
+    expect(text).toContain("resume delete");
+    expect(finalLines(text)).toEqual(["OK"]);
+    expect(lines(text)).toContain("stack none");
+  });
+
+  test("start-ws after start-fus: back to the stack through the reset, one final line", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.24.0", type: 0x01, size: 0x20000 } });
+    rig.text();
+    throughResets(rig, () => rig.type("start-fus"));
+    const { text, resets } = throughResets(rig, () => rig.type("start-ws"));
+    expect(resets).toBeGreaterThanOrEqual(1);
+    expect(finalLines(text)).toEqual(["OK"]);
+    expect(lines(text)).toContain("stack 1.24.0");
   });
 });

@@ -49,6 +49,12 @@ export class LoaderRig {
     return new TextDecoder().decode(this.exchange(`${line}\r`));
   }
 
+  /** Types a console line and runs the loader, leaving its answer on the line (for throughResets). */
+  type(line: string): void {
+    this.tier.uart.send(`${line}\r`);
+    this.run();
+  }
+
   /** Lets virtual time pass, runs a step, returns what the loader wrote. */
   wait(us: number): Uint8Array {
     this.chip.clock.advanceBy(us);
