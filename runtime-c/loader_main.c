@@ -10,6 +10,11 @@
 #define LOADER_ACTION_RESET 1u
 #define LOADER_ACTION_BOOT_APPLICATION 2u
 
+/* How long the loader waits for a key before it starts a valid application; 0: no wait. */
+#ifndef FUSOP_BOOT_WINDOW_MS
+#define FUSOP_BOOT_WINDOW_MS 1000u
+#endif
+
 /* The application slot (assembly/loader/transfer.ts APPLICATION_START). */
 #define APPLICATION_START 0x0800C000u
 
@@ -43,12 +48,13 @@ static __attribute__((noreturn)) void boot_application(void) {
   }
 }
 
+static void act(uint32_t action) {
+  if (action == LOADER_ACTION_RESET) system_reset();
+  if (action == LOADER_ACTION_BOOT_APPLICATION) boot_application();
+}
+
 int main(void) {
   fusop_usart_init();
-  fusop_loader_start();
-  for (;;) {
-    const uint32_t action = fusop_loader_step();
-    if (action == LOADER_ACTION_RESET) system_reset();
-    if (action == LOADER_ACTION_BOOT_APPLICATION) boot_application();
-  }
+  act(fusop_loader_start(FUSOP_BOOT_WINDOW_MS));
+  for (;;) act(fusop_loader_step());
 }

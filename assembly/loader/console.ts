@@ -223,21 +223,32 @@ function jsonCommand(length: u32): u32 {
 }
 
 function boot(): LoaderAction {
-  // The application gets the part as after reset; CPU2, once started, runs until the next reset
-  // (README "Boot decision"). Resetting into the application is the journal's job, not built yet.
-  if (isBooted()) {
-    out.error(OperatorStatus.Cpu2AlreadyBooted, "boot", "CPU2 was started since the last reset; reset, then boot");
-    return LoaderAction.None;
+  const refusal = applicationRefusal();
+  if (refusal == OperatorStatus.Cpu2AlreadyBooted) {
+    out.error(refusal, "boot", "CPU2 was started since the last reset; reset, then boot");
+  } else if (refusal != 0) {
+    out.error(refusal, "boot", "no valid application in the slot; send one with app");
+  } else {
+    out.ok();
+    return LoaderAction.BootApplication;
   }
+  return LoaderAction.None;
+}
+
+/**
+ * Why the application may not be started now (0: it may; README "Boot decision"): the journal
+ * must say it was verified whole, its vector table must be sane, and CPU2 — which runs until the
+ * next reset once started — must be untouched, so that the application gets the part as after reset.
+ */
+export function applicationRefusal(): u32 {
+  if (isBooted()) return OperatorStatus.Cpu2AlreadyBooted;
   // The application's vector table: initial SP, then the reset handler (Thumb: odd address).
   const stackPointer = read32(APPLICATION_START);
   const reset = read32(APPLICATION_START + 4);
   if (!journal.applicationValid() || !vectorTableSane(stackPointer, reset, APPLICATION_START, transfer.secureStart(), sram1End())) {
-    out.error(LoaderError.NoApplication, "boot", "no valid application in the slot; send one with app");
-    return LoaderAction.None;
+    return LoaderError.NoApplication;
   }
-  out.ok();
-  return LoaderAction.BootApplication;
+  return 0;
 }
 
 const SRAM1_START: u32 = 0x2000_0000;
@@ -354,15 +365,15 @@ function takeStartFusMark(): bool {
  * progress lines while it works; a reset in between restarts the loader, which comes back here.
  * After a failed install the staging space is erased (no leftover image for a later FW_UPGRADE).
  */
-export function resumeOperation(): void {
+export function resumeOperation(): bool {
   if (takeStartFusMark()) {
     out.fieldText("resume", "start-fus");
     const booted = withCpu2(0);
     finished(booted != 0 ? booted : operator.cpu2Mode() == Cpu2Mode.Fus ? 0 : OperatorStatus.FusNotRunning, "start-fus");
-    return;
+    return true;
   }
   const operation = operator.pendingOperation();
-  if (operation == PendingOperation.None) return;
+  if (operation == PendingOperation.None) return false;
   const name = operationName(operation);
   out.fieldText("resume", name);
   let status = operator.fusResume(0);
@@ -378,7 +389,7 @@ export function resumeOperation(): void {
       transfer.eraseDirtySectors(transfer.firstErasedSector(APPLICATION_START, end), end);
     }
     out.error(status, name, "failed");
-    return;
+    return true;
   }
   if (operator.readDeviceInfo() == OperatorStatus.Ok) {
     out.fieldVersion("fus", operator.infoFusVersion());
@@ -387,4 +398,5 @@ export function resumeOperation(): void {
     else out.fieldVersion("stack", stack);
   }
   out.ok();
+  return true;
 }

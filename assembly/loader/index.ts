@@ -20,12 +20,32 @@ const QUIET_AFTER_TRANSFER_US: u32 = 500_000;
 let discarding: bool = false;
 let lastByteUs: u32 = 0;
 
-/** Once per CPU1 start: announces the loader, then finishes what the journal says was interrupted. */
-export function loaderStart(): void {
+let bootWindowOpen: bool = false;
+let bootWindowStartUs: u32 = 0;
+let bootWindowUs: u32 = 0;
+
+/**
+ * Once per CPU1 start: announces the loader, finishes what its journal and the operator's record
+ * say was interrupted, then the boot decision (README "Boot decision"): with nothing resumed and
+ * a valid application, the application starts after `bootWindowMs` without a key on the console
+ * (at once when 0). Returns a LoaderAction.
+ */
+export function loaderStart(bootWindowMs: u32): u32 {
   out.fieldText("loader", console.LOADER_VERSION);
   const interrupted = transfer.eraseInterrupted();
   if (interrupted != 0) out.fieldHex("erased-interrupted-transfer", interrupted);
-  console.resumeOperation();
+  if (console.resumeOperation() || console.applicationRefusal() != 0) return LoaderAction.None;
+  if (bootWindowMs == 0) return bootApplication();
+  out.fieldDecimal("boot-window-ms", bootWindowMs);
+  bootWindowOpen = true;
+  bootWindowStartUs = nowUs();
+  bootWindowUs = bootWindowMs * 1000;
+  return LoaderAction.None;
+}
+
+function bootApplication(): LoaderAction {
+  out.fieldHex("boot", transfer.APPLICATION_START);
+  return LoaderAction.BootApplication;
 }
 
 function sendReplies(): void {
@@ -48,6 +68,11 @@ export function loaderStep(): u32 {
     const received = uartRead();
     if (received < 0) break;
     const byte = <u32>received;
+    if (bootWindowOpen) {
+      // A key within the boot window keeps the loader; the key itself is console input.
+      bootWindowOpen = false;
+      out.fieldText("stay", "loader");
+    }
     if (console.transferActive()) {
       if (transfer.feed(byte, now)) return transferEnded(now);
       sendReplies();
@@ -63,6 +88,10 @@ export function loaderStep(): u32 {
     sendReplies();
   } else if (discarding && now - lastByteUs >= QUIET_AFTER_TRANSFER_US) {
     discarding = false;
+  }
+  if (bootWindowOpen && now - bootWindowStartUs >= bootWindowUs) {
+    bootWindowOpen = false;
+    return bootApplication();
   }
   return LoaderAction.None;
 }

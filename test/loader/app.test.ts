@@ -69,4 +69,35 @@ describe("loader app + boot (tier 1)", () => {
     expect(rig.flash(APPLICATION_START, 1000)).toEqual(second);
     expect(rig.flash(APPLICATION_START + 1000, 8192 - 1000).every((b) => b === 0xff)).toBe(true);
   });
+
+  test("on start with a valid application: the boot window, then the application (LoaderAction 2)", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.start(); // the next CPU1 start
+    expect(rig.text()).toBe("loader 0.1.0\r\nboot-window-ms 1000\r\n");
+    expect(new TextDecoder().decode(rig.wait(900_000))).toBe("");
+    expect(rig.actions).toEqual([]);
+    expect(new TextDecoder().decode(rig.wait(200_000))).toBe("boot 0x0800c000\r\n");
+    expect(rig.actions).toEqual([2]);
+  });
+
+  test("a key within the boot window keeps the loader, and the key is console input", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.start();
+    rig.text();
+    expect(rig.command("help")).toMatch(/^stay loader\r\nhelp\r\n.*OK\r\n$/s);
+    rig.wait(5_000_000);
+    expect(rig.actions).toEqual([]);
+  });
+
+  test("boot window 0: a valid application starts at once; without one the loader stays", () => {
+    const rig = new LoaderRig(undefined, 0);
+    expect(rig.actions).toEqual([]); // nothing to start yet
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.start();
+    expect(rig.actions).toEqual([2]);
+  });
 });

@@ -143,7 +143,7 @@ describe("commands that reset the part (tier 1)", () => {
     expect(finalLines(text)).toEqual(["OK"]);
     expect(lines(rig.command("info"))).toContain("cpu2 fus");
     // The mark is used once: a later restart answers nothing more.
-    rig.tier.call("loaderStart");
+    rig.start();
     expect(finalLines(rig.text())).toEqual([]);
   });
 

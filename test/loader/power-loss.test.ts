@@ -31,7 +31,7 @@ function sendLosingPower(rig: LoaderRig, command: string, data: Uint8Array): boo
 
 /** CPU1 starts again after power-on: the loader's start, and what it says. */
 function restart(rig: LoaderRig): string {
-  rig.tier.call("loaderStart");
+  rig.start();
   return rig.text();
 }
 

@@ -23,10 +23,17 @@ export class LoaderRig {
   /** LoaderAction values steps returned (1 reset, 2 boot application). */
   readonly actions: number[] = [];
 
-  constructor(config: BoardConfig = { family: "wb5x", flashKb: 1024, fus: "1.2.0" }) {
+  /** `bootWindowMs`: what the firmware's FUSOP_BOOT_WINDOW_MS would be. */
+  constructor(config: BoardConfig = { family: "wb5x", flashKb: 1024, fus: "1.2.0" }, readonly bootWindowMs = 1000) {
     this.chip = new Stm32wb(new Board(config));
     this.tier = new WasmTier(this.chip, { module: "loader" });
-    this.tier.call("loaderStart");
+    this.start();
+  }
+
+  /** A CPU1 start: the loader's start, whose LoaderAction is recorded like a step's. */
+  start(): void {
+    const action = this.tier.call("loaderStart", this.bootWindowMs);
+    if (action !== 0) this.actions.push(action);
   }
 
   /** Runs loader steps until the line is drained and one more step found nothing to do. */
@@ -153,7 +160,7 @@ export function throughResets(rig: LoaderRig, action: () => unknown, maxResets =
       if (!(error instanceof SystemResetOccurred)) throw error;
       text += rig.text();
       if (++resets > maxResets) throw new Error(`more than ${maxResets} resets:\n${text}`);
-      step = () => rig.tier.call("loaderStart");
+      step = () => rig.start();
     }
   }
 }
