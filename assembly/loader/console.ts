@@ -270,6 +270,14 @@ export function vectorTableSane(stackPointer: u32, reset: u32, slotStart: u32, s
 // ---- transfers ----
 
 function receive(kind: TransferKind, nowUs: u32): LoaderAction {
+  // CPU1 writes flash only while CPU2 is held or runs FUS (flash/driver.ts, cpu2-interface §4.5),
+  // and an image is checked against what FUS reports: say so before the file is sent, not after.
+  const cpu2 = kind == TransferKind.Image ? withCpu2(0) : 0;
+  if (cpu2 != 0) return finished(cpu2, "install");
+  if (isBooted() && operator.cpu2Mode() == Cpu2Mode.WirelessStack) {
+    out.error(OperatorStatus.StackRunning, kind == TransferKind.Image ? "install" : "app", "the wireless stack runs; start-fus first");
+    return LoaderAction.None;
+  }
   const end = transfer.secureStart();
   // An application replaces the whole previous one; an image goes to the free flash after it.
   const applicationEnd = transfer.firstErasedSector(APPLICATION_START, end);

@@ -166,4 +166,13 @@ describe("commands that reset the part (tier 1)", () => {
     expect(finalLines(text)).toEqual(["OK"]);
     expect(lines(text)).toContain("stack 1.24.0");
   });
+
+  test("install and app while the wireless stack runs: refused before the transfer (cpu2-interface §4.5)", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.24.0", type: 0x01, size: 0x20000 } });
+    rig.text();
+    expect(finalLines(rig.command("install"))).toEqual(["ERROR STACK_RUNNING install: the wireless stack runs; start-fus first"]);
+    expect(finalLines(rig.command("app"))).toEqual(["ERROR STACK_RUNNING app: the wireless stack runs; start-fus first"]);
+    throughResets(rig, () => rig.type("start-fus"));
+    expect(rig.exchange("install\r").at(-1)).toBe(0x43); // C: the transfer starts
+  });
 });
