@@ -15,9 +15,12 @@ interface SbRun {
   after: string;
 }
 
-/** Runs `sb ARGS FILE` against the loader after `app`; resolves when sb has exited. */
-/** `noise`: offsets in sb's byte stream whose byte the line flips on the way (a noisy line). */
-function sendWithSb(rig: LoaderRig, file: Uint8Array, args: string[], noise: number[] = []): Promise<SbRun> {
+/**
+ * Runs `sb ARGS FILE` against the loader after `app`; resolves when sb has exited. `noise`: offsets
+ * in sb's byte stream whose byte the line flips on the way (a noisy line); `interruptAt`: once sb
+ * has sent that many bytes it gets SIGINT, as from the operator's Ctrl-C.
+ */
+function sendWithSb(rig: LoaderRig, file: Uint8Array, args: string[], noise: number[] = [], interruptAt = Infinity): Promise<SbRun> {
   const directory = mkdtempSync(join(tmpdir(), "fusop-sb-"));
   const path = join(directory, "app.bin");
   writeFileSync(path, file);
@@ -33,6 +36,10 @@ function sendWithSb(rig: LoaderRig, file: Uint8Array, args: string[], noise: num
       const bytes = new Uint8Array(chunk);
       for (const at of noise) if (at >= offset && at < offset + bytes.length) bytes[at - offset] ^= 0x5a;
       offset += bytes.length;
+      if (offset >= interruptAt && sb.exitCode === null) {
+        interruptAt = Infinity;
+        sb.kill("SIGINT");
+      }
       const reply = rig.exchange(bytes);
       if (reply.length > 0 && !sb.stdin.destroyed) sb.stdin.write(reply);
       after += new TextDecoder("latin1").decode(reply);
@@ -71,5 +78,22 @@ describe("lrzsz sb → loader (tier 1)", () => {
     expect(run.after).toMatch(/received-bytes 4000\r\nOK\r\n$/);
     expect(run.after).toContain("\x15"); // at least one NAK went to sb
     expect(rig.flash(APPLICATION_START, 4000)).toEqual(file);
+  }, 30_000);
+
+  test("sb interrupted (Ctrl-C): its cancel sequence ends the transfer with TRANSFER_CANCELLED and the slot erased", async () => {
+    const rig = new LoaderRig();
+    rig.text();
+    const run = await sendWithSb(rig, fileBytes(20_000, 17), ["-k"], [], 4000);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.after).toMatch(/ERROR TRANSFER_CANCELLED app: /);
+    expect(rig.flash(APPLICATION_START, 20_000).every((byte) => byte === 0xff)).toBe(true);
+  }, 30_000);
+
+  test("the loader cancels (file larger than the flash it may write): sb stops with an error", async () => {
+    const rig = new LoaderRig();
+    rig.text();
+    const run = await sendWithSb(rig, new Uint8Array(1024 * 1024), ["-k"]);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.after).toMatch(/ERROR IMAGE_TOO_LARGE app: /);
   }, 30_000);
 });
