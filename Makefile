@@ -82,6 +82,9 @@ $(GEN)/allowlist.h: runtime-c/allowlist.json scripts/gen-allowlist.mjs
 	$(call step,GEN,$@)
 	$(Q)node scripts/gen-allowlist.mjs $< $@ $(QUIET_OUT)
 
+# The field loader's rules (wasm module, firmware) live in their own file.
+include runtime-c/loader.mk
+
 $(FW)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/stm32wb55xg.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)
 	$(call step,CC,$@)

@@ -17,6 +17,8 @@ export const projectRoot = findProjectRoot();
 export const buildDirectory = join(projectRoot, "build");
 export const tier1WasmPath = join(buildDirectory, "fusop.tier1.wasm");
 export const deviceWasmPath = join(buildDirectory, "fusop.wasm");
+/** The field loader's module (assembly/loader/index.ts, runtime-c/loader.mk), instrumented for tier 1. */
+export const loaderTier1WasmPath = join(buildDirectory, "fusop-loader.tier1.wasm");
 /** The STM32WB55xG probe firmware (the main build; also what the benchmarks measure). */
 export const probeElfPath = join(buildDirectory, "fw", "fusop-probe.elf");
 
@@ -32,3 +34,5 @@ export function probeElfPathFor(family: "wb5x" | "wb3x" | "wb1x"): string {
 export const unicornAddonPath = join(projectRoot, "host-sim", "native", "build", "Release", "fusop_unicorn.node");
 /** Bytes of linear memory the device gives the module. */
 export { DEVICE_LINEAR_BYTES as deviceLinearBytes } from "../assembly/shared/device.js";
+/** Bytes of linear memory the device gives the loader module. */
+export { LOADER_LINEAR_BYTES as loaderLinearBytes } from "../assembly/loader/device.js";

@@ -34,3 +34,9 @@ export function clearBits32(address: u32, bits: u32): void {
 export function elapsedUs(since: u32): u32 {
   return nowUs() - since;
 }
+
+// The loader's console line (USART1 on the device, runtime-c/usart.c; a byte queue on tier 1).
+/** Sends `length` bytes from linear memory at `pointer`; returns when they are handed to the line. */
+@external("hal", "uartWrite") export declare function uartWrite(pointer: usize, length: u32): void;
+/** The next received byte, or -1 when none is waiting (never blocks). */
+@external("hal", "uartRead") export declare function uartRead(): i32;

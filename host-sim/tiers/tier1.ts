@@ -3,6 +3,7 @@ import type { Stm32wb } from "../chip/stm32wb.js";
 import { instantiateOperator, checkLinearRange, type HalImports, type OperatorModule } from "./wasm-module.js";
 import { SystemResetOccurred, type OperatorTier } from "./tier.js";
 import { Allowlist } from "./allowlist.js";
+import { loaderTier1WasmPath, loaderLinearBytes, deviceLinearBytes } from "../paths.js";
 
 /**
  * What one look at the time source costs in virtual time. On the device a poll-loop iteration
@@ -20,12 +21,56 @@ export class HalMisaligned extends Error {
   }
 }
 
+/**
+ * Tier 1's console line for the loader module (hal uartRead/uartWrite): what a test or an adapter
+ * sends waits in a queue the module reads byte by byte; what the module writes is collected.
+ */
+export class UartQueue {
+  private incoming: number[] = [];
+  private outgoing: number[] = [];
+
+  /** Bytes for the device, as if they arrived on its RX pin. */
+  send(bytes: Uint8Array | string): void {
+    const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+    for (const byte of data) this.incoming.push(byte);
+  }
+  /** Everything the device wrote since the last take. */
+  take(): Uint8Array {
+    const bytes = Uint8Array.from(this.outgoing);
+    this.outgoing = [];
+    return bytes;
+  }
+  get pending(): number {
+    return this.incoming.length;
+  }
+  read(): number {
+    return this.incoming.shift() ?? -1;
+  }
+  write(bytes: Uint8Array): void {
+    for (const byte of bytes) this.outgoing.push(byte);
+  }
+}
+
+export interface WasmTierOptions {
+  /** Which module runs as CPU1: the operator (probe's module, the default) or the field loader. */
+  module?: "operator" | "loader";
+  /** The loader's console line. */
+  uart?: UartQueue;
+}
+
 export class WasmTier implements OperatorTier {
   readonly name = "wasm" as const;
   private module: OperatorModule | null = null;
   private starts = 0;
+  readonly uart: UartQueue;
 
-  constructor(readonly chip: Stm32wb) {}
+  constructor(readonly chip: Stm32wb, private readonly options: WasmTierOptions = {}) {
+    this.uart = options.uart ?? new UartQueue();
+    this.linearBytes = options.module === "loader" ? loaderLinearBytes : deviceLinearBytes;
+  }
+
+  /** Linear memory the device gives this module. */
+  private readonly linearBytes: number;
 
   get cpu1Starts(): number {
     return this.starts;
@@ -33,7 +78,9 @@ export class WasmTier implements OperatorTier {
 
   private instance(): OperatorModule {
     if (!this.module) {
-      this.module = instantiateOperator(this.halImports());
+      this.module = this.options.module === "loader"
+        ? instantiateOperator(this.halImports(), this.linearBytes, loaderTier1WasmPath)
+        : instantiateOperator(this.halImports());
       this.starts++;
     }
     return this.module;
@@ -72,12 +119,12 @@ export class WasmTier implements OperatorTier {
         bus.write(address >>> 0, 4, value);
       }),
       copyIn: (pointer, address, length) => checked(() => {
-        checkLinearRange(pointer, length);
+        checkLinearRange(pointer, length, this.linearBytes);
         if (length > 0) read(address, length);
         this.instance().memory().set(bus.readBytes(address, length), pointer);
       }),
       copyOut: (address, pointer, length) => checked(() => {
-        checkLinearRange(pointer, length);
+        checkLinearRange(pointer, length, this.linearBytes);
         if (length > 0) write(address, length);
         bus.writeBytes(address, this.instance().memory().slice(pointer, pointer + length));
       }),
@@ -86,6 +133,11 @@ export class WasmTier implements OperatorTier {
         clock.advanceBy(TIME_READ_COST_US);
         return Math.floor(clock.nowUs) >>> 0;
       }),
+      uartWrite: (pointer, length) => {
+        checkLinearRange(pointer, length, this.linearBytes);
+        this.uart.write(this.instance().memory().slice(pointer, pointer + length));
+      },
+      uartRead: () => this.uart.read(),
     };
   }
 
@@ -111,12 +163,12 @@ export class WasmTier implements OperatorTier {
   }
 
   readLinear(pointer: number, length: number): Uint8Array {
-    checkLinearRange(pointer, length);
+    checkLinearRange(pointer, length, this.linearBytes);
     return this.instance().memory().slice(pointer, pointer + length);
   }
 
   writeLinear(pointer: number, data: Uint8Array): void {
-    checkLinearRange(pointer, data.length);
+    checkLinearRange(pointer, data.length, this.linearBytes);
     this.instance().memory().set(data, pointer);
   }
 }

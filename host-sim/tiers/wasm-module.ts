@@ -15,6 +15,9 @@ export interface HalImports {
   copyOut(address: number, pointer: number, length: number): void;
   delayUs(us: number): void;
   nowUs(): number;
+  /** The loader's console line (assembly/hal/index.ts); the probe's module does not import them. */
+  uartWrite?(pointer: number, length: number): void;
+  uartRead?(): number;
 }
 
 export type OperatorExports = Record<string, (...args: number[]) => number>;
@@ -33,20 +36,27 @@ export interface OperatorModule {
   memory: () => Uint8Array;
 }
 
-let compiled: WebAssembly.Module | undefined;
+const compiled = new Map<string, WebAssembly.Module>();
 
 function checkLinear(address: number, length: number, limit = deviceLinearBytes): void {
   if (address < 0 || address + length > limit) throw new LinearMemoryViolation(address, length, limit);
 }
 
-/** Checks a host-side copy into or out of linear memory against the device's size. */
-export function checkLinearRange(pointer: number, length: number): void {
-  checkLinear(pointer >>> 0, length >>> 0);
+/** Checks a host-side copy into or out of linear memory against the device's size (`limit`: the loader's own). */
+export function checkLinearRange(pointer: number, length: number, limit = deviceLinearBytes): void {
+  checkLinear(pointer >>> 0, length >>> 0, limit);
 }
 
-/** `linearBytes` is the device's linear memory; tests lower it to prove the guard trips. */
-export function instantiateOperator(hal: HalImports, linearBytes = deviceLinearBytes): OperatorModule {
-  compiled ??= new WebAssembly.Module(readFileSync(tier1WasmPath));
+/**
+ * `linearBytes` is the device's linear memory; tests lower it to prove the guard trips. `wasmPath`
+ * is the instrumented module: the operator's, or the loader's with its own budget (loaderTier1WasmPath).
+ */
+export function instantiateOperator(hal: HalImports, linearBytes = deviceLinearBytes, wasmPath = tier1WasmPath): OperatorModule {
+  let module = compiled.get(wasmPath);
+  if (!module) {
+    module = new WebAssembly.Module(readFileSync(wasmPath));
+    compiled.set(wasmPath, module);
+  }
   const pass = (_id: number, value: unknown) => value;
   const env = {
     load_ptr: (_id: number, bytes: number, offset: number, address: number) => {
@@ -64,7 +74,7 @@ export function instantiateOperator(hal: HalImports, linearBytes = deviceLinearB
     },
     memory_grow_post: pass,
   };
-  const instance = new WebAssembly.Instance(compiled, { hal: { ...hal }, env });
+  const instance = new WebAssembly.Instance(module, { hal: { ...hal }, env });
   const memory = instance.exports.memory as WebAssembly.Memory;
   return {
     exports: instance.exports as unknown as OperatorExports,

@@ -1,0 +1,102 @@
+// The field loader's module (build/fusop-loader.wasm, its own entry point: the probe's
+// assembly/index.ts does not contain it). The C main loop, or tier 1, calls loaderStart() once
+// after every CPU1 start and then loaderStep() forever, doing what a step returns (LoaderAction:
+// a reset, or the jump to the application) since those need the core itself.
+import { nowUs, uartRead } from "../hal";
+import * as console from "./console";
+import * as out from "./output";
+import * as ymodem from "./ymodem";
+import * as transfer from "./transfer";
+import { LoaderAction } from "./console";
+
+/** Bytes taken from the line per step: bounded so that time is looked at between them. */
+const BYTES_PER_STEP: u32 = 256;
+/**
+ * After a failed transfer the sender may still be sending the rest of a block: what arrives until
+ * the line has been quiet this long is discarded instead of being read as console commands.
+ */
+const QUIET_AFTER_TRANSFER_US: u32 = 500_000;
+
+let discarding: bool = false;
+let lastByteUs: u32 = 0;
+
+let bootWindowOpen: bool = false;
+let bootWindowStartUs: u32 = 0;
+let bootWindowUs: u32 = 0;
+
+/**
+ * Once per CPU1 start: announces the loader, finishes what its journal and the operator's record
+ * say was interrupted, then the boot decision (README "Boot decision"): with nothing resumed and
+ * a valid application, the application starts after `bootWindowMs` without a key on the console
+ * (at once when 0). Returns a LoaderAction.
+ */
+export function loaderStart(bootWindowMs: u32): u32 {
+  out.fieldText("loader", console.LOADER_VERSION);
+  const interrupted = transfer.eraseInterrupted();
+  if (interrupted != 0) out.fieldHex("erased-interrupted-transfer", interrupted);
+  if (console.resumeOperation() || console.applicationRefusal() != 0) return LoaderAction.None;
+  if (bootWindowMs == 0) return bootApplication();
+  out.fieldDecimal("boot-window-ms", bootWindowMs);
+  bootWindowOpen = true;
+  bootWindowStartUs = nowUs();
+  bootWindowUs = bootWindowMs * 1000;
+  return LoaderAction.None;
+}
+
+function bootApplication(): LoaderAction {
+  out.fieldHex("boot", transfer.APPLICATION_START);
+  return LoaderAction.BootApplication;
+}
+
+function sendReplies(): void {
+  for (let reply = ymodem.takeReply(); reply >= 0; reply = ymodem.takeReply()) out.byte(<u32>reply);
+  out.flush();
+}
+
+function transferEnded(nowUs: u32): LoaderAction {
+  sendReplies();
+  // A completed batch leaves nothing in flight; a failed one may (the rest of a cancelled block).
+  discarding = transfer.result() != 0;
+  lastByteUs = nowUs;
+  return console.transferEnded();
+}
+
+/** Takes what the line brought and what time it is; returns a LoaderAction for the caller. */
+export function loaderStep(): u32 {
+  const now = nowUs();
+  for (let n: u32 = 0; n < BYTES_PER_STEP; n++) {
+    const received = uartRead();
+    if (received < 0) break;
+    const byte = <u32>received;
+    if (bootWindowOpen) {
+      // A key within the boot window keeps the loader; the key itself is console input.
+      bootWindowOpen = false;
+      out.fieldText("stay", "loader");
+    }
+    if (console.transferActive()) {
+      if (transfer.feed(byte, now)) return transferEnded(now);
+      sendReplies();
+    } else if (discarding) {
+      lastByteUs = now;
+    } else {
+      const action = console.typed(byte, now);
+      if (action != LoaderAction.None) return action;
+    }
+  }
+  if (console.transferActive()) {
+    if (transfer.poll(now)) return transferEnded(now);
+    sendReplies();
+  } else if (discarding && now - lastByteUs >= QUIET_AFTER_TRANSFER_US) {
+    discarding = false;
+  }
+  if (bootWindowOpen && now - bootWindowStartUs >= bootWindowUs) {
+    bootWindowOpen = false;
+    return bootApplication();
+  }
+  return LoaderAction.None;
+}
+
+/** Bytes of linear memory the module's static data occupies (the build checks it fits). */
+export function linearMemoryUsed(): u32 {
+  return <u32>__heap_base;
+}

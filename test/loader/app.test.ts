@@ -1,0 +1,103 @@
+// `app` and `boot` on tier 1: an application written to its slot at 0x0800C000 (README "Flash
+// layout"), then handed the part only when its vector table is sane (initial SP in SRAM1, reset
+// handler inside the slot) and CPU2 was not started since the last reset.
+import { describe, expect, test } from "vitest";
+import { APPLICATION_START, C, LoaderRig, fileBytes, sendFile } from "./support.js";
+
+/** An application image: vector table (SP, reset handler), then code-like bytes. */
+function application(stackPointer: number, reset: number, length = 3000): Uint8Array {
+  const image = fileBytes(length, 21);
+  const view = new DataView(image.buffer);
+  view.setUint32(0, stackPointer, true);
+  view.setUint32(4, reset, true);
+  return image;
+}
+
+function sendApp(rig: LoaderRig, image: Uint8Array): string {
+  expect(rig.exchange("app\r").at(-1)).toBe(C);
+  return sendFile(rig, "app.bin", image);
+}
+
+describe("loader app + boot (tier 1)", () => {
+  test("a sane application is written, read back, and boot hands the part over (LoaderAction 2)", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    const image = application(0x2003_0000, APPLICATION_START + 0x101);
+    expect(sendApp(rig, image)).toMatch(/received-bytes 3000\r\nOK\r\n$/);
+    expect(rig.flash(APPLICATION_START, image.length)).toEqual(image);
+    expect(rig.command("boot")).toMatch(/\r\nOK\r\n$/);
+    expect(rig.actions).toEqual([2]);
+  });
+
+  test.each([
+    ["an initial SP outside SRAM1", 0x1000_0000, APPLICATION_START + 0x101],
+    ["an initial SP past SRAM1's end", 0x2003_0008, APPLICATION_START + 0x101],
+    ["a reset handler outside the slot", 0x2003_0000, 0x0800_0101],
+    ["an ARM (even) reset handler address", 0x2003_0000, APPLICATION_START + 0x100],
+  ])("%s: boot stays in the loader with NO_APPLICATION", (_name, stackPointer, reset) => {
+    const rig = new LoaderRig();
+    rig.text();
+    sendApp(rig, application(stackPointer, reset));
+    expect(rig.command("boot")).toMatch(/ERROR NO_APPLICATION boot: /);
+    expect(rig.actions).toEqual([]);
+  });
+
+  test("a 12 KiB SRAM1 (WB15CC): an SP at the WB55's SRAM1 end is not sane there", () => {
+    const rig = new LoaderRig({ family: "wb1x", flashKb: 320, fus: "1.2.0" });
+    rig.text();
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    expect(rig.command("boot")).toMatch(/ERROR NO_APPLICATION /);
+    sendApp(rig, application(0x2000_3000, APPLICATION_START + 0x101));
+    expect(rig.command("boot")).toMatch(/\r\nOK\r\n$/);
+  });
+
+  test("after a command that started CPU2, boot refuses: the application must start with CPU2 untouched", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    expect(rig.command("info")).toMatch(/OK\r\n$/);
+    expect(rig.command("boot")).toMatch(/ERROR CPU2_ALREADY_BOOTED boot: /);
+    expect(rig.actions).toEqual([]);
+  });
+
+  test("a second app replaces the whole first one, also the sectors it no longer needs", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101, 6000));
+    const second = application(0x2002_0000, APPLICATION_START + 0x201, 1000);
+    sendApp(rig, second);
+    expect(rig.flash(APPLICATION_START, 1000)).toEqual(second);
+    expect(rig.flash(APPLICATION_START + 1000, 8192 - 1000).every((b) => b === 0xff)).toBe(true);
+  });
+
+  test("on start with a valid application: the boot window, then the application (LoaderAction 2)", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.start(); // the next CPU1 start
+    expect(rig.text()).toBe("loader 0.1.0\r\nboot-window-ms 1000\r\n");
+    expect(new TextDecoder().decode(rig.wait(900_000))).toBe("");
+    expect(rig.actions).toEqual([]);
+    expect(new TextDecoder().decode(rig.wait(200_000))).toBe("boot 0x0800c000\r\n");
+    expect(rig.actions).toEqual([2]);
+  });
+
+  test("a key within the boot window keeps the loader, and the key is console input", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.start();
+    rig.text();
+    expect(rig.command("help")).toMatch(/^stay loader\r\nhelp\r\n.*OK\r\n$/s);
+    rig.wait(5_000_000);
+    expect(rig.actions).toEqual([]);
+  });
+
+  test("boot window 0: a valid application starts at once; without one the loader stays", () => {
+    const rig = new LoaderRig(undefined, 0);
+    expect(rig.actions).toEqual([]); // nothing to start yet
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.start();
+    expect(rig.actions).toEqual([2]);
+  });
+});

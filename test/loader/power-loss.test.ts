@@ -1,0 +1,89 @@
+// Power loss at every CPU1 flash operation of `app` and of an `install` transfer, on tier 1
+// (host-sim/faults.ts: SRAM and backup registers lost, flash kept). The loader's journal page
+// (assembly/loader/journal.ts) decides after the restart: a half-written application is never
+// booted, a half-received image is erased, and sending again succeeds.
+import { describe, expect, test } from "vitest";
+import { FaultInjector } from "../../host-sim/faults.js";
+import { buildImage } from "../../host-sim/images/builder.js";
+import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
+import { parseVersion } from "../../host-sim/versions.js";
+import { APPLICATION_START, C, LoaderRig, fileBytes, sendFile } from "./support.js";
+
+function application(length: number): Uint8Array {
+  const image = fileBytes(length, 31);
+  const view = new DataView(image.buffer);
+  view.setUint32(0, 0x2003_0000, true);
+  view.setUint32(4, APPLICATION_START + 0x101, true);
+  return image;
+}
+
+/** Sends `data` after `command`; true when power was lost on the way. */
+function sendLosingPower(rig: LoaderRig, command: string, data: Uint8Array): boolean {
+  try {
+    expect(rig.exchange(`${command}\r`).at(-1)).toBe(C);
+    sendFile(rig, "file.bin", data);
+    return false;
+  } catch (error) {
+    if (error instanceof SystemResetOccurred) return true;
+    throw error;
+  }
+}
+
+/** CPU1 starts again after power-on: the loader's start, and what it says. */
+function restart(rig: LoaderRig): string {
+  rig.start();
+  return rig.text();
+}
+
+function cpu1FlashSteps(run: (rig: LoaderRig) => void): number {
+  const rig = new LoaderRig();
+  rig.text();
+  const counter = new FaultInjector({ kinds: ["cpu1-flash"] });
+  counter.attach(rig.chip);
+  run(rig);
+  return counter.steps;
+}
+
+describe("loader power loss (tier 1)", () => {
+  test("app: power lost at each flash operation — boot never takes a half-written application; sending again works", () => {
+    const image = application(1000);
+    const total = cpu1FlashSteps((rig) => sendLosingPower(rig, "app", image));
+    expect(total).toBeGreaterThan(125); // 125 double words, the erase, the journal records
+    for (let step = 1; step <= total; step++) {
+      const rig = new LoaderRig();
+      rig.text();
+      new FaultInjector({ at: [{ step, action: "power-loss" }], kinds: ["cpu1-flash"] }).attach(rig.chip);
+      expect(sendLosingPower(rig, "app", image), `step ${step}`).toBe(true);
+      restart(rig);
+      const boot = rig.command("boot");
+      if (boot.endsWith("\r\nOK\r\n")) {
+        // Only possible once the journal said valid: then the whole application is there.
+        expect(rig.flash(APPLICATION_START, image.length), `step ${step}`).toEqual(image);
+      } else {
+        expect(boot, `step ${step}`).toMatch(/ERROR NO_APPLICATION boot: /);
+      }
+      expect(sendLosingPower(rig, "app", image)).toBe(false);
+      expect(rig.command("boot"), `step ${step}`).toMatch(/\r\nOK\r\n$/);
+    }
+  });
+
+  test("install: power lost while the image arrives or is moved up to its place — the next start erases all of it", () => {
+    const image = buildImage({ kind: "fus", version: parseVersion("2.2.0"), size: 24_464, family: "wb5x" });
+    // Ends in FUS's reset after FW_UPGRADE: every CPU1 flash operation comes before it.
+    const total = cpu1FlashSteps((rig) => expect(sendLosingPower(rig, "install", image)).toBe(true));
+    // Every 97th operation (block boundaries fall at every 128th double word) and the last ones.
+    const steps = [...Array.from({ length: Math.floor(total / 97) }, (_, i) => 1 + i * 97), total - 2, total - 1];
+    for (const step of steps) {
+      const rig = new LoaderRig();
+      rig.text();
+      new FaultInjector({ at: [{ step, action: "power-loss" }], kinds: ["cpu1-flash"] }).attach(rig.chip);
+      expect(sendLosingPower(rig, "install", image)).toBe(true);
+      const said = restart(rig);
+      // Both copies — where it arrived and where placement was moving it — are gone: all of the
+      // free flash up to the secure area is erased again.
+      const secure = 0x0800_0000 + rig.chip.board.optionBytes.sfsa * 4096;
+      expect(rig.flash(APPLICATION_START, secure - APPLICATION_START).every((byte) => byte === 0xff), `step ${step}: ${said}`).toBe(true);
+      expect(rig.command("info")).toContain("fus 1.2.0");
+    }
+  });
+});
