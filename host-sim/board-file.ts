@@ -64,7 +64,7 @@ export function decodeBoardText(path: string, bytes: Uint8Array): string {
   }
   // JSON text has no control characters outside strings' escapes; NUL marks a binary file.
   if (/[\0-\x08\x0e-\x1f]/.test(text)) {
-    throw new BoardFileError("BOARD_NOT_TEXT", `${path} is not a board file: it holds binary data (${bytes.length} bytes), not JSON text`);
+    throw new BoardFileError("BOARD_NOT_TEXT", `${path} is not a board file: it holds binary data (${bytes.length} bytes), not JSON text; create one with \`fusop sim create\``);
   }
   return text;
 }

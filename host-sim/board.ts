@@ -224,7 +224,7 @@ export function boardFromBytes(bytes: Uint8Array, name: string): Board {
   } catch (error) {
     // V8's message quotes the text; say where it breaks instead of echoing the file.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new BoardFileError("BOARD_NOT_JSON", `${name} is not a board file: not valid JSON${position ? ` (syntax error at byte ${position})` : ""}`);
+    throw new BoardFileError("BOARD_NOT_JSON", `${name} is not a board file: not valid JSON${position ? ` (syntax error at byte ${position})` : ""}; create one with \`fusop sim create\``);
   }
   try {
     const board = Board.fromJSON(parsed);

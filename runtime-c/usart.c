@@ -1,7 +1,7 @@
 /* The loader's console line: USART1 on PB6 (TX) / PB7 (RX), alternate function 7 — the ST-LINK
  * virtual COM port of NUCLEO-WB55 — polled, 8N1, no interrupts. Implements the hal imports
- * uartWrite/uartRead of assembly/hal/index.ts. Registers and bits: RM0434 (RCC §8, GPIO §9, USART
- * §36 of Rev 10), the same values as ST's STM32WB SVD. */
+ * uartWrite/uartRead of assembly/hal/index.ts. Registers and bits: RM0434 Rev 10 (RCC chapter 8,
+ * GPIO chapter 9, USART chapter 36), the same values as ST's STM32WB SVD. */
 #include <stdint.h>
 #include "fusop_generated.h"
 #include "fusop_fault.h"

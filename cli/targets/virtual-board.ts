@@ -22,12 +22,10 @@ export function readBoard(path: string): Board {
     const systemCode = /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
     if (typeof code === "string" && /^E[A-Z]+$/.test(code)) throw fileError(path, error);
     if (code === "BOARD_UNREADABLE" && systemCode) throw fileError(path, { code: systemCode });
-    if (error instanceof SyntaxError || /is not valid JSON|Unexpected token|Unexpected end of JSON/.test(message)) {
-      throw new CliError("BOARD_FILE_INVALID", `'${path}' is not a fusop board file (it is not JSON); make one with fusop sim create`, { file: path }, EXIT.file);
-    }
-    // The board module's own named checks (a field out of range, an unknown format version).
+    // The board module's own named checks (binary or not JSON, a field out of range, an unknown
+    // format version: host-sim/board-file.ts), never the file's bytes.
     throw new CliError(typeof code === "string" && code.startsWith("BOARD_") ? code : "BOARD_FILE_INVALID",
-      `'${path}': ${printable(message)}`, { file: path }, EXIT.file);
+      message.includes(path) ? printable(message) : `'${path}': ${printable(message)}`, { file: path }, EXIT.file);
   }
 }
 

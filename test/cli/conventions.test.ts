@@ -124,13 +124,13 @@ describe("file errors exit 3 with a named code", () => {
     expect(stage.err.at(-1)).toMatch(/^fusop: error FILE_NOT_FOUND: cannot read '.*missing\.bin': no such file; check the path$/);
   });
 
-  test("a binary file passed as a board is BOARD_FILE_INVALID, and its bytes are not echoed", async () => {
+  test("a binary file passed as a board is BOARD_NOT_TEXT, and its bytes are not echoed", async () => {
     const binary = join(directory, "not-a-board.bin");
     writeFileSync(binary, Uint8Array.from({ length: 512 }, (_, index) => (index * 37) & 0xff));
     const run = await fusop(["info", "--board", binary]);
     expect(run.code).toBe(3);
     expect(run.err).toHaveLength(1);
-    expect(run.err[0]).toMatch(/^fusop: error BOARD_FILE_INVALID: '.*not-a-board\.bin' is not a fusop board file/);
+    expect(run.err[0]).toMatch(/^fusop: error BOARD_NOT_TEXT: .*not-a-board\.bin is not a board file: it holds binary data/);
     expect(run.err[0]).toMatch(/^[\x20-\x7e]*$/);
   });
 });

@@ -36,20 +36,20 @@ describe.each(["footer", "planner", "board"] as const)(`fuzz target %s, ${INPUTS
   }
 });
 
-describe("reproducers of what `make fuzz` found on main (fixed on the device branch: drop `.fails` after the merge)", () => {
+describe("reproducers of what `make fuzz` found (D1, P1–P3: fixed in the planner and footer decoder)", () => {
   // Seed 1 indices from bench/results.md; each replays one input.
   const one = (target: "footer" | "planner", index: number) => runTarget(target, 1, index, index + 1);
 
-  test.fails("D1: a file of 0xFFFFFxxx bytes whose footer counts 1 sector is refused (#347)", () => {
+  test("D1: a file of 0xFFFFFxxx bytes whose footer counts 1 sector is refused (#347)", () => {
     expect(one("footer", 347).violations).toEqual({});
   });
-  test.fails("P1: --app-end near 2^32 does not wrap into a plan below the application (#128)", () => {
+  test("P1: --app-end near 2^32 does not wrap into a plan below the application (#128)", () => {
     expect(violationTotal(one("planner", 128))).toBe(0);
   });
-  test.fails("P2: --sfsa 163 on a 512 KB part does not plan past the end of flash (#1992)", () => {
+  test("P2: --sfsa 163 on a 512 KB part does not plan past the end of flash (#1992)", () => {
     expect(violationTotal(one("planner", 1992))).toBe(0);
   });
-  test.fails("P3: no plan on the first flash sector, --app-end or not (#15923: WB1x, FUS + BLE_Stack_full, SFSA 63)", () => {
+  test("P3: no plan on the first flash sector, --app-end or not (#15923: WB1x, FUS + BLE_Stack_full, SFSA 63)", () => {
     expect(violationTotal(one("planner", 15923))).toBe(0);
   });
   test("the reproducer indices still name the inputs described (so the .fails above are not vacuous)", () => {
