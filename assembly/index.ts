@@ -10,6 +10,7 @@ import * as commands from "./fus/commands";
 import * as identity from "./fus/identify";
 import * as diagnosis from "./fus/diagnosis";
 import * as flash from "./flash/driver";
+import * as stage from "./flash/stage";
 import * as preflight from "./fus/preflight";
 import * as journal from "./fus/journal";
 import * as imageFooter from "./image/footer";
@@ -340,6 +341,34 @@ export function flashWrite(address: u32, length: u32): OperatorStatus {
 }
 export function flashLastErrorFlags(): u32 {
   return flash.lastFlashErrorFlags();
+}
+
+// ---- Streaming staging while the stack runs (flash/stage.ts, cpu2-interface §4.5) ----
+
+/** Places an image of `imageSize` bytes by size below the top of free flash; see flash/stage.ts. */
+export function stageBegin(imageSize: u32): OperatorStatus {
+  return stage.begin(imageSize);
+}
+/** Linear-memory address of the chunk buffer stageWrite takes its bytes from. */
+export function stageInputPointer(): u32 {
+  return <u32>stage.stageInput;
+}
+export function stageInputCapacity(): u32 {
+  return stage.STAGE_INPUT_BYTES;
+}
+/** Takes `length` bytes (any length up to the capacity, any alignment) from the chunk buffer. */
+export function stageWrite(length: u32): OperatorStatus {
+  return stage.write(length);
+}
+/** Flushes, clears the flash above the image, decodes, plans and checks it (as FW_UPGRADE's preflight). */
+export function stageEnd(): OperatorStatus {
+  return stage.end();
+}
+export function stageAddress(): u32 {
+  return stage.stageAddress();
+}
+export function stageImageStatus(): u32 {
+  return stage.stageImageStatus();
 }
 
 // ---- Coprocessor images: footers, install planning, upgrade policy (pure, assembly/image) ----

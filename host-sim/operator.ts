@@ -356,6 +356,35 @@ export class Operator {
     }
   }
 
+  /**
+   * Streams `image` through the device's staging API (stageBegin / stageWrite / stageEnd, also
+   * while the wireless stack runs), in chunks of the given sizes (repeated; default the whole input
+   * buffer). The operator picks the address; returns it. A refused image throws with the
+   * ImageStatus that names why.
+   */
+  stageStream(image: Uint8Array, chunkSizes: number[] = []): number {
+    const refusal = (status: number, doing: string): OperatorError => {
+      const imageStatus = this.tier.call("stageImageStatus") as ImageStatus;
+      if (status !== OperatorStatus.StagedImageRefused) return describeStatus(status, doing);
+      return new OperatorError(status, imageStatusCode(imageStatus), `${doing}: ${imageStatusMessage(imageStatus, {})}`);
+    };
+    let status = this.tier.call("stageBegin", image.length);
+    if (status !== OperatorStatus.Ok) throw refusal(status, "begin staging");
+    const input = this.tier.call("stageInputPointer");
+    const capacity = this.tier.call("stageInputCapacity");
+    const sizes = chunkSizes.length > 0 ? chunkSizes : [capacity];
+    for (let offset = 0, index = 0; offset < image.length; index++) {
+      const length = Math.min(sizes[index % sizes.length], capacity, image.length - offset);
+      this.tier.writeLinear(input, image.subarray(offset, offset + length));
+      status = this.tier.call("stageWrite", length);
+      if (status !== OperatorStatus.Ok) throw refusal(status, `stage bytes ${offset}..${offset + length}`);
+      offset += length;
+    }
+    status = this.tier.call("stageEnd");
+    if (status !== OperatorStatus.Ok) throw refusal(status, "end staging");
+    return this.tier.call("stageAddress");
+  }
+
   identify(): PartIdentity {
     this.tier.call("identify");
     return {

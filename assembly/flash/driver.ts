@@ -2,9 +2,10 @@
 // keys, page erase, 64-bit programming of erased double words, errors read from FLASH_SR.
 // It shares the controller with CPU2 the way cpu2-interface §4.5 describes: HSEM 2 (flash
 // ownership, §1.8) is held from unlock to lock, and every single page erase or 64-bit write starts
-// only with HSEM 6 free and HSEM 7 taken by CPU1, released right after. The FLASH_ERASE_ACTIVITY
-// commands a running wireless stack also expects (§4.5 steps 2, 3, 6) are not sent, so the driver
-// still runs only while CPU2 is held or runs FUS, and refuses while a stack runs.
+// only with HSEM 6 free, no program/erase suspend (PESD) and HSEM 7 taken by CPU1, released right
+// after. While a wireless stack runs it also speaks the stack's system commands: once
+// SET_FLASH_ACTIVITY_CONTROL(1) so that CPU2 holds CPU1 off with HSEM 7 instead of PES, and
+// FLASH_ERASE_ACTIVITY on/off around every erase (§4.5 steps 2, 3, 6; §5.2 0xFC69, 0xFC73).
 import { read32, write32, delayUs, nowUs, setBits32 } from "../hal";
 import {
   FLASH_BASE, FLASH_KEYR, FLASH_KEY1, FLASH_KEY2, FLASH_SR, FLASH_SR_EOP, FLASH_SR_ERRORS, FLASH_SR_BSY,
@@ -14,7 +15,8 @@ import {
   HSEM_BLOCK_FLASH_BY_CPU2_SEMID,
 } from "../chip/registers";
 import { OperatorStatus, Cpu2Mode } from "../shared/codes";
-import { mode } from "../mailbox/system";
+import { mode, sendCommand, commandParameters, responseStatus } from "../mailbox/system";
+import { FLASH_ERASE_ACTIVITY, SET_FLASH_ACTIVITY_CONTROL } from "../fus/opcodes";
 import { deviceId, flashSizeKb, sectorBytes } from "../chip/variants";
 
 /** Page erase takes up to ~25 ms on this family; allow generously before calling it stuck. */
@@ -27,7 +29,12 @@ const SEM7_RETAKE_GAP_US: u32 = 1;
 export const FLASH_BUFFER_BYTES: u32 = 512;
 export const flashBuffer: usize = memory.data(512);
 
+/** §4.5 step 3: after FLASH_ERASE_ACTIVITY(ON), time for CPU2 to take HSEM 7 (ST: ≥ 5 µs). */
+const ERASE_ACTIVITY_SETTLE_US: u32 = 5;
+
 let lastErrorFlags: u32 = 0;
+/** SET_FLASH_ACTIVITY_CONTROL(1) went to the stack that runs now (a reset starts CPU1 afresh). */
+let stackUsesSem7: bool = false;
 
 export function lastFlashErrorFlags(): u32 {
   return lastErrorFlags;
@@ -105,8 +112,29 @@ function unblockCpu2Flash(): void {
   delayUs(SEM7_RETAKE_GAP_US);
 }
 
+/** One single-byte system command to the running stack; CommandRejected unless it answers success. */
+function stackCommand(opcode: u16, value: u8): OperatorStatus {
+  store<u8>(commandParameters, value);
+  const sent = sendCommand(opcode, 1);
+  if (sent != OperatorStatus.Ok) return sent;
+  return responseStatus() == 0 ? OperatorStatus.Ok : OperatorStatus.CommandRejected;
+}
+
+function stackRuns(): bool {
+  return mode() == Cpu2Mode.WirelessStack;
+}
+
+/** §4.5: the stack keeps CPU1 off with HSEM 7 from now on (once per stack run). */
+function moveStackToSem7(): OperatorStatus {
+  if (!stackRuns() || stackUsesSem7) return OperatorStatus.Ok;
+  const status = stackCommand(SET_FLASH_ACTIVITY_CONTROL, 1);
+  if (status == OperatorStatus.Ok) stackUsesSem7 = true;
+  return status;
+}
+
 function begin(): OperatorStatus {
-  if (mode() == Cpu2Mode.WirelessStack) return OperatorStatus.FlashBusyWithStack;
+  const sem7 = moveStackToSem7();
+  if (sem7 != OperatorStatus.Ok) return sem7;
   const owned = takeFlashOwnership();
   if (owned != OperatorStatus.Ok) return owned;
   const ready = waitReady();
@@ -143,6 +171,15 @@ export function erase(address: u32, length: u32): OperatorStatus {
   if (address < FLASH_BASE || length == 0 || address - FLASH_BASE + length > flashBytes()) return OperatorStatus.FlashRangeInvalid;
   const started = begin();
   if (started != OperatorStatus.Ok) return started;
+  // §4.5 steps 2-3: a running stack lets an erase start only in a long enough radio pause.
+  if (stackRuns()) {
+    const announced = stackCommand(FLASH_ERASE_ACTIVITY, 1);
+    if (announced != OperatorStatus.Ok) {
+      end();
+      return announced;
+    }
+    delayUs(ERASE_ACTIVITY_SETTLE_US);
+  }
   const first = (address - FLASH_BASE) / sector;
   const last = (address - FLASH_BASE + length - 1) / sector;
   let status = OperatorStatus.Ok;
@@ -153,6 +190,11 @@ export function erase(address: u32, length: u32): OperatorStatus {
     write32(FLASH_CR, FLASH_CR_PER | ((page << FLASH_CR_PNB_SHIFT) & FLASH_CR_PNB_MASK) | FLASH_CR_STRT);
     status = finish();
     unblockCpu2Flash();
+  }
+  // §4.5 step 6, also after a failed page: the stack goes back to its normal flash use.
+  if (stackRuns()) {
+    const ended = stackCommand(FLASH_ERASE_ACTIVITY, 0);
+    if (status == OperatorStatus.Ok) status = ended;
   }
   end();
   return status;

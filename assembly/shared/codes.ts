@@ -57,7 +57,7 @@ export enum OperatorStatus {
   FlashOperationFailed = 26,
   /** Flash range not double-word aligned, not a multiple of 8, or not entirely below the secure boundary (SFSA). */
   FlashRangeInvalid = 27,
-  /** CPU1 writes flash only while CPU2 is held or runs FUS: a running stack needs the HSEM/erase-activity protocol (§4.5). */
+  /** No longer returned: the flash driver follows §4.5 with a running stack. Kept so the numbers stay stable. */
   FlashBusyWithStack = 28,
   /** The image FUS would take is one this part must not get; lastImageStatus names why (image-codes.ts). */
   StagedImageRefused = 29,
@@ -76,6 +76,12 @@ export enum OperatorStatus {
    * fus-behaviour §4.3) ends below the operator's shared tables (mailbox/layout.ts).
    */
   SharedSramTooSmall = 35,
+  /** stageWrite or stageEnd without a successful stageBegin (or after a failed write). */
+  StageNotStarted = 40,
+  /** More bytes than stageBegin announced, or a chunk larger than the stage input buffer. */
+  StageOverflow = 41,
+  /** stageEnd before all the bytes stageBegin announced were written. */
+  StageIncomplete = 42,
 }
 
 /** A long FUS operation the operator recorded before its resets (fus/journal.ts). */

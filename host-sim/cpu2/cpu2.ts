@@ -11,6 +11,7 @@ import { SafebootFirmware } from "./safeboot.js";
 import { newKeyVolatileState, type KeyVolatileState } from "./keys.js";
 import type { Cpu2FlashOperation } from "./phase-runner.js";
 import type { StepObserver } from "../faults.js";
+import type { StackFlashArbiter } from "./flash-arbitration.js";
 
 export interface Cpu2Firmware {
   readonly kind: "fus" | "stack" | "safeboot";
@@ -54,6 +55,8 @@ export class Cpu2 {
   /** The flash operation CPU2 firmware has under way (cut short by a reset or power loss). */
   inFlight: Cpu2FlashOperation | null = null;
   readonly options: Cpu2Options = { fusBelowV2AsyncResetWeakness: false };
+  /** The running wireless stack's hold on CPU1's flash work (flash-arbitration.ts); null otherwise. */
+  flashArbiter: StackFlashArbiter | null = null;
 
   constructor(readonly host: Cpu2Host) {
     this.mailbox = new Cpu2Mailbox(host);
@@ -145,6 +148,7 @@ export class Cpu2 {
   halt(): void {
     this.generation++;
     this.running = null;
+    this.flashArbiter = null;
     const operation = this.inFlight;
     this.inFlight = null;
     operation?.interrupt();
