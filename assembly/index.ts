@@ -3,6 +3,7 @@
 // calling conventions stay trivial; results beyond a status are read through getters.
 import { OperatorStatus } from "./shared/codes";
 import * as boot from "./mailbox/boot";
+import * as attach from "./mailbox/attach";
 import * as system from "./mailbox/system";
 import * as state from "./fus/state";
 import * as info from "./fus/info";
@@ -25,6 +26,18 @@ const DEFAULT_READY_TIMEOUT_MS: u32 = 1000;
 export function bootCpu2(readyTimeoutMs: u32): OperatorStatus {
   const timeoutMs = readyTimeoutMs == 0 ? DEFAULT_READY_TIMEOUT_MS : readyTimeoutMs;
   return boot.bootCpu2(timeoutMs * 1000);
+}
+
+/**
+ * Uses the tables and system channel of a CPU2 the application booted with ST's middleware
+ * (mailbox/attach.ts): no new tables, no second C2BOOT, channel 2 masked for ST's IPCC handler.
+ */
+export function attachCpu2(): OperatorStatus {
+  return attach.attach();
+}
+/** Gives channel 2 back to the application's middleware. */
+export function detachCpu2(): void {
+  attach.detach();
 }
 
 /** Which firmware CPU2 said it runs (Cpu2Mode). */

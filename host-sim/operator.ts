@@ -40,6 +40,10 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.ReadyPayloadUnknown]: "CPU2 announced a firmware the operator does not know; read the device information and the FUS state",
   [OperatorStatus.ParametersTooLong]: "a system command carries at most 255 parameter bytes",
   [OperatorStatus.ResetDidNotHappen]: "CPU2 should have reset the part and did not; read the FUS state and power-cycle the board",
+  [OperatorStatus.SharedTablesInvalid]: "C2BOOT is set but the SRAM2a reference table at 0x20030000 does not lead to a system table, command buffer and event queues in SRAM2a: boot CPU2 with ST's TL_Init tables first, or reset the part and let the operator boot it",
+  [OperatorStatus.StageNotStarted]: "call stageBegin with the image size first (a failed write ends the staging too)",
+  [OperatorStatus.StageOverflow]: "more bytes than stageBegin announced, or a chunk larger than the stage input buffer",
+  [OperatorStatus.StageIncomplete]: "stageEnd came before every byte stageBegin announced was written",
   [OperatorStatus.SharedSramTooSmall]: "the wireless stack keeps SRAM2a secure from below 0x20030A90, where the operator's mailbox tables end (BLE_Stack_full_extended leaves CPU1 only 2 KB): the operator cannot talk to CPU2 under it; install a stack that leaves CPU1 at least 3 KB of SRAM2a (e.g. BLE_Stack_full, 10 KB)",
 };
 
@@ -152,6 +156,15 @@ export class Operator {
 
   private check(status: number, doing: string): void {
     if (status !== OperatorStatus.Ok) throw describeStatus(status, doing);
+  }
+
+  /**
+   * Attaches to a CPU2 the application booted with ST's middleware (its SRAM2a tables and system
+   * channel); returns which firmware runs.
+   */
+  attachCpu2(): Cpu2Mode {
+    this.check(this.tier.call("attachCpu2"), "attach to the running CPU2");
+    return this.tier.call("cpu2Mode") as Cpu2Mode;
   }
 
   /** Boots CPU2 and returns which firmware announced itself. */

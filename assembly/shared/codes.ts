@@ -82,6 +82,8 @@ export enum OperatorStatus {
   StageOverflow = 41,
   /** stageEnd before all the bytes stageBegin announced were written. */
   StageIncomplete = 42,
+  /** C2BOOT is set but the reference table does not lead to a system table and queues in SRAM2a (§3.1, §3.5, §3.6). */
+  SharedTablesInvalid = 43,
 }
 
 /** A long FUS operation the operator recorded before its resets (fus/journal.ts). */
