@@ -38,6 +38,7 @@ CODE_SOURCES := assembly/shared/codes.ts assembly/shared/image-codes.ts
 
 .PHONY: all wasm firmware addon host deps test demo bench clean
 all: wasm firmware addon host
+include test/firmware/firmware.mk
 
 deps:
 	bash .ci/install-deps

@@ -92,6 +92,8 @@ export interface BoardConfig {
   /** SFSA/SBRV override, e.g. to model corrupted option bytes. */
   optionBytes?: Partial<OptionBytes>;
   uid64?: bigint;
+  /** VBAT stays powered: the backup registers survive a power loss (README "What survives what"). */
+  vbatKept?: boolean;
 }
 
 /** Safeboot that comes with a FUS [choice]: 1.0.0 before V1.1.0, V2.0.0 for V1.1.x/V1.2.0, V2.0.1 for FUSv2. */
@@ -110,8 +112,13 @@ export class Board {
   readonly optionBytes: OptionBytes;
   readonly cpu2: Cpu2PersistentState;
   readonly uid64: bigint;
+  /** RTC backup registers BKP0R..BKP19R (backup domain: kept through system resets). */
+  readonly backupRegisters: number[] = new Array<number>(20).fill(0);
+  /** VBAT kept: the backup domain survives a power loss too. */
+  vbatKept: boolean;
 
   constructor(config: BoardConfig) {
+    this.vbatKept = config.vbatKept === true;
     this.variant = deviceVariant(config.family, config.flashKb);
     const variant = this.variant;
     this.flash = new Uint8Array(variant.arrayBytes).fill(0xff);
@@ -213,6 +220,7 @@ export class Board {
         locked: c.locked,
       },
       flash: { sectorBytes: variant.sectorBytes, sectors },
+      backup: { vbatKept: this.vbatKept, registers: this.backupRegisters.map(hex) },
     };
   }
 
@@ -240,6 +248,10 @@ export class Board {
     };
     state.report = c.report && { ...c.report };
     state.locked = c.locked;
+    if (file.backup) {
+      board.vbatKept = file.backup.vbatKept === true;
+      file.backup.registers.forEach((value, i) => { if (i < board.backupRegisters.length) board.backupRegisters[i] = Number(value) >>> 0; });
+    }
     board.flash.fill(0xff);
     if (file.flash.sectorBytes !== board.variant.sectorBytes) throw new Error("board file: sector size does not match the family");
     for (const [address, data] of Object.entries(file.flash.sectors)) {
@@ -276,6 +288,8 @@ export interface BoardFile {
     locked: string | null;
   };
   flash: { sectorBytes: number; sectors: Record<string, string> };
+  /** Backup domain (absent in older files: all zero, VBAT not kept). */
+  backup?: { vbatKept: boolean; registers: string[] };
 }
 
 function hex(value: number): string {

@@ -15,6 +15,8 @@ export interface FaultTarget {
   readonly sram2a: Uint8Array;
   readonly sram2b: Uint8Array;
   requestSystemReset(reason: string): void;
+  /** Power-on of the backup domain: the RTC backup registers are lost unless VBAT keeps them. */
+  powerCycleBackupDomain(): void;
 }
 
 export type StepKind = "cpu1-flash" | "cpu2-flash" | "command" | "phase";
@@ -71,12 +73,13 @@ export class SeededRandom {
  * (seeded, so runs replay), scheduled work is dropped, a flash operation under way is cut short in
  * its documented partial state (chip/flash.ts, cpu2/phase-runner.ts), CPU2 loses its volatile state
  * (AES1 key, key locks), and the part restarts from reset. Flash, option bytes and CPU2's NVM (the
- * board) survive. Backup registers are not modelled (no VBAT).
+ * board) survive; the RTC backup registers only when the board keeps VBAT.
  */
 export function powerLoss(chip: FaultTarget, sram: SeededRandom): void {
   chip.flashRegisters.interruptOperation();
   chip.cpu2.halt();
   chip.clock.cancelAll();
+  chip.powerCycleBackupDomain();
   sram.fill(chip.sram1);
   sram.fill(chip.sram2a);
   sram.fill(chip.sram2b);

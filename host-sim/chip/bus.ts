@@ -6,6 +6,16 @@ export interface Peripheral {
   readonly name: string;
   readUint32(offset: number): number;
   writeUint32(offset: number, value: number): void;
+  /**
+   * Set by the bus when the peripheral is mapped: the peripheral calls it from its switch's default
+   * branch for a register it does not model (read as 0, write ignored), and the bus warns once.
+   */
+  unmodelled?: (offset: number, access: "read" | "write") => void;
+  /**
+   * A byte or half-word write, for the few registers that take them (NVIC and SCB priority bytes,
+   * which ST's HAL writes byte-wise). Returns false where only word writes are allowed (bus fault).
+   */
+  writeNarrow?(offset: number, size: 1 | 2, value: number): boolean;
 }
 
 export interface MemoryRegion {
@@ -36,6 +46,11 @@ export class BusFault extends Error {
 export class Bus {
   private readonly memories: MemoryRegion[] = [];
   private readonly peripherals: MappedPeripheral[] = [];
+  private readonly warned = new Set<number>();
+  /** Every warning so far ("unmodelled register ..."), in order. */
+  readonly warnings: string[] = [];
+  /** Called once per unmodelled register touched (the CLI prints it on stderr). */
+  onWarning: (message: string) => void = () => {};
 
   mapMemory(region: MemoryRegion): void {
     this.memories.push(region);
@@ -43,6 +58,15 @@ export class Bus {
 
   mapPeripheral(base: number, size: number, peripheral: Peripheral): void {
     this.peripherals.push({ base, size, peripheral });
+    peripheral.unmodelled = (offset, access) => this.warnUnmodelled(peripheral.name, base + offset, offset, access);
+  }
+
+  private warnUnmodelled(name: string, address: number, offset: number, access: "read" | "write"): void {
+    if (this.warned.has(address)) return;
+    this.warned.add(address);
+    const message = `unmodelled register ${name}+0x${offset.toString(16)} (0x${(address >>> 0).toString(16).padStart(8, "0")}) ${access}: reads 0, writes are ignored`;
+    this.warnings.push(message);
+    this.onWarning(message);
   }
 
   get memoryRegions(): readonly MemoryRegion[] {
@@ -96,8 +120,13 @@ export class Bus {
     }
     const mapped = this.peripheralAt(address);
     if (!mapped) throw new BusFault(address, `${size * 8}-bit write`);
-    // The registers the operator writes (IPCC, RCC, PWR, FLASH) take word writes only (§1.2).
-    if (size !== 4 || (address & 3) !== 0) throw new BusFault(address, `${size * 8}-bit write to ${mapped.peripheral.name}`);
+    // The registers the operator writes (IPCC, RCC, PWR, FLASH) take word writes only (§1.2);
+    // a peripheral may accept narrow writes to some registers of its own (writeNarrow).
+    if (size !== 4 || (address & 3) !== 0) {
+      const accepted = size !== 4 && (address & (size - 1)) === 0 && mapped.peripheral.writeNarrow?.(address - mapped.base, size, value >>> 0);
+      if (!accepted) throw new BusFault(address, `${size * 8}-bit write to ${mapped.peripheral.name}`);
+      return;
+    }
     mapped.peripheral.writeUint32(address - mapped.base, value >>> 0);
   }
 

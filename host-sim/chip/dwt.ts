@@ -1,5 +1,6 @@
 // Cortex-M4 DWT cycle counter: the device runtime's time source (runtime-c/hal.c). CYCCNT counts
-// core clock cycles, derived from the chip's virtual clock, and only while CTRL.CYCCNTENA is set.
+// core clock cycles (HCLK1 as RCC configures it), derived from the chip's virtual clock, and only
+// while CTRL.CYCCNTENA is set.
 import type { Peripheral } from "./bus.js";
 import type { VirtualClock } from "./clock.js";
 
@@ -21,6 +22,12 @@ export class Dwt implements Peripheral {
   reset(): void {
     this.ctrl = 0;
     this.cyclesAtWrite = 0;
+    this.clockAtWrite = this.clock.nowUs;
+  }
+
+  /** The core clock changed: the count so far stays, further cycles count at the new rate. */
+  rebase(): void {
+    this.cyclesAtWrite = this.cycles();
     this.clockAtWrite = this.clock.nowUs;
   }
 

@@ -14,15 +14,20 @@ const C2SCR = 0x18;
 const C2TOC1SR = 0x1c;
 
 const CHANNEL_MASK = 0x3f;
+/** C1MR/C2MR reset 0xFFFFFFFF in ST's SVD: every channel masked (the implemented bits read back). */
+const MASK_RESET = 0x003f_003f;
+const CR_RXOIE = 1 << 0;
+const CR_TXFIE = 1 << 16;
 
 export type ChannelListener = (channel: number) => void;
 
 export class Ipcc implements Peripheral {
   readonly name = "IPCC";
+  unmodelled?: (offset: number, access: "read" | "write") => void;
   private c1cr = 0;
-  private c1mr = 0;
+  private c1mr = MASK_RESET;
   private c2cr = 0;
-  private c2mr = 0;
+  private c2mr = MASK_RESET;
   private c1toc2 = 0;
   private c2toc1 = 0;
   /** CPU1's accesses reach IPCC only while RCC_AHB3ENR.IPCCEN is set; otherwise reads 0, writes lost. */
@@ -33,7 +38,18 @@ export class Ipcc implements Peripheral {
   onCpu1Acknowledge: ChannelListener = () => {};
 
   reset(): void {
-    this.c1cr = this.c1mr = this.c2cr = this.c2mr = this.c1toc2 = this.c2toc1 = 0;
+    this.c1cr = this.c2cr = this.c1toc2 = this.c2toc1 = 0;
+    this.c1mr = this.c2mr = MASK_RESET;
+  }
+
+  /** CPU1's RX-occupied interrupt request: RXOIE and an occupied, unmasked C2->C1 channel. */
+  get cpu1RxInterrupt(): boolean {
+    return (this.c1cr & CR_RXOIE) !== 0 && (this.c2toc1 & ~this.c1mr & CHANNEL_MASK) !== 0;
+  }
+
+  /** CPU1's TX-free interrupt request: TXFIE and a free, unmasked C1->C2 channel. */
+  get cpu1TxInterrupt(): boolean {
+    return (this.c1cr & CR_TXFIE) !== 0 && (~this.c1toc2 & ~(this.c1mr >>> 16) & CHANNEL_MASK) !== 0;
   }
 
   readUint32(offset: number): number {
@@ -47,7 +63,9 @@ export class Ipcc implements Peripheral {
       case C2MR: return this.c2mr;
       case C2SCR: return 0;
       case C2TOC1SR: return this.c2toc1;
-      default: return 0;
+      default:
+        this.unmodelled?.(offset, "read");
+        return 0;
     }
   }
 
@@ -60,7 +78,8 @@ export class Ipcc implements Peripheral {
       case C2CR: this.c2cr = value & 0x0001_0001; break;
       case C2MR: this.c2mr = value & 0x003f_003f; break;
       case C2SCR: this.cpu2SetClear(value); break;
-      default: break; // status registers are read-only
+      case C1TOC2SR: case C2TOC1SR: break; // status registers are read-only
+      default: this.unmodelled?.(offset, "write"); break;
     }
   }
 

@@ -15,6 +15,7 @@ const CR4_IMPLEMENTED = 0x1f | (1 << 8) | (1 << 9) | CR4_C2BOOT;
 
 export class Pwr implements Peripheral {
   readonly name = "PWR";
+  unmodelled?: (offset: number, access: "read" | "write") => void;
   private cr1 = 0x0000_0200; // VOS range 1 after reset
   private cr4 = 0;
   private c2cr1 = 0;
@@ -39,7 +40,9 @@ export class Pwr implements Peripheral {
       case CR4: return this.cr4;
       case C2CR1: return this.c2cr1;
       case EXTSCR: return 0;
-      default: return 0;
+      default:
+        this.unmodelled?.(offset, "read");
+        return 0;
     }
   }
 
@@ -56,7 +59,7 @@ export class Pwr implements Peripheral {
         break;
       }
       case C2CR1: this.c2cr1 = value & 0x7; break;
-      default: break;
+      default: this.unmodelled?.(offset, "write"); break;
     }
   }
 }

@@ -6,7 +6,18 @@ import { Bus, type MemoryRegion } from "./bus.js";
 import { VirtualClock } from "./clock.js";
 import { Ipcc, IPCC_BASE, IPCC_SIZE } from "./ipcc.js";
 import { Pwr, PWR_BASE, PWR_SIZE } from "./pwr.js";
-import { Rcc, RCC_BASE, RCC_SIZE, AHB3ENR_IPCCEN, AHB3ENR_HSEMEN, RESET_SYSCLK_HZ } from "./rcc.js";
+import {
+  Rcc, RCC_BASE, RCC_SIZE, AHB3ENR_IPCCEN, AHB3ENR_HSEMEN, AHB2ENR_GPIOAEN, APB1ENR1_RTCAPBEN, APB1ENR2_LPUART1EN,
+  APB2ENR_USART1EN, CSR_IWDGRSTF, CSR_SFTRSTF,
+} from "./rcc.js";
+import { Exti, EXTI_BASE, EXTI_SIZE } from "./exti.js";
+import { Usart, USART1_BASE, LPUART1_BASE, USART_SIZE } from "./usart.js";
+import { GpioPort, GPIO_BASE, GPIO_PORT_STRIDE, GPIO_PORTS } from "./gpio.js";
+import { RtcBackup, RTC_BASE, RTC_SIZE } from "./rtc.js";
+import { Iwdg, IWDG_BASE, IWDG_SIZE } from "./iwdg.js";
+import { SysTick, SYSTICK_BASE, SYSTICK_SIZE } from "./systick.js";
+import { Nvic, NVIC_BASE, NVIC_SIZE, IRQ_IPCC_C1_RX, IRQ_IPCC_C1_TX, IRQ_USART1, IRQ_LPUART1 } from "./nvic.js";
+import { Scb, SCB_BASE, SCB_SIZE } from "./scb.js";
 import { FlashRegisters, FLASH_REGS_BASE, FLASH_REGS_SIZE, cpu1VisibleFlashBytes } from "./flash.js";
 import { Dwt, DWT_BASE, DWT_SIZE } from "./dwt.js";
 import { Hsem, HSEM_BASE, HSEM_SIZE } from "./hsem.js";
@@ -21,6 +32,8 @@ export const SRAM2B_BASE = 0x2003_8000;
 export const SYSTEM_INFO_BASE = 0x1fff_7000;
 const UID64_OFFSET = 0x580;
 const FLASH_SIZE_OFFSET = 0x5e0;
+/** PWR_CR1.DBP: the backup domain (RTC backup registers) accepts writes. */
+const PWR_CR1_DBP = 1 << 8;
 /** DBGMCU revision of the simulated silicon: 0x2003, cut 2.2 (cpu2-interface §6.2 example). */
 const SILICON_REVISION = 0x2003;
 
@@ -36,8 +49,16 @@ export class Stm32wb {
   readonly pwr = new Pwr();
   readonly rcc = new Rcc();
   readonly hsem = new Hsem();
+  readonly exti = new Exti();
   readonly flashRegisters: FlashRegisters;
   readonly dwt: Dwt;
+  readonly usart1: Usart;
+  readonly lpuart1: Usart;
+  readonly gpio: GpioPort[];
+  readonly iwdg: Iwdg;
+  readonly systick: SysTick;
+  readonly nvic = new Nvic();
+  readonly scb: Scb;
   readonly sram1: Uint8Array;
   readonly sram2a: Uint8Array;
   readonly sram2b: Uint8Array;
@@ -46,6 +67,7 @@ export class Stm32wb {
   /** Memory regions as CPU1 sees them (tier 2 maps exactly these into unicorn). */
   readonly flashRegion: MemoryRegion;
   private pendingReset: string | null = null;
+  private pendingResetFlag = 0;
   private resets = 0;
 
   constructor(readonly board: Board) {
@@ -54,7 +76,23 @@ export class Stm32wb {
     this.sram2a = new Uint8Array(variant.sram2aBytes);
     this.sram2b = new Uint8Array(variant.sram2bBytes);
     this.flashRegisters = new FlashRegisters(this);
-    this.dwt = new Dwt(this.clock, () => RESET_SYSCLK_HZ);
+    this.dwt = new Dwt(this.clock, () => this.rcc.hclkHz());
+    this.systick = new SysTick(this.clock, () => this.rcc.hclkHz());
+    this.scb = new Scb(this.systick);
+    this.iwdg = new Iwdg(this.clock);
+    this.usart1 = new Usart("USART1", "usart", this.clock, () => this.rcc.usart1KernelHz(), () => this.rcc.isApb2Enabled(APB2ENR_USART1EN));
+    this.lpuart1 = new Usart("LPUART1", "lpuart", this.clock, () => this.rcc.lpuart1KernelHz(), () => this.rcc.isApb1Enabled(2, APB1ENR2_LPUART1EN));
+    this.gpio = GPIO_PORTS.map((port, i) => new GpioPort(port, () => this.rcc.isAhb2Enabled(AHB2ENR_GPIOAEN << i)));
+    this.rcc.schedule = (delayUs, run) => { this.clock.schedule(delayUs, run); };
+    this.rcc.flashLatency = () => this.flashRegisters.readUint32(0) & 7;
+    this.rcc.onClockChange = () => {
+      this.dwt.rebase();
+      this.systick.rebase();
+    };
+    this.iwdg.onStart = () => this.rcc.forceLsiOn();
+    this.iwdg.onTimeout = (reason) => this.requestSystemReset(reason, CSR_IWDGRSTF);
+    this.scb.onSystemResetRequest = () => this.requestSystemReset("AIRCR.SYSRESETREQ", CSR_SFTRSTF);
+    this.nvic.lines = () => this.interruptLines();
 
     const info = new DataView(this.systemInfo.buffer);
     info.setBigUint64(UID64_OFFSET, board.uid64, true);
@@ -87,6 +125,16 @@ export class Stm32wb {
     this.bus.mapPeripheral(DWT_BASE, DWT_SIZE, this.dwt);
     this.bus.mapPeripheral(HSEM_BASE, HSEM_SIZE, this.hsem);
     this.bus.mapPeripheral(DBGMCU_BASE, DBGMCU_SIZE, new Dbgmcu(variant.deviceId, SILICON_REVISION));
+    this.bus.mapPeripheral(EXTI_BASE, EXTI_SIZE, this.exti);
+    this.bus.mapPeripheral(USART1_BASE, USART_SIZE, this.usart1);
+    this.bus.mapPeripheral(LPUART1_BASE, USART_SIZE, this.lpuart1);
+    this.gpio.forEach((port, i) => this.bus.mapPeripheral(GPIO_BASE + i * GPIO_PORT_STRIDE, GPIO_PORT_STRIDE, port));
+    this.bus.mapPeripheral(RTC_BASE, RTC_SIZE, new RtcBackup(board.backupRegisters,
+      () => (this.pwr.readUint32(0) & PWR_CR1_DBP) !== 0, () => this.rcc.isApb1Enabled(1, APB1ENR1_RTCAPBEN)));
+    this.bus.mapPeripheral(IWDG_BASE, IWDG_SIZE, this.iwdg);
+    this.bus.mapPeripheral(SYSTICK_BASE, SYSTICK_SIZE, this.systick);
+    this.bus.mapPeripheral(NVIC_BASE, NVIC_SIZE, this.nvic);
+    this.bus.mapPeripheral(SCB_BASE, SCB_SIZE, this.scb);
 
     this.ipcc.cpu1ClockEnabled = () => this.rcc.isEnabled(AHB3ENR_IPCCEN);
     this.hsem.cpu1ClockEnabled = () => this.rcc.isEnabled(AHB3ENR_HSEMEN);
@@ -101,8 +149,25 @@ export class Stm32wb {
   }
 
   /** Asked by CPU2 (or a watchdog, or a test): the whole part resets at the next CPU1 step. */
-  requestSystemReset(reason: string): void {
+  requestSystemReset(reason: string, resetFlag = 0): void {
+    if (this.pendingReset === null) this.pendingResetFlag = resetFlag;
     this.pendingReset ??= reason;
+  }
+
+  /** CPU1's interrupt request lines (NVIC inputs) from the modelled peripherals, a bit per IRQ. */
+  private interruptLines(): Uint32Array {
+    const lines = new Uint32Array(2);
+    const raise = (irq: number, high: boolean): void => { if (high) lines[irq >> 5] |= 1 << (irq & 31); };
+    raise(IRQ_IPCC_C1_RX, this.ipcc.cpu1RxInterrupt);
+    raise(IRQ_IPCC_C1_TX, this.ipcc.cpu1TxInterrupt);
+    raise(IRQ_USART1, this.usart1.interruptLine);
+    raise(IRQ_LPUART1, this.lpuart1.interruptLine);
+    return lines;
+  }
+
+  /** The supply went away and came back: the backup domain is lost unless VBAT was kept. */
+  powerCycleBackupDomain(): void {
+    if (!this.board.vbatKept) this.board.backupRegisters.fill(0);
   }
 
   get resetPending(): string | null {
@@ -120,9 +185,18 @@ export class Stm32wb {
     this.cpu2.halt();
     this.ipcc.reset();
     this.pwr.reset(); // C2BOOT back to 0: CPU2 waits for CPU1 again
-    this.rcc.reset();
+    this.rcc.reset(this.pendingResetFlag);
+    this.pendingResetFlag = 0;
     this.flashRegisters.reset();
     this.dwt.reset();
     this.hsem.reset();
+    this.exti.reset();
+    this.usart1.reset();
+    this.lpuart1.reset();
+    for (const port of this.gpio) port.reset();
+    this.iwdg.reset();
+    this.systick.reset();
+    this.nvic.reset();
+    this.scb.reset();
   }
 }

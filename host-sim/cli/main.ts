@@ -28,6 +28,8 @@ commands:
   sim create BOARD --family wb5x|wb3x|wb1x --flash-kb N --fus X.Y.Z [--stack none|FILE] [--nvm-section]
              [--antirollback] [--safeboot X.Y.Z] [--corrupt-option-bytes] [--force] [--json]
   sim show BOARD [--json]   create a virtual board file / print CPU2's own state
+  sim run FIRMWARE --board BOARD [--at ADDR] [--timeout-ms N] [--json]
+                            run a CPU1 firmware on tier 2 from its reset vector (USART1/LPUART1 to stdout)
   --board BOARD <command>   run an operator command against a virtual board file (fusop --board BOARD help)`;
 
 async function main(argv: string[]): Promise<number> {

@@ -12,7 +12,8 @@ import { parseArguments, UsageError } from "./args.js";
 
 const usage = `usage: fusop sim create BOARD --family wb5x|wb3x|wb1x --flash-kb N --fus X.Y.Z [--stack none|FILE]
                        [--nvm-section] [--antirollback] [--safeboot X.Y.Z] [--corrupt-option-bytes] [--force] [--json]
-       fusop sim show BOARD [--json]`;
+       fusop sim show BOARD [--json]
+       fusop sim run FIRMWARE.elf|.hex|.bin --board BOARD [--at ADDR] [--timeout-ms N] [--json]`;
 
 class SimError extends Error {
   constructor(readonly code: string, message: string) {
@@ -74,6 +75,7 @@ function save(path: string, board: Board): Record<string, unknown> {
 
 /** `args` are the words after `fusop sim`. */
 export async function run(args: string[]): Promise<number> {
+  if (args[0] === "run") return (await import("./sim-run-command.js")).run(args.slice(1));
   const parsed = parseArguments(args, ["family", "flash-kb", "fus", "stack", "safeboot"],
     ["json", "force", "nvm-section", "antirollback", "corrupt-option-bytes"]);
   const json = parsed.switches.has("json");

@@ -2,6 +2,10 @@
 // memories are the chip model's own byte arrays (mapped in place, so both sides see the same bytes)
 // and whose peripheral windows call back into the chip model synchronously. It counts executed
 // instructions (the benchmark's measure and tier 2's time base) and stops at chosen addresses.
+// The same per-instruction hook recognises the hint and breakpoint instructions unicorn does not
+// treat as an M-profile core does (WFI/WFE stop the engine or fail, SEV is a no-op, BKPT raises an
+// unhandled exception): it stops before WFI, WFE and BKPT and reports which, and it notes every SEV,
+// so that the runner (host-sim/tiers/firmware-runner.ts) gives them their ARMv7-M meaning.
 #include <napi.h>
 #include <unicorn/unicorn.h>
 
@@ -11,6 +15,22 @@
 #include <vector>
 
 namespace {
+
+// Thumb encodings (ARMv7-M ARM A7.7): 16-bit hints 0xBF10 YIELD, 0xBF20 WFE, 0xBF30 WFI, 0xBF40 SEV;
+// BKPT 0xBExx; 32-bit hints F3AF 800x.
+constexpr uint16_t kWfe = 0xbf20, kWfi = 0xbf30, kSev = 0xbf40;
+constexpr uint16_t kBkptMask = 0xff00, kBkpt = 0xbe00;
+constexpr uint16_t kHint32First = 0xf3af;
+
+// Why run() returned early, besides an engine error.
+enum StopKind { kStopNone = 0, kStopAddress, kStopBudget, kStopWfi, kStopWfe, kStopBkpt };
+const char* const kStopNames[] = {"none", "address", "budget", "wfi", "wfe", "bkpt"};
+
+struct CodeRegion {
+  uint64_t base;
+  uint64_t length;
+  const uint8_t* bytes;
+};
 
 struct MmioWindow {
   class Emulator* owner;
@@ -32,6 +52,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
       InstanceMethod("addStopAddress", &Emulator::AddStopAddress),
       InstanceMethod("run", &Emulator::Run),
       InstanceMethod("stop", &Emulator::Stop),
+      InstanceMethod("limitTo", &Emulator::LimitTo),
       InstanceMethod("instructions", &Emulator::Instructions),
       InstanceMethod("close", &Emulator::Close),
     });
@@ -47,6 +68,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     uc_ctl_set_cpu_model(uc_, UC_CPU_ARM_CORTEX_M4);
     // Counting every instruction in C is cheap next to the emulation itself.
     uc_hook_add(uc_, &count_hook_, UC_HOOK_CODE, reinterpret_cast<void*>(&CountInstruction), this, 1, 0);
+    uc_hook_add(uc_, &unmapped_hook_, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, reinterpret_cast<void*>(&RecordInvalidAccess), this, 1, 0);
   }
 
   ~Emulator() override { Shutdown(); }
@@ -54,7 +76,20 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
  private:
   uc_engine* uc_ = nullptr;
   uc_hook count_hook_ = 0;
+  uc_hook unmapped_hook_ = 0;
   uint64_t instructions_ = 0;
+  // Instruction count at which run() stops (its budget); UINT64_MAX when unlimited.
+  uint64_t limit_ = UINT64_MAX;
+  StopKind stop_kind_ = kStopNone;
+  bool sev_ = false;
+  // Memories mapped from arrays: where the hook reads the instruction it is about to execute.
+  std::vector<CodeRegion> code_regions_;
+  const CodeRegion* last_region_ = nullptr;
+  // The last access to an unmapped or protected address: what run() reports.
+  bool invalid_access_ = false;
+  uint64_t invalid_address_ = 0;
+  int invalid_size_ = 0;
+  int invalid_type_ = 0;
   std::vector<std::unique_ptr<MmioWindow>> windows_;
   std::vector<Napi::Reference<Napi::Uint8Array>> pinned_;
   Napi::Env* callback_env_ = nullptr;
@@ -71,6 +106,8 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     }
     windows_.clear();
     pinned_.clear();
+    code_regions_.clear();
+    last_region_ = nullptr;
   }
 
   // Every method that reaches the engine first checks that it is open (closed by close(), or never
@@ -119,15 +156,61 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     return false;
   }
 
-  static void CountInstruction(uc_engine*, uint64_t, uint32_t, void* user) {
-    static_cast<Emulator*>(user)->instructions_++;
+  const uint8_t* InstructionBytes(uint64_t address, uint32_t size) {
+    const CodeRegion* region = last_region_;
+    if (!region || address < region->base || address + size > region->base + region->length) {
+      region = nullptr;
+      for (const auto& r : code_regions_) {
+        if (address >= r.base && address + size <= r.base + r.length) { region = &r; break; }
+      }
+      if (!region) return nullptr;
+      last_region_ = region;
+    }
+    return region->bytes + (address - region->base);
+  }
+
+  void StopBefore(uc_engine* uc, StopKind kind, uint64_t address) {
+    stop_kind_ = kind;
+    stopped_ = true;
+    stopped_at_ = address;
+    uc_emu_stop(uc);
+  }
+
+  // Runs before every instruction: counts it, or stops in front of it (budget spent, WFI, WFE, BKPT).
+  static void CountInstruction(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
+    auto* self = static_cast<Emulator*>(user);
+    if (self->stopped_) return;  // a stop already requested: this instruction does not execute
+    if (self->instructions_ >= self->limit_) return self->StopBefore(uc, kStopBudget, address);
+    const uint8_t* bytes = self->InstructionBytes(address, size);
+    if (bytes) {
+      uint16_t first = static_cast<uint16_t>(bytes[0] | (bytes[1] << 8));
+      uint16_t hint = first;
+      if (size == 4) {
+        // 32-bit hint: F3AF 800x with x = 2 WFE, 3 WFI, 4 SEV; mapped onto the 16-bit codes.
+        uint16_t second = static_cast<uint16_t>(bytes[2] | (bytes[3] << 8));
+        hint = (first == kHint32First && (second & 0xfff0) == 0x8000) ? static_cast<uint16_t>(0xbf00 | ((second & 0xf) << 4)) : 0;
+      }
+      if (hint == kWfi) return self->StopBefore(uc, kStopWfi, address);
+      if (hint == kWfe) return self->StopBefore(uc, kStopWfe, address);
+      if (size == 2 && (first & kBkptMask) == kBkpt) return self->StopBefore(uc, kStopBkpt, address);
+      if (hint == kSev) self->sev_ = true;
+    }
+    self->instructions_++;
+  }
+
+  static bool RecordInvalidAccess(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t, void* user) {
+    auto* self = static_cast<Emulator*>(user);
+    self->invalid_access_ = true;
+    self->invalid_address_ = address;
+    self->invalid_size_ = size;
+    self->invalid_type_ = type;
+    return false;
   }
 
   static void StopHere(uc_engine* uc, uint64_t address, uint32_t, void* user) {
     auto* self = static_cast<Emulator*>(user);
-    self->stopped_ = true;
-    self->stopped_at_ = address;
-    uc_emu_stop(uc);
+    if (self->stopped_) return;
+    self->StopBefore(uc, kStopAddress, address);
   }
 
   // mapBuffer(address, Uint8Array, perms): maps the array's own memory (kept alive here).
@@ -150,6 +233,8 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     }
     if (!Check(env, uc_mem_map_ptr(uc_, address, length, static_cast<uint32_t>(perms), bytes.Data()), "uc_mem_map_ptr")) return env.Undefined();
     pinned_.push_back(Napi::Persistent(bytes));
+    code_regions_.push_back({address, length, bytes.Data()});
+    last_region_ = nullptr;
     return env.Undefined();
   }
 
@@ -301,8 +386,13 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     callback_env_ = &env;
     callback_failed_ = false;
     stopped_ = false;
+    stop_kind_ = kStopNone;
+    sev_ = false;
+    invalid_access_ = false;
+    // The budget is counted by the instruction hook (unicorn's own count would add a second hook).
+    limit_ = count > 0 ? instructions_ + count : UINT64_MAX;
     running_ = true;
-    uc_err err = uc_emu_start(uc_, begin | 1, until & ~1ull, 0, static_cast<size_t>(count));
+    uc_err err = uc_emu_start(uc_, begin | 1, until & ~1ull, 0, 0);
     running_ = false;
     callback_env_ = nullptr;
     if (callback_failed_) {
@@ -314,7 +404,21 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     Napi::Object result = Napi::Object::New(env);
     result.Set("error", err == UC_ERR_OK ? env.Null() : Napi::String::New(env, uc_strerror(err)).As<Napi::Value>());
     result.Set("errorCode", Napi::Number::New(env, err));
-    if (stopped_) result.Set("stoppedAt", Napi::Number::New(env, static_cast<double>(stopped_at_)));
+    if (stopped_) {
+      result.Set("stoppedAt", Napi::Number::New(env, static_cast<double>(stopped_at_)));
+      result.Set("stop", Napi::String::New(env, kStopNames[stop_kind_]));
+    }
+    result.Set("sev", Napi::Boolean::New(env, sev_));
+    if (invalid_access_) {
+      Napi::Object access = Napi::Object::New(env);
+      access.Set("address", Napi::Number::New(env, static_cast<double>(invalid_address_)));
+      access.Set("size", Napi::Number::New(env, invalid_size_));
+      bool write = invalid_type_ == UC_MEM_WRITE_UNMAPPED || invalid_type_ == UC_MEM_WRITE_PROT;
+      bool fetch = invalid_type_ == UC_MEM_FETCH_UNMAPPED || invalid_type_ == UC_MEM_FETCH_PROT;
+      access.Set("kind", Napi::String::New(env, fetch ? "fetch" : write ? "write" : "read"));
+      access.Set("protected", Napi::Boolean::New(env, invalid_type_ == UC_MEM_WRITE_PROT || invalid_type_ == UC_MEM_READ_PROT || invalid_type_ == UC_MEM_FETCH_PROT));
+      result.Set("invalidAccess", access);
+    }
     return result;
   }
 
@@ -326,6 +430,16 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     Napi::Env env = info.Env();
     if (!Open(env)) return env.Undefined();
     uc_emu_stop(uc_);
+    return env.Undefined();
+  }
+
+  // limitTo(count): while run() executes (from a peripheral callback), stop before the instruction
+  // count reaches `count` if that is sooner than the run's own budget: an event fell due earlier.
+  Napi::Value LimitTo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t count = 0;
+    if (!Unsigned(info, 0, "limitTo", &count)) return env.Undefined();
+    if (count < limit_) limit_ = count;
     return env.Undefined();
   }
 

@@ -28,8 +28,9 @@ function onDevice(tier: ArmTier, address: number, write: boolean): string {
     return "ALLOWED";
   } catch (error) {
     if (error instanceof DeviceFault && error.code.startsWith("HAL_")) return error.code;
-    // The hal let it through and the bus refused it (CPU2's secure flash): allowed by the sandbox.
-    if (error instanceof DeviceFault && error.code === "CPU_ERROR") return "ALLOWED";
+    // The hal let it through and the bus refused it (CPU2's secure flash is not mapped for CPU1):
+    // allowed by the sandbox.
+    if (error instanceof DeviceFault && error.code === "UNMAPPED_ACCESS") return "ALLOWED";
     throw error;
   }
 }

@@ -1,0 +1,21 @@
+# Test firmwares of the project's own (C, run through `fusop sim run` by test/sim-run/): included by
+# the Makefile. Each is startup.c + console.c + its own file, linked with firmware.ld.
+TEST_FW_DIR := test/firmware
+TEST_FW_OUT := $(BUILD)/test-firmware
+TEST_FW_NAMES := ipcc-boot clock-64mhz watchdog-reset
+TEST_FW_ELFS := $(patsubst %,$(TEST_FW_OUT)/%.elf,$(TEST_FW_NAMES))
+TEST_FW_COMMON := $(TEST_FW_DIR)/startup.c $(TEST_FW_DIR)/console.c
+TEST_FW_FLAGS := $(CPU_FLAGS) -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
+  -nostartfiles -specs=nano.specs -specs=nosys.specs -Wl,--gc-sections -T $(TEST_FW_DIR)/firmware.ld
+
+.PHONY: test-firmware
+# The clock firmware also as Intel HEX, to run the HEX loader of `fusop sim run`.
+test-firmware: $(TEST_FW_ELFS) $(TEST_FW_OUT)/clock-64mhz.hex
+all: test-firmware
+
+$(TEST_FW_OUT)/%.hex: $(TEST_FW_OUT)/%.elf
+	$(CROSS)objcopy -O ihex $< $@
+
+$(TEST_FW_OUT)/%.elf: $(TEST_FW_DIR)/%.c $(TEST_FW_COMMON) $(TEST_FW_DIR)/firmware.ld $(wildcard $(TEST_FW_DIR)/*.h)
+	@mkdir -p $(TEST_FW_OUT)
+	$(CROSS)gcc $(TEST_FW_FLAGS) $< $(TEST_FW_COMMON) -o $@
