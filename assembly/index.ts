@@ -87,9 +87,6 @@ export function infoSafebootVersion(): u32 {
 export function infoFusVersion(): u32 {
   return info.infoFusVersion();
 }
-export function infoFusMemorySize(): u32 {
-  return info.infoFusMemorySize();
-}
 export function infoStackVersion(): u32 {
   return info.infoStackVersion();
 }
@@ -139,9 +136,6 @@ export function systemCommand(opcode: u32, length: u32): OperatorStatus {
   // Only startFus may send GET_STATE to a running stack: a second one resets the part (§5.5).
   if (opcode == FUS_GET_STATE && system.mode() == Cpu2Mode.WirelessStack) return OperatorStatus.StackRunning;
   return system.sendCommand(<u16>opcode, length);
-}
-export function lastResponseStatus(): u32 {
-  return system.responseStatus();
 }
 
 // ---- FUS commands (cpu2-interface §5.2) ----
@@ -193,6 +187,10 @@ function settled(status: OperatorStatus): OperatorStatus {
  */
 export function fusResume(readyTimeoutMs: u32): OperatorStatus {
   return resumption.resume((readyTimeoutMs == 0 ? DEFAULT_READY_TIMEOUT_MS : readyTimeoutMs) * 1000);
+}
+/** Moves the operation record to 16 application-reserved bytes of SRAM2a (16-aligned); 1 when taken. */
+export function setJournalAddress(address: u32): u32 {
+  return journal.setJournalAddress(address) ? 1 : 0;
 }
 /** The operation recorded before the last resets (PendingOperation), 0 when none. */
 export function pendingOperation(): u32 {

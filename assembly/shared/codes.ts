@@ -84,6 +84,8 @@ export enum OperatorStatus {
   StageIncomplete = 42,
   /** C2BOOT is set but the reference table does not lead to a system table and queues in SRAM2a (§3.1, §3.5, §3.6). */
   SharedTablesInvalid = 43,
+  /** fusop_init without a core clock or a time hook, or with a journal address that is not 16 aligned bytes of SRAM2a (C API). */
+  InvalidConfig = 44,
 }
 
 /** A long FUS operation the operator recorded before its resets (fus/journal.ts). */
