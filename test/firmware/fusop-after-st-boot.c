@@ -1,0 +1,64 @@
+/* An application in the way of a CubeMX wireless project: it boots CPU2 with ST's transport layer
+ * (st_tl.c) and receives the READY event itself, then calls the fusop library, which attaches to
+ * those tables instead of building its own (cpu2-interface §3.1, §3.5, §3.6), stages an image
+ * while the stack runs (§4.5), and hands the system channel back; the application's own system
+ * command then goes through as before. Prints each step on USART1. */
+#include <stdint.h>
+#include "console.h"
+#include "fusop.h"
+#include "st_tl.h"
+#include "stm32wb.h"
+
+#define OPCODE_FLASH_ERASE_ACTIVITY 0xFC69u
+
+extern const unsigned char example_image[];
+extern const unsigned long example_image_size;
+
+/* fusop's record of an install across resets: 16 bytes the application keeps in SRAM2a next to
+ * ST's buffers (never cleared by the startup: MB_MEM2 is NOLOAD). */
+__attribute__((section("MB_MEM2"), aligned(16))) static uint8_t fusop_journal[16];
+
+static void check(const char *step, fusop_status_t status) {
+  console_print(step);
+  console_print(" ");
+  console_print_hex((uint32_t)status, 2);
+  console_print("\r\n");
+  if (status != FUSOP_STATUS_OK) firmware_exit(10u + (uint32_t)status);
+}
+
+int main(void) {
+  __asm volatile("cpsid i");
+  SCB_SCR |= SCB_SCR_SEVONPEND;
+  console_init(4000000u, 115200u);
+  st_tl_boot_cpu2();
+  const uint8_t *ready = st_tl_wait_system_event();
+  console_print("application: READY payload ");
+  console_print_hex(ready[13], 2);
+  console_print("\r\n");
+
+  const fusop_config_t config = {.core_clock_hz = 4000000u, .now_us = 0, .journal_address = (uint32_t)fusop_journal};
+  check("fusop_init", fusop_init(&config));
+  fusop_progress_t progress;
+  check("fusop_resume (attach)", fusop_resume(0, &progress));
+  fusop_part_t part;
+  check("fusop_identify", fusop_identify(&part));
+  console_print(part.cpu2_mode == FUSOP_CPU2_MODE_WIRELESS_STACK ? "stack " : "FUS ");
+  console_print_hex(part.cpu2_mode == FUSOP_CPU2_MODE_WIRELESS_STACK ? part.stack_version : part.fus_version, 8);
+  console_print("\r\n");
+
+  fusop_stage_result_t staged;
+  check("fusop_stage_begin", fusop_stage_begin((uint32_t)example_image_size, &staged));
+  check("fusop_stage_write", fusop_stage_write(example_image, example_image_size));
+  check("fusop_stage_end", fusop_stage_end(&staged));
+  console_print("staged at ");
+  console_print_hex(staged.address, 8);
+  console_print("\r\n");
+
+  fusop_detach();
+  const uint8_t off = 0u;
+  const uint8_t *answer = st_tl_system_command(OPCODE_FLASH_ERASE_ACTIVITY, &off, 1u);
+  console_print("application: own command status ");
+  console_print_hex(answer[6], 2);
+  console_print("\r\n");
+  firmware_exit(0);
+}
