@@ -53,10 +53,11 @@ $(EXAMPLE_IMAGE): dist/host-sim/cli/main.js scripts/bytes-to-c.mjs
 	  --format legacy --stack-type 1 -o $(GEN)/example_image.bin > /dev/null
 	node scripts/bytes-to-c.mjs $(GEN)/example_image.bin example_image > $@
 
-# Linked WITHOUT -flto against the archive: the fat objects' machine code is what gets linked.
+# Linked with -fno-lto (gcc would otherwise run LTO on its own bytecode through the linker plugin):
+# only the machine code of the fat objects is linked, as another toolchain would link it.
 $(EXAMPLE): runtime-c/examples/app_update.c $(EXAMPLE_IMAGE) $(FW)/libfusop.a linker/stm32wb55xg-app.ld linker/app-sections.ld
 	@mkdir -p $(FW)/examples
-	$(CROSS)gcc $(CPU_FLAGS) -std=c99 -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
+	$(CROSS)gcc $(CPU_FLAGS) -fno-lto -std=c99 -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
 	  -Iruntime-c/include -I$(GEN) -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections -Wl,-Map=$(FW)/examples/app_update.map -Llinker -T linker/stm32wb55xg-app.ld \
 	  runtime-c/examples/app_update.c $(EXAMPLE_IMAGE) $(FW)/libfusop.a -o $@
