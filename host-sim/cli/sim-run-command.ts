@@ -91,7 +91,10 @@ export async function run(args: string[]): Promise<number> {
     resets, serial: serial.map((port) => ({ name: port.name, baud: bauds.get(port.name) ?? null,
       text: Buffer.from(transmitted.get(port.name)!).toString("latin1") })),
     semihosting, warnings: chip.bus.warnings,
+    // CPU1 flash work a running wireless stack counted against cpu2-interface §4.5 (cpu2/flash-arbitration.ts).
+    stackDisturbances: chip.cpu2.flashDisturbances,
   };
+  for (const { what } of json ? [] : chip.cpu2.flashDisturbances) process.stderr.write(`fusop: warning: wireless stack disturbed: ${what}\n`);
   if (json) console.log(JSON.stringify({ ok: true, ...result }));
   else process.stderr.write(`fusop: firmware exited with ${exit.code} (${exit.via}) after ${result.virtualMs.toFixed(3)} ms virtual, ${resets.length} system reset(s)\n`);
   return exit.code === 0 ? 0 : 1;

@@ -11,7 +11,7 @@ import { SafebootFirmware } from "./safeboot.js";
 import { newKeyVolatileState, type KeyVolatileState } from "./keys.js";
 import type { Cpu2FlashOperation } from "./phase-runner.js";
 import type { StepObserver } from "../faults.js";
-import type { StackFlashArbiter } from "./flash-arbitration.js";
+import type { StackFlashArbiter, Disturbance } from "./flash-arbitration.js";
 
 export interface Cpu2Firmware {
   readonly kind: "fus" | "stack" | "safeboot";
@@ -57,6 +57,8 @@ export class Cpu2 {
   readonly options: Cpu2Options = { fusBelowV2AsyncResetWeakness: false };
   /** The running wireless stack's hold on CPU1's flash work (flash-arbitration.ts); null otherwise. */
   flashArbiter: StackFlashArbiter | null = null;
+  /** Every disturbance a stack counted since this chip was made, through its resets. */
+  readonly flashDisturbances: Disturbance[] = [];
 
   constructor(readonly host: Cpu2Host) {
     this.mailbox = new Cpu2Mailbox(host);

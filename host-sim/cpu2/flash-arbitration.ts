@@ -39,10 +39,10 @@ export class StackFlashArbiter {
   eraseActivity = false;
   /** SET_FLASH_ACTIVITY_CONTROL: false = PES, true = HSEM 7 (§5.2 0xFC73). */
   usesSem7 = false;
-  readonly disturbances: Disturbance[] = [];
   private holdingSem7 = false;
 
-  constructor(private readonly host: Cpu2Host, private readonly originUs: number) {}
+  /** `disturbances`: where to count them (CPU2 keeps one list through the stack's restarts). */
+  constructor(private readonly host: Cpu2Host, private readonly originUs: number, readonly disturbances: Disturbance[]) {}
 
   /** Radio event k (k ≥ 1) spans [start, start + RADIO_EVENT_US). */
   private eventStart(k: number): number {

@@ -30,7 +30,7 @@ export class WirelessStackFirmware implements Cpu2Firmware {
   start(): void {
     const mailbox = this.cpu2.mailbox;
     writeStackLayout(mailbox, this.cpu2.host.board);
-    this.arbiter = new StackFlashArbiter(this.cpu2.host, this.cpu2.host.clock.nowUs);
+    this.arbiter = new StackFlashArbiter(this.cpu2.host, this.cpu2.host.clock.nowUs, this.cpu2.flashDisturbances);
     this.cpu2.flashArbiter = this.arbiter;
     this.spareBufferInUse = true;
     mailbox.postEvent(mailbox.spareSystemEventBuffer(), READY_SUBEVENT, [READY_STACK_RUNNING]);
@@ -44,9 +44,9 @@ export class WirelessStackFirmware implements Cpu2Firmware {
     return this.spareBufferInUse;
   }
 
-  /** CPU1 flash work that broke §4.5 or ran into a radio event (none with a well-behaved CPU1). */
+  /** CPU1 flash work that broke §4.5 or ran into a radio event, on this chip so far (none with a well-behaved CPU1). */
   get disturbances(): readonly { atUs: number; what: string }[] {
-    return this.arbiter?.disturbances ?? [];
+    return this.cpu2.flashDisturbances;
   }
 
   /**
