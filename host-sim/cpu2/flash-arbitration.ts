@@ -14,6 +14,7 @@
 // HSEM 7 around each single operation, so it cannot while CPU2 holds it). Everything is computed
 // from the virtual time when asked, so nothing is scheduled for a radio that runs forever.
 import type { Cpu2Host } from "./host.js";
+import { FLASH_TIMING_US } from "../chip/flash-timing.js";
 
 export const RADIO_INTERVAL_US = 30_000;
 export const RADIO_EVENT_US = 2_500;
@@ -25,6 +26,11 @@ const PROTECT_BEFORE_US = 1_000;
 /** §4.5 step 2: the radio must stay idle ≥ 25 ms for an erase; plus the same latency [choice]. */
 const ERASE_PROTECT_BEFORE_US = 26_000;
 const SEM7 = 7;
+/**
+ * CPU2's own flash work (FLASH_STORE_DATA / FLASH_ERASE_DATA: the stack's NVM sector, §5.2
+ * 0xFC6B, 0xFC6C) [choice: one page erase and a 4 KB page of double words, chip/flash-timing.ts].
+ */
+export const CPU2_FLASH_WORK_US = FLASH_TIMING_US.pageErase + 512 * FLASH_TIMING_US.programDoubleWord;
 const CPU1_OWNS = 0x8000_0400; // LOCK | CPU1 COREID (§1.8)
 
 export type Cpu1FlashKind = "erase" | "program";
@@ -40,6 +46,8 @@ export class StackFlashArbiter {
   /** SET_FLASH_ACTIVITY_CONTROL: false = PES, true = HSEM 7 (§5.2 0xFC73). */
   usesSem7 = false;
   private holdingSem7 = false;
+  /** CPU2's own flash work under way: [start, end) in virtual µs. */
+  private ownWork: { startUs: number; endUs: number } | null = null;
 
   /** `disturbances`: where to count them (CPU2 keeps one list through the stack's restarts). */
   constructor(private readonly host: Cpu2Host, private readonly originUs: number, readonly disturbances: Disturbance[]) {}
@@ -59,8 +67,17 @@ export class StackFlashArbiter {
     return this.eventStart(this.nextEvent(nowUs));
   }
 
+  /**
+   * CPU2 writes its own flash (its NVM data) from `nowUs`: it holds CPU1 off the same way through
+   * the work (PES, or HSEM 7 — taken as soon as CPU1 frees it, so the work starts then).
+   */
+  beginOwnFlashWork(nowUs: number): void {
+    this.ownWork = { startUs: nowUs, endUs: nowUs + CPU2_FLASH_WORK_US };
+  }
+
   /** End of the protection window in force at `nowUs`, or null outside every window. */
   private protectedUntil(nowUs: number): number | null {
+    if (this.ownWork && nowUs >= this.ownWork.startUs && nowUs < this.ownWork.endUs) return this.ownWork.endUs;
     const start = this.eventStart(this.nextEvent(nowUs));
     const before = this.eraseActivity ? ERASE_PROTECT_BEFORE_US : PROTECT_BEFORE_US;
     return nowUs >= start - before ? start + RADIO_EVENT_US : null;
@@ -95,6 +112,10 @@ export class StackFlashArbiter {
     }
     if (this.usesSem7 && this.host.hsem.owner(SEM7) !== CPU1_OWNS) {
       this.disturbances.push({ atUs: startUs, what: `CPU1 ${kind} without holding HSEM 7 (cpu2-interface §4.5 step 4)` });
+    }
+    const own = this.ownWork;
+    if (own && startUs < own.endUs && own.startUs < endUs) {
+      this.disturbances.push({ atUs: startUs, what: `CPU1 ${kind} during CPU2's own flash work (cpu2-interface §4.5)` });
     }
     const start = this.eventStart(this.nextEvent(startUs));
     if (start < endUs) {

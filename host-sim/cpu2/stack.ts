@@ -9,7 +9,7 @@ import { FUS_ERROR, SHCI_STATUS, OPCODE, READY_SUBEVENT, READY_STACK_RUNNING } f
 import { bootNextOn } from "./secure-sram.js";
 import { StackFlashArbiter } from "./flash-arbitration.js";
 
-const { FUS_GET_STATE, BLE_INIT, FLASH_ERASE_ACTIVITY, SET_FLASH_ACTIVITY_CONTROL, C2_CONFIG } = OPCODE;
+const { FUS_GET_STATE, BLE_INIT, FLASH_ERASE_ACTIVITY, SET_FLASH_ACTIVITY_CONTROL, C2_CONFIG, FLASH_STORE_DATA, FLASH_ERASE_DATA } = OPCODE;
 /** FUS-only commands a stack answers with SHCI_FUS_CMD_NOT_SUPPORTED (cpu2-interface §5.2, §6.4). */
 const FUS_ONLY_COMMANDS = new Set([
   OPCODE.FUS_FW_UPGRADE, OPCODE.FUS_FW_DELETE, OPCODE.FUS_UPDATE_AUTH_KEY, OPCODE.FUS_LOCK_AUTH_KEY, OPCODE.FUS_START_WS,
@@ -93,6 +93,16 @@ export class WirelessStackFirmware implements Cpu2Firmware {
       case FLASH_ERASE_ACTIVITY:
       case SET_FLASH_ACTIVITY_CONTROL:
         mailbox.respond(opcode, [this.flashSharingCommand(opcode, parameters)]);
+        break;
+      case FLASH_STORE_DATA:
+      case FLASH_ERASE_DATA:
+        // u8 IP: 0 BLE, 1 Thread, 2 Zigbee (§5.2). The NVM bytes themselves are not modelled.
+        if (parameters.length !== 1 || parameters[0] > 2) {
+          mailbox.respond(opcode, [SHCI_STATUS.ERR_INVALID_HCI_CMD_PARAMS]);
+          break;
+        }
+        this.arbiter!.beginOwnFlashWork(this.cpu2.host.clock.nowUs);
+        mailbox.respond(opcode, [SHCI_STATUS.SUCCESS]);
         break;
       case C2_CONFIG:
         this.configured = true;

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { Cpu1Driver } from "./support/cpu1.js";
 import { WirelessStackFirmware } from "../../host-sim/cpu2/stack.js";
-import { RADIO_INTERVAL_US } from "../../host-sim/cpu2/flash-arbitration.js";
+import { RADIO_INTERVAL_US, RADIO_EVENT_US, CPU2_FLASH_WORK_US } from "../../host-sim/cpu2/flash-arbitration.js";
 import { wb55WithStack } from "../support/tiers.js";
 
 const FLASH_SR = 0x5800_4010;
@@ -14,6 +14,7 @@ const HSEM_R7 = 0x5800_1400 + 7 * 4;
 const RCC_AHB3ENR = 0x5800_0050;
 const FLASH_ERASE_ACTIVITY = 0xfc69;
 const SET_FLASH_ACTIVITY_CONTROL = 0xfc73;
+const FLASH_STORE_DATA = 0xfc6b;
 
 function bootedStack(): { cpu1: Cpu1Driver; stack: WirelessStackFirmware } {
   const cpu1 = Cpu1Driver.on(wb55WithStack);
@@ -63,6 +64,23 @@ describe("wireless stack flash sharing (cpu2-interface §4.5)", () => {
     }
     expect(sawCpu2).toBe(true);
     expect(sawFree).toBe(true);
+  });
+
+  test("FLASH_STORE_DATA: CPU2 holds HSEM 7 through its own flash work, outside radio events too (§4.5, §5.2 0xFC6B)", () => {
+    const { cpu1, stack } = bootedStack();
+    cpu1.write32(RCC_AHB3ENR, cpu1.read32(RCC_AHB3ENR) | (1 << 19));
+    expect(cpu1.command(SET_FLASH_ACTIVITY_CONTROL, [1]).status).toBe(0x00);
+    // Right after a radio event, far from the next one's window.
+    const event = stack.arbiter!.nextRadioEventUs(cpu1.chip.clock.nowUs);
+    cpu1.run(event + RADIO_EVENT_US + 100 - cpu1.chip.clock.nowUs, 1);
+    expect(cpu1.read32(HSEM_R7)).toBe(0);
+    expect(cpu1.command(FLASH_STORE_DATA, [0]).status).toBe(0x00);
+    expect(cpu1.read32(HSEM_R7)).toBe(0x8000_0800);
+    // 10 ms on: still no radio window (the next opens 1 ms before the event, 30 ms after the last).
+    cpu1.run(10_000, 100);
+    expect(stack.arbiter!.nextRadioEventUs(cpu1.chip.clock.nowUs) - cpu1.chip.clock.nowUs).toBeGreaterThan(10_000);
+    expect(cpu1.read32(HSEM_R7)).toBe(0x8000_0800);
+    expect(cpu1.command(FLASH_STORE_DATA, [3]).status).toBe(0x12);
   });
 
   test("a loader-style erase and program that ignore §4.5 are counted as disturbances; PES delays the program", () => {
