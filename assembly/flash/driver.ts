@@ -22,6 +22,12 @@ import { deviceId, flashSizeKb, sectorBytes } from "../chip/variants";
 /** Page erase takes up to ~25 ms on this family; allow generously before calling it stuck. */
 const OPERATION_TIMEOUT_US: u32 = 100_000;
 const POLL_US: u32 = 10;
+/**
+ * A running stack holds CPU1 off through a radio event (and, before an erase, the 25 ms pause it
+ * needs) and through its own flash work (a page erase and a page of writes, ~71 ms): ST's driver
+ * waits without a bound; this one gives up after 250 ms, a few connection intervals.
+ */
+const STACK_HOLD_TIMEOUT_US: u32 = 250_000;
 /** After releasing HSEM 7, CPU1 leaves at least 1 µs before taking it again (§1.8) so CPU2 can get it. */
 const SEM7_RETAKE_GAP_US: u32 = 1;
 
@@ -97,11 +103,12 @@ function takeFlashOwnership(): OperatorStatus {
  */
 function blockCpu2Flash(): OperatorStatus {
   const start = nowUs();
+  const limit = stackRuns() ? STACK_HOLD_TIMEOUT_US : OPERATION_TIMEOUT_US;
   while (true) {
     if ((read32(FLASH_SR) & FLASH_SR_PESD) == 0
       && read32(HSEM_R0 + 4 * HSEM_BLOCK_FLASH_BY_CPU1_SEMID) == 0
       && tryTakeSemaphore(HSEM_BLOCK_FLASH_BY_CPU2_SEMID)) return OperatorStatus.Ok;
-    if (nowUs() - start >= OPERATION_TIMEOUT_US) return OperatorStatus.FlashBusyTimeout;
+    if (nowUs() - start >= limit) return OperatorStatus.FlashBusyTimeout;
     delayUs(POLL_US);
   }
 }

@@ -118,8 +118,9 @@ fusop_status_t fusop_stage_begin(uint32_t image_size, fusop_stage_result_t *resu
 
 /* Adds the next `length` bytes of the image, any length, any alignment (up to 7 bytes wait for
  * the next call: flash takes 8 at a time). Erases each flash sector as the data reaches it.
- * Blocks at most: per 4 KB sector reached, one erase (25 ms) plus the wait for a radio pause
- * (up to the stack's connection interval, 100 ms at most), and 0.1 ms per 8 bytes written.
+ * Blocks at most: per 4 KB sector reached, one erase (25 ms) plus the wait for the stack to let
+ * CPU1 at the flash (a radio pause, CPU2's own flash work: 250 ms at most), and per 8 bytes
+ * written 0.1 ms plus that wait.
  * Resets: no. */
 fusop_status_t fusop_stage_write(const void *data, size_t length);
 
@@ -127,7 +128,7 @@ fusop_status_t fusop_stage_write(const void *data, size_t length);
  * FUS looks first), then decodes the image's footer and checks it against the part exactly as
  * fusop_install will: a FUS, stack or Safeboot image this part must not take is refused here
  * (FUSOP_STATUS_STAGED_IMAGE_REFUSED, result->image_status says why).
- * Blocks at most: 25 ms (plus the radio pause) per sector above the image, plus a flash scan
+ * Blocks at most: 25 ms (plus the stack's wait, as above) per sector above the image, plus a flash scan
  * (milliseconds). Resets: no. */
 fusop_status_t fusop_stage_end(fusop_stage_result_t *result);
 

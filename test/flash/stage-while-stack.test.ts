@@ -54,6 +54,24 @@ describe.each(tierNames)("streaming staging while the stack runs, tier %s", (tie
     expect(setup.chip.hsem.owner(2)).toBe(0);
   });
 
+  test("the stack writing its own flash (FLASH_STORE_DATA) meanwhile: the driver waits for HSEM 7, nothing disturbed (§4.5, §5.2)", () => {
+    const setup = rig(tierName, wb55WithStack);
+    setup.operator.bootCpu2();
+    const image = stackImage("1.24.1", 0x2000);
+    expect(setup.tier.call("stageBegin", image.length)).toBe(0);
+    const input = setup.tier.call("stageInputPointer");
+    for (let offset = 0; offset < image.length; offset += 256) {
+      // Every 2 KB the application has the stack store its NVM data (u8 IP 0 = BLE).
+      if (offset % 2048 === 0) expect(setup.operator.systemCommand(0xfc6b, Uint8Array.of(0)).status).toBe(0);
+      setup.tier.writeLinear(input, image.subarray(offset, offset + 256));
+      expect(setup.tier.call("stageWrite", 256)).toBe(0);
+    }
+    expect(setup.tier.call("stageEnd")).toBe(0);
+    const address = setup.tier.call("stageAddress");
+    expect(flashAt(setup, address, image.length)).toEqual(image);
+    expect(runningStack(setup).disturbances).toEqual([]);
+  });
+
   test("staged while running, then start FUS, FW_UPGRADE and back on the new stack (fus-behaviour §1.6-§1.8)", () => {
     const setup = rig(tierName, wb55WithStack);
     const session = new Session(setup.chip, setup.tier);
