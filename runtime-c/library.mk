@@ -70,10 +70,12 @@ firmware: library
 # After `host` (the image comes from the built CLI).
 all: example
 
-# A test firmware that boots CPU2 the ST way first and then calls the library (test/sim-run/).
-$(TEST_FW_OUT)/fusop-after-st-boot.elf: test/firmware/fusop-after-st-boot.c $(TEST_FW_COMMON) $(EXAMPLE_IMAGE) $(FW)/libfusop.a linker/stm32wb55xg-app.ld
+# Test firmwares that link the library (test/sim-run/library.test.ts): one boots CPU2 the ST way
+# first, one shows the default fault hook.
+LIB_TEST_FW := $(TEST_FW_OUT)/fusop-after-st-boot.elf $(TEST_FW_OUT)/fault-hook.elf
+$(LIB_TEST_FW): $(TEST_FW_OUT)/%.elf: test/firmware/%.c $(TEST_FW_COMMON) $(EXAMPLE_IMAGE) $(FW)/libfusop.a linker/stm32wb55xg-app.ld
 	@mkdir -p $(TEST_FW_OUT)
 	$(CROSS)gcc $(CPU_FLAGS) -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections -nostartfiles \
 	  -specs=nano.specs -specs=nosys.specs -Wl,--gc-sections -Iruntime-c/include -I$(GEN) -Llinker -T linker/stm32wb55xg-app.ld \
 	  $< $(TEST_FW_COMMON) $(EXAMPLE_IMAGE) $(FW)/libfusop.a -o $@
-all: $(TEST_FW_OUT)/fusop-after-st-boot.elf
+all: $(LIB_TEST_FW)

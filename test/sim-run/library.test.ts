@@ -60,6 +60,15 @@ describe("applications linking libfusop, through fusop sim run", () => {
     expect(cpu2.stack?.version).toBe(parseVersion("1.24.1"));
   });
 
+  it("a fault inside fusop: the default hook saves it in .noinit and resets; the next start reads it (fusop.h)", () => {
+    const path = join(directory, "bare.json");
+    expect(fusop("sim", "create", path, "--family", "wb5x", "--flash-kb", "1024", "--fus", "2.2.0").status).toBe(0);
+    const { report, usart1 } = run(join(buildDirectory, "test-firmware", "fault-hook.elf"), path);
+    expect(report).toMatchObject({ ok: true, exitCode: 0 });
+    expect(report.resets).toHaveLength(1);
+    expect(usart1).toBe("fault inside fusop\r\nsaved fault 0x02 at 0x40000000\r\n");
+  });
+
   it("after ST's own CPU2 boot the library attaches, stages while the stack runs and gives the channel back", () => {
     const board = boardWithStack("st-boot");
     const { report, usart1 } = run(join(buildDirectory, "test-firmware", "fusop-after-st-boot.elf"), board);
