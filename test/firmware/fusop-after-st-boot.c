@@ -2,7 +2,8 @@
  * (st_tl.c) and receives the READY event itself, then calls the fusop library, which attaches to
  * those tables instead of building its own (cpu2-interface §3.1, §3.5, §3.6), stages an image
  * while the stack runs (§4.5), and hands the system channel back; the application's own system
- * command then goes through as before. Prints each step on USART1. */
+ * command then goes through as before. fusop's time comes from the application's own microsecond
+ * hook. Prints each step on USART1. */
 #include <stdint.h>
 #include "console.h"
 #include "fusop.h"
@@ -10,6 +11,11 @@
 #include "stm32wb.h"
 
 #define OPCODE_FLASH_ERASE_ACTIVITY 0xFC69u
+#define CORE_HZ 4000000u
+/* ARMv7-M debug registers: DEMCR.TRCENA, DWT_CTRL.CYCCNTENA, DWT_CYCCNT. */
+#define DEMCR REG(0xE000EDFCu)
+#define DWT_CTRL REG(0xE0001000u)
+#define DWT_CYCCNT REG(0xE0001004u)
 
 extern const unsigned char example_image[];
 extern const unsigned long example_image_size;
@@ -17,6 +23,18 @@ extern const unsigned long example_image_size;
 /* fusop's record of an install across resets: 16 bytes the application keeps in SRAM2a next to
  * ST's buffers (never cleared by the startup: MB_MEM2 is NOLOAD). */
 __attribute__((section("MB_MEM2"), aligned(16))) static uint8_t fusop_journal[16];
+
+/* The application's own microsecond counter, handed to fusop instead of the core clock: the
+ * cycle counter's differences summed, so that it wraps at 2^32 microseconds as fusop expects. */
+static uint32_t micros(void) {
+  static uint32_t last_cycles, microseconds, leftover_cycles;
+  uint32_t now = DWT_CYCCNT;
+  leftover_cycles += now - last_cycles;
+  last_cycles = now;
+  microseconds += leftover_cycles / (CORE_HZ / 1000000u);
+  leftover_cycles %= CORE_HZ / 1000000u;
+  return microseconds;
+}
 
 static void check(const char *step, fusop_status_t status) {
   console_print(step);
@@ -36,7 +54,10 @@ int main(void) {
   console_print_hex(ready[13], 2);
   console_print("\r\n");
 
-  const fusop_config_t config = {.core_clock_hz = 4000000u, .now_us = 0, .journal_address = (uint32_t)fusop_journal};
+  DEMCR |= 1u << 24;
+  DWT_CTRL |= 1u;
+  (void)micros();
+  const fusop_config_t config = {.core_clock_hz = 0u, .now_us = micros, .journal_address = (uint32_t)fusop_journal};
   check("fusop_init", fusop_init(&config));
   fusop_progress_t progress;
   check("fusop_resume (attach)", fusop_resume(0, &progress));
