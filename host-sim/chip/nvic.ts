@@ -1,9 +1,9 @@
 // NVIC (ARMv7-M ARM B3.4): enable and pending bits of CPU1's 63 external interrupts (IRQ numbers
 // from ST's stm32wb55xx.h: USART1 36, LPUART1 37, IPCC C1 RX 44, C1 TX 45). Interrupts are
 // level-sensitive: a peripheral's request line holds its interrupt pending, and clearing it while the
-// line is high pends it again. Tier 2 does not take exceptions (the device path polls); the runner
-// uses the pending state to wake CPU1 from WFI/WFE, and a SEVONPEND transition sets the event
-// register (firmware-runner.ts). Priorities are kept as written; active bits read 0.
+// line is high pends it again. Tier 2's runner takes what is enabled and pending (tiers/exceptions.ts),
+// wakes CPU1 from WFI/WFE with it, and turns a SEVONPEND transition into an event
+// (firmware-runner.ts). Priorities keep their 4 implemented bits; active bits read 0.
 import type { Peripheral } from "./bus.js";
 
 export const NVIC_BASE = 0xe000_e100;
@@ -56,6 +56,31 @@ export class Nvic implements Peripheral {
   /** Some interrupt is both enabled and pending (it would be taken, or wake WFI). */
   get enabledPending(): boolean {
     return this.firstEnabledPending() !== null;
+  }
+
+  /** Whether any interrupt is enabled at all (nothing can be taken otherwise: a cheap early out). */
+  get anyEnabled(): boolean {
+    return this.enabled.some((bits) => bits !== 0);
+  }
+
+  /** Enabled and pending IRQ numbers, in number order. */
+  enabledPendingIrqs(): number[] {
+    this.sample();
+    const irqs: number[] = [];
+    for (let irq = 0; irq < WORDS * 32; irq++) {
+      const bit = 1 << (irq & 31);
+      if (this.enabled[irq >> 5] & this.pendingBits[irq >> 5] & bit) irqs.push(irq);
+    }
+    return irqs;
+  }
+
+  priority(irq: number): number {
+    return this.priorities[irq];
+  }
+
+  /** The core takes the interrupt: its pending bit clears (a line still high pends it again). */
+  acknowledge(irq: number): void {
+    this.pendingBits[irq >> 5] &= ~(1 << (irq & 31));
   }
 
   /** The lowest IRQ number that is enabled and pending, or null. */

@@ -126,6 +126,8 @@ export class Rcc implements Peripheral {
   /** Reset flags; power-on sets BOR and PIN (RM0434 RCC_CSR). */
   private csr = CSR_BORRSTF | CSR_PINRSTF;
   private readonly plain = new Map<number, number>();
+  /** HCLK1 as last computed (CR, CFGR, PLLCFGR, EXTCFGR writes and reset recompute it). */
+  private lastHclk = RESET_SYSCLK_HZ;
   /** Schedules the ready flags (HSERDY, PLLRDY) on the chip's clock. */
   schedule: (delayUs: number, run: () => void) => void = (_delay, run) => run();
   /** FLASH_ACR.LATENCY now (the FLASH file owns the register). */
@@ -136,7 +138,7 @@ export class Rcc implements Peripheral {
   /** A system reset: everything back to reset values except the reset flags, which gain `flags`. */
   reset(flags = 0): void {
     const kept = this.csr & CSR_RESET_FLAGS;
-    const before = this.hclkHz();
+    const before = this.lastHclk;
     this.cr = CR_RESET;
     this.cfgr = CFGR_RESET;
     this.pllcfgr = PLLCFGR_RESET;
@@ -152,7 +154,7 @@ export class Rcc implements Peripheral {
     this.c2ahb3enr = 0;
     this.plain.clear();
     this.csr = kept | flags | CSR_PINRSTF;
-    this.lastHclk = this.hclkHz();
+    this.lastHclk = this.computeHclkHz();
     if (this.lastHclk !== before) this.onClockChange();
   }
 
@@ -205,8 +207,12 @@ export class Rcc implements Peripheral {
   get sysclkHz(): number {
     return this.sourceHz(this.activeSource);
   }
-  /** CPU1's core and AHB clock. */
+  /** CPU1's core and AHB clock (kept up to date on every register change: tier 2 asks per access). */
   hclkHz(): number {
+    return this.lastHclk;
+  }
+
+  private computeHclkHz(): number {
     return this.sysclkHz / AHB_DIVIDERS[(this.cfgr >>> 4) & 0xf];
   }
   /** HCLK4: AHB4 (flash, RCC...), SHDHPRE in EXTCFGR. */
@@ -214,10 +220,10 @@ export class Rcc implements Peripheral {
     return this.sysclkHz / AHB_DIVIDERS[(this.extcfgr >>> 4) & 0xf];
   }
   pclk1Hz(): number {
-    return this.hclkHz() / APB_DIVIDERS[(this.cfgr >>> 8) & 7];
+    return this.computeHclkHz() / APB_DIVIDERS[(this.cfgr >>> 8) & 7];
   }
   pclk2Hz(): number {
-    return this.hclkHz() / APB_DIVIDERS[(this.cfgr >>> 11) & 7];
+    return this.computeHclkHz() / APB_DIVIDERS[(this.cfgr >>> 11) & 7];
   }
   /** USART1 kernel clock (CCIPR.USART1SEL 1:0: PCLK2, SYSCLK, HSI16, LSE). */
   usart1KernelHz(): number {
@@ -260,8 +266,6 @@ export class Rcc implements Peripheral {
     this.checkClockChange();
   }
 
-  private lastHclk = RESET_SYSCLK_HZ;
-
   private checkClockChange(): void {
     const hclk4 = this.hclk4Hz();
     const latency = this.flashLatency();
@@ -269,7 +273,7 @@ export class Rcc implements Peripheral {
       throw new ClockConfigurationError("FLASH_LATENCY_TOO_LOW",
         `HCLK4 ${hclk4 / 1e6} MHz needs more than FLASH_ACR.LATENCY ${latency} wait states (RM0434: 0 WS up to 18 MHz, 1 up to 36, 2 up to 54, 3 up to 64 MHz)`);
     }
-    const hclk = this.hclkHz();
+    const hclk = this.computeHclkHz();
     if (hclk !== this.lastHclk) {
       this.lastHclk = hclk;
       this.onClockChange();

@@ -53,6 +53,17 @@ export class Scb implements Peripheral {
     this.scr = 0;
   }
 
+  /** Vector table offset (VTOR). */
+  get vectorTable(): number {
+    return this.stored.get(VTOR) ?? 0;
+  }
+
+  /** Priority byte of system exception 4..15 (SHPR1–3). */
+  systemPriority(exception: number): number {
+    const word = this.stored.get(SHPR1 + ((exception - 4) & ~3)) ?? 0;
+    return (word >>> (((exception - 4) & 3) * 8)) & 0xff;
+  }
+
   readUint32(offset: number): number {
     switch (offset) {
       case CPUID: return CPUID_CORTEX_M4_R0P1;

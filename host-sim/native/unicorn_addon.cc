@@ -321,7 +321,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
       {"r8", UC_ARM_REG_R8}, {"r9", UC_ARM_REG_R9}, {"r10", UC_ARM_REG_R10}, {"r11", UC_ARM_REG_R11},
       {"r12", UC_ARM_REG_R12}, {"sp", UC_ARM_REG_SP}, {"lr", UC_ARM_REG_LR}, {"pc", UC_ARM_REG_PC},
       {"xpsr", UC_ARM_REG_XPSR}, {"msp", UC_ARM_REG_MSP}, {"control", UC_ARM_REG_CONTROL},
-      {"primask", UC_ARM_REG_PRIMASK},
+      {"primask", UC_ARM_REG_PRIMASK}, {"basepri", UC_ARM_REG_BASEPRI}, {"psp", UC_ARM_REG_PSP},
     };
     for (const auto& r : registers) if (name == r.name) return r.id;
     return -1;

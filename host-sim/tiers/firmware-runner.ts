@@ -9,10 +9,12 @@
 // - time: each executed instruction is one cycle of HCLK1 as RCC configures it [choice: CPI 1, flash
 //   wait states not counted], synced to the chip's clock before every peripheral access;
 // - WFI: sleeps until an interrupt is enabled and pending in the NVIC (or SysTick pends), WFE: until
-//   the event register is set (SEV, or SEVONPEND and an interrupt becoming pending) — time jumps to
-//   the next event on the chip's clock; nothing left to wait for is CPU1_ASLEEP. Exceptions are not
-//   taken (the device path polls): waking for an interrupt that would be taken (PRIMASK 0) stops
-//   with INTERRUPT_NOT_MODELLED rather than pretend;
+//   the event register is set (SEV, or SEVONPEND and an interrupt becoming pending) or an interrupt
+//   would be taken — time jumps to the next event on the chip's clock; nothing left to wait for is
+//   CPU1_ASLEEP;
+// - interrupts: SysTick and the NVIC's external interrupts are taken from thread mode when PRIMASK
+//   and BASEPRI allow (exceptions.ts; nesting, the process stack and FPU frames are not modelled and
+//   stop with INTERRUPT_NOT_MODELLED);
 // - BKPT: the firmware ends, exit code r0; BKPT 0xAB is ARM semihosting (SYS_EXIT 0x18,
 //   SYS_EXIT_EXTENDED 0x20, SYS_WRITEC 0x03, SYS_WRITE0 0x04);
 // - an access to an address nothing answers stops with UNMAPPED_ACCESS naming PC, address and size.
@@ -22,6 +24,7 @@ import { SRAM1_BASE, SRAM2A_BASE, SRAM2B_BASE, SYSTEM_INFO_BASE } from "../chip/
 import { SCR_SEVONPEND } from "../chip/scb.js";
 import { unicornAddonPath } from "../paths.js";
 import { DeviceFault } from "./tier.js";
+import { ExceptionModel } from "./exceptions.js";
 
 interface RunResult {
   error: string | null;
@@ -98,6 +101,9 @@ export class FirmwareRunner {
   private eventRegister = false;
   private starts = 0;
   private readonly stopAddresses: number[] = [];
+  private readonly exceptions: ExceptionModel;
+  /** Instruction count at which the stretch under way stops (its budget, or an event due sooner). */
+  private stretchEnd = 0;
   /** Bytes of flash mapped as plain read-only memory (the firmware's code); the rest goes through the FLASH model. */
   codeFlashBytes: number;
   /** Semihosting console output (SYS_WRITEC, SYS_WRITE0). */
@@ -105,6 +111,7 @@ export class FirmwareRunner {
 
   constructor(readonly chip: Stm32wb, codeFlashBytes?: number) {
     this.codeFlashBytes = codeFlashBytes ?? chip.board.flash.length;
+    this.exceptions = new ExceptionModel(chip);
   }
 
   /** Number of CPU1 starts (power-on and every system reset). */
@@ -200,10 +207,20 @@ export class FirmwareRunner {
   private access<T>(instructions: number, operation: () => T): T {
     this.sync(instructions);
     const result = operation();
-    if (this.chip.resetPending !== null) this.emulator?.stop();
-    // The access may have scheduled something (a watchdog started, a byte to send): the stretch
-    // under way ends when it falls due.
-    else if (this.chip.clock.nextEventUs !== null) this.emulator?.limitTo(instructions + this.instructionsToNextEvent());
+    if (this.chip.resetPending !== null) {
+      this.emulator?.stop();
+    } else if (this.exceptions.anyEnabled && this.emulator && this.exceptions.takeable(this.emulator) !== null) {
+      // An interrupt the core takes now: the stretch ends before the next instruction.
+      this.emulator.limitTo(instructions);
+    } else if (this.chip.clock.nextEventUs !== null) {
+      // The access may have scheduled something (a watchdog started, a byte to send): the
+      // stretch under way ends when it falls due.
+      const end = instructions + this.instructionsToNextEvent();
+      if (end < this.stretchEnd) {
+        this.stretchEnd = end;
+        this.emulator?.limitTo(end);
+      }
+    }
     return result;
   }
 
@@ -226,11 +243,14 @@ export class FirmwareRunner {
     for (;;) {
       const budget = limit - this.instructions;
       if (budget <= 0) return { kind: "budget" };
+      begin = this.takeException(begin);
       let result: RunResult;
       try {
         // A stretch ends at the next scheduled event, so that it strikes on time even in a loop
         // that touches no peripheral (a watchdog reset, a byte leaving the USART).
-        result = emulator.run(begin, until, Math.min(budget, this.instructionsToNextEvent()));
+        const slice = Math.min(budget, this.instructionsToNextEvent());
+        this.stretchEnd = emulator.instructions() + slice;
+        result = emulator.run(begin, until, slice);
       } catch (error) {
         // A peripheral callback threw (bus fault, clock misconfiguration): the core stopped mid-instruction.
         const pc = this.pc();
@@ -242,10 +262,13 @@ export class FirmwareRunner {
       this.sync(emulator.instructions());
       if (result.sev) this.eventRegister = true;
       if (this.chip.resetPending !== null) return this.applyReset();
-      this.refuseUntakenInterrupt();
       if (result.invalidAccess) {
         const { address, size, kind } = result.invalidAccess;
         this.fault("UNMAPPED_ACCESS", address, `${size * 8}-bit ${kind} at 0x${hex(address)}: nothing is modelled there`);
+      }
+      if (result.error && this.exceptions.isReturn(emulator)) {
+        begin = this.guarded(() => this.exceptions.leave(emulator));
+        continue;
       }
       if (result.error) this.fault("CPU_ERROR", this.pc(), `unicorn stopped: ${result.error}`);
       const at = result.stoppedAt;
@@ -281,19 +304,23 @@ export class FirmwareRunner {
     }
   }
 
-  /**
-   * Silicon would take an enabled, pending interrupt (or SysTick with TICKINT) as soon as PRIMASK is
-   * clear; tier 2 does not take exceptions, so it stops rather than run on as if nothing happened.
-   * Checked whenever a stretch ends (each clock event) and before sleeping.
-   */
-  private refuseUntakenInterrupt(): void {
-    const irq = this.chip.nvic.firstEnabledPending();
-    const systick = this.chip.systick.pending;
-    if (irq === null && !systick) return;
-    if ((this.regRead("primask") & 1) !== 0) return;
-    const source = irq !== null ? `IRQ ${irq}` : "SysTick";
-    this.fault("INTERRUPT_NOT_MODELLED", this.pc(),
-      `${source} is enabled and pending with PRIMASK clear: silicon would take it; tier 2 does not take exceptions (the device path polls)`);
+  /** Takes the exception the core would take now (tier 2 has no NVIC of its own); returns where to run. */
+  private takeException(begin: number): number {
+    if (!this.exceptions.anyEnabled) return begin;
+    const emulator = this.core();
+    const exception = this.exceptions.takeable(emulator);
+    if (exception === null) return begin;
+    return this.guarded(() => this.exceptions.enter(emulator, exception, begin));
+  }
+
+  /** Runs a step of the exception model; a case it does not model discards the core and stops. */
+  private guarded<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (error) {
+      this.discard();
+      throw error;
+    }
   }
 
   /** Instructions until the next event on the chip's clock falls due, at the core clock (at least 1). */
@@ -379,9 +406,10 @@ export class FirmwareRunner {
     const chip = this.chip;
     const newlyPending = chip.nvic.sample();
     if (newlyPending && (chip.scb.scr & SCR_SEVONPEND)) this.eventRegister = true;
+    // WFI wakes on any enabled pending interrupt, masked by PRIMASK or not; WFE on one it would take.
     const interrupt = chip.nvic.enabledPending || chip.systick.pending;
-    this.refuseUntakenInterrupt();
     if (kind === "wfi") return interrupt;
+    if (this.exceptions.takeable(this.core()) !== null) return true;
     if (this.eventRegister) {
       this.eventRegister = false;
       return true;

@@ -100,6 +100,15 @@ describe("test firmware through fusop sim run", () => {
   });
 });
 
+describe("interrupts on tier 2", () => {
+  it("takes SysTick and USART1 interrupts: a tick counter while sleeping in WFI, then a TXE-driven line (ARMv7-M B1.5)", () => {
+    const report = runJson(firmware("systick-interrupt.elf"), "--board", bareBoard());
+    expect(report).toMatchObject({ ok: true, exitCode: 0 });
+    expect(usart1(report).text).toBe("5 ticks, then sent from the USART1 interrupt\r\n");
+    expect(report.virtualMs).toBeGreaterThan(5);
+  });
+});
+
 describe("the runner's edges", () => {
   it("BKPT ends the run with r0 as the exit code", () => {
     const image = rawImage("bkpt.bin", [0x2007, 0xbe00]); // movs r0, #7; bkpt #0
@@ -134,12 +143,14 @@ describe("the runner's edges", () => {
     expect(runJson(image, "--at", "0x08000000", "--board", bareBoard())).toMatchObject({ ok: true, exitCode: 0 });
   });
 
-  it("SysTick with TICKINT and interrupts on: INTERRUPT_NOT_MODELLED when it first wraps, not a silent hang", () => {
+  it("a firmware that uses the process stack gets INTERRUPT_NOT_MODELLED when SysTick would be taken", () => {
+    // ldr r0, =0x20000800; msr psp, r0; movs r0, #2; msr control, r0 (SPSEL); isb;
     // ldr r0, =0xE000E010; ldr r1, =3999; str r1, [r0, #4]; movs r1, #7; str r1, [r0]; b .
-    const image = rawImage("systick.bin", [0x4802, 0x4903, 0x6041, 0x2107, 0x6001, 0xe7fe, 0xe010, 0xe000, 0x0f9f, 0x0000]);
+    const image = rawImage("psp.bin", [0x4806, 0xf380, 0x8809, 0x2002, 0xf380, 0x8814, 0xf3bf, 0x8f6f,
+      0x4803, 0x4904, 0x6041, 0x2107, 0x6001, 0xe7fe, 0x0800, 0x2000, 0xe010, 0xe000, 0x0f9f, 0x0000]);
     const report = runJson(image, "--at", "0x08000000", "--board", bareBoard());
     expect(report.error!.code).toBe("INTERRUPT_NOT_MODELLED");
-    expect(report.error!.message).toContain("SysTick");
+    expect(report.error!.message).toContain("process stack");
   });
 
   it("a firmware that never ends stops at the virtual timeout with SIM_TIMEOUT", () => {
