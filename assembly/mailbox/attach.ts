@@ -15,7 +15,7 @@ import { REFERENCE_TABLE, REF_SYSTEM, REF_MEMORY_MANAGER, PACKET_BUFFER_SIZE } f
 import * as ipcc from "./ipcc";
 import { useExistingChannel, drainEvents, mode, setMode } from "./system";
 import * as info from "../fus/info";
-import { markBooted, bootCpu2 } from "./boot";
+import { markBooted, forgetBoot, bootCpu2 } from "./boot";
 
 const SRAM2A_BYTES: u32 = 0x8000;
 /** C1MR: CH2OM (occupied mask, bit 1) and CH2FM (free mask, bit 17) — §1.2. */
@@ -68,11 +68,15 @@ export function attach(): OperatorStatus {
   return OperatorStatus.Ok;
 }
 
-/** Gives the system channel back to the application's middleware (its C1MR masks as they were). */
+/**
+ * Gives the system channel back to the application's middleware (its C1MR masks as they were).
+ * The operator forgets CPU2 until the next resume, which attaches again.
+ */
 export function detach(): void {
   if (!attached) return;
   write32(IPCC_C1MR, (read32(IPCC_C1MR) & ~SYSTEM_CHANNEL_MASKS) | savedMasks);
   attached = false;
+  forgetBoot();
 }
 
 /** After a CPU1 start: attach when the application already booted CPU2, boot it otherwise. */

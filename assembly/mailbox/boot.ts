@@ -27,6 +27,11 @@ export function markBooted(): void {
   booted = true;
 }
 
+/** The operator gave the channel back (attach.ts detach): the next resume attaches again. */
+export function forgetBoot(): void {
+  booted = false;
+}
+
 function zero(address: u32, length: u32): void {
   for (let offset: u32 = 0; offset < length; offset += 4) write32(address + offset, 0);
 }

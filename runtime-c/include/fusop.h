@@ -170,7 +170,8 @@ fusop_status_t fusop_key_unload(uint8_t index);
 fusop_status_t fusop_key_lock(uint8_t index);
 
 /* Gives IPCC channel 2 back to ST's middleware after fusop attached to its tables (its interrupt
- * masks as they were). Blocks: no. Resets: no. */
+ * masks as they were). To use fusop again afterwards, call fusop_resume first: it attaches again.
+ * Blocks: no. Resets: no. */
 void fusop_detach(void);
 
 /* Why fusop stopped (the `code` of fusop_fault_hook). */

@@ -1,9 +1,10 @@
 /* An application in the way of a CubeMX wireless project: it boots CPU2 with ST's transport layer
  * (st_tl.c) and receives the READY event itself, then calls the fusop library, which attaches to
  * those tables instead of building its own (cpu2-interface §3.1, §3.5, §3.6), stages an image
- * while the stack runs (§4.5), and hands the system channel back; the application's own system
- * command then goes through as before. fusop's time comes from the application's own microsecond
- * hook. Prints each step on USART1. */
+ * while the stack runs (§4.5), hands the system channel back for a command of the application's
+ * own, and installs the image: after each of the resets the application boots CPU2 the ST way
+ * again and fusop attaches again, its install record in 16 bytes of the application's MB_MEM2.
+ * fusop's time comes from the application's own microsecond hook. Prints each step on USART1. */
 #include <stdint.h>
 #include "console.h"
 #include "fusop.h"
@@ -12,6 +13,7 @@
 
 #define OPCODE_FLASH_ERASE_ACTIVITY 0xFC69u
 #define CORE_HZ 4000000u
+#define NEW_STACK_VERSION 0x01180100u /* the example image: 1.24.1 */
 /* ARMv7-M debug registers: DEMCR.TRCENA, DWT_CTRL.CYCCNTENA, DWT_CYCCNT. */
 #define DEMCR REG(0xE000EDFCu)
 #define DWT_CTRL REG(0xE0001000u)
@@ -60,26 +62,42 @@ int main(void) {
   const fusop_config_t config = {.core_clock_hz = 0u, .now_us = micros, .journal_address = (uint32_t)fusop_journal};
   check("fusop_init", fusop_init(&config));
   fusop_progress_t progress;
-  check("fusop_resume (attach)", fusop_resume(0, &progress));
+  fusop_status_t status = fusop_resume(0, &progress);
+  while (status == FUSOP_STATUS_OPERATION_IN_PROGRESS) {
+    console_print("FUS busy\r\n");
+    status = fusop_wait_while_busy(60000u, 0u, &progress); /* FUS's reset restarts us */
+    if (status == FUSOP_STATUS_OK) status = fusop_resume(0, &progress);
+  }
+  check("fusop_resume (attach)", status);
   fusop_part_t part;
   check("fusop_identify", fusop_identify(&part));
   console_print(part.cpu2_mode == FUSOP_CPU2_MODE_WIRELESS_STACK ? "stack " : "FUS ");
   console_print_hex(part.cpu2_mode == FUSOP_CPU2_MODE_WIRELESS_STACK ? part.stack_version : part.fus_version, 8);
   console_print("\r\n");
+  if (part.cpu2_mode == FUSOP_CPU2_MODE_WIRELESS_STACK && part.stack_version >> 8 == NEW_STACK_VERSION >> 8) {
+    console_print("new stack running\r\n");
+    firmware_exit(0);
+  }
 
-  fusop_stage_result_t staged;
-  check("fusop_stage_begin", fusop_stage_begin((uint32_t)example_image_size, &staged));
-  check("fusop_stage_write", fusop_stage_write(example_image, example_image_size));
-  check("fusop_stage_end", fusop_stage_end(&staged));
-  console_print("staged at ");
-  console_print_hex(staged.address, 8);
-  console_print("\r\n");
+  if (part.cpu2_mode == FUSOP_CPU2_MODE_WIRELESS_STACK) {
+    fusop_stage_result_t staged;
+    check("fusop_stage_begin", fusop_stage_begin((uint32_t)example_image_size, &staged));
+    check("fusop_stage_write", fusop_stage_write(example_image, example_image_size));
+    check("fusop_stage_end", fusop_stage_end(&staged));
+    console_print("staged at ");
+    console_print_hex(staged.address, 8);
+    console_print("\r\n");
 
-  fusop_detach();
-  const uint8_t off = 0u;
-  const uint8_t *answer = st_tl_system_command(OPCODE_FLASH_ERASE_ACTIVITY, &off, 1u);
-  console_print("application: own command status ");
-  console_print_hex(answer[6], 2);
-  console_print("\r\n");
-  firmware_exit(0);
+    /* The channel back to the application for a command of its own, then to fusop again. */
+    fusop_detach();
+    const uint8_t off = 0u;
+    const uint8_t *answer = st_tl_system_command(OPCODE_FLASH_ERASE_ACTIVITY, &off, 1u);
+    console_print("application: own command status ");
+    console_print_hex(answer[6], 2);
+    console_print("\r\n");
+    check("fusop_resume (attach again)", fusop_resume(0, &progress));
+  }
+  /* Leaves the stack for FUS, or (FUS running) FW_UPGRADE: resets, returns only on failure. */
+  check("fusop_install", fusop_install());
+  firmware_exit(3);
 }
