@@ -50,6 +50,7 @@ CODE_SOURCES := assembly/shared/codes.ts assembly/shared/image-codes.ts
 .PHONY: all wasm firmware addon host deps test demo bench clean
 all: wasm firmware addon host
 include test/firmware/firmware.mk
+include runtime-c/library.mk
 
 deps:
 	$(Q)bash .ci/install-deps
@@ -99,23 +100,6 @@ $(FW)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/stm32wb55xg.ld
 	$(Q)$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
 	$(Q)$(CROSS)size $@ $(QUIET_OUT)
 
-# The library for user applications: the operator, the runtime and the C API, without startup.
-# Its members are LTO objects (GIMPLE, built with -flto): link them with the same arm-none-eabi-gcc
-# version and -flto on the link line, otherwise the linker finds no code in them.
-$(FW)/libfusop.a: $(FW)/fusop-probe.elf
-	@mkdir -p $(FW)/lib
-	$(call step,AR,$@)
-	$(Q)$(CROSS)gcc $(C_RUNTIME) -c $(GEN)/fusop_api.c -o $(FW)/lib/fusop_api.o
-	$(Q)rm -f $@
-	$(Q)$(CROSS)gcc-ar rcs $@ $(FW)/fusop.o $(FW)/lib/fusop_api.o $(FW)/wasm_rt_device.o $(FW)/hal.o $(FW)/fusop_runtime.o
-
-# Build check of the C API headers (fusop.h with the generated fusop_api.h and fusop_codes.h):
-# an example that uses the code names, compiled with -Werror and never linked.
-$(FW)/examples/status_names.o: runtime-c/examples/status_names.c $(GEN)/fusop_api.c $(wildcard runtime-c/include/*.h)
-	@mkdir -p $(FW)/examples
-	$(call step,CC,$@)
-	$(Q)$(CROSS)gcc $(C_RUNTIME) -std=c11 -Wpedantic -c $< -o $@
-
 # The probe for the other variants the simulator runs on tier 2: the same sources with the
 # variant's facts (runtime-c/device_config.h) and linker script. $(1) name, $(2) defines.
 define VARIANT_PROBE
@@ -135,7 +119,7 @@ $(eval $(call VARIANT_PROBE,stm32wb35xe,-DFUSOP_FLASH_BYTES=0x80000u))
 $(eval $(call VARIANT_PROBE,stm32wb15cc,-DFUSOP_FLASH_BYTES=0x50000u -DFUSOP_FLASH_SECTOR_BYTES=2048u -DFUSOP_SRAM2A_OPEN_END=0x20036800u -DFUSOP_SRAM2B_OPEN_END=0x20038000u))
 VARIANT_PROBES := $(FW)/stm32wb35xe/fusop-probe.elf $(FW)/stm32wb15cc/fusop-probe.elf
 
-firmware: $(FW)/fusop-probe.elf $(VARIANT_PROBES) $(FW)/libfusop.a $(FW)/examples/status_names.o
+firmware: $(FW)/fusop-probe.elf $(VARIANT_PROBES)
 
 $(ADDON): host-sim/native/unicorn_addon.cc host-sim/native/binding.gyp
 	$(call step,ADDON,$@)

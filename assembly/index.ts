@@ -3,6 +3,7 @@
 // calling conventions stay trivial; results beyond a status are read through getters.
 import { OperatorStatus } from "./shared/codes";
 import * as boot from "./mailbox/boot";
+import * as attach from "./mailbox/attach";
 import * as system from "./mailbox/system";
 import * as state from "./fus/state";
 import * as info from "./fus/info";
@@ -10,6 +11,7 @@ import * as commands from "./fus/commands";
 import * as identity from "./fus/identify";
 import * as diagnosis from "./fus/diagnosis";
 import * as flash from "./flash/driver";
+import * as stage from "./flash/stage";
 import * as preflight from "./fus/preflight";
 import * as journal from "./fus/journal";
 import * as imageFooter from "./image/footer";
@@ -29,6 +31,18 @@ function boundedUs(ms: u32, limit: WaitLimitMs, fallbackMs: u32 = 0): u32 {
 /** Boots CPU2 and waits for READY; `readyTimeoutMs` 0 means 1 s, at most WaitLimitMs.Ready (10 s). */
 export function bootCpu2(readyTimeoutMs: u32): OperatorStatus {
   return boot.bootCpu2(boundedUs(readyTimeoutMs, WaitLimitMs.Ready, DEFAULT_READY_TIMEOUT_MS));
+}
+
+/**
+ * Uses the tables and system channel of a CPU2 the application booted with ST's middleware
+ * (mailbox/attach.ts): no new tables, no second C2BOOT, channel 2 masked for ST's IPCC handler.
+ */
+export function attachCpu2(): OperatorStatus {
+  return attach.attach();
+}
+/** Gives channel 2 back to the application's middleware. */
+export function detachCpu2(): void {
+  attach.detach();
 }
 
 /** Which firmware CPU2 said it runs (Cpu2Mode). */
@@ -79,9 +93,6 @@ export function infoSafebootVersion(): u32 {
 export function infoFusVersion(): u32 {
   return info.infoFusVersion();
 }
-export function infoFusMemorySize(): u32 {
-  return info.infoFusMemorySize();
-}
 export function infoStackVersion(): u32 {
   return info.infoStackVersion();
 }
@@ -131,9 +142,6 @@ export function systemCommand(opcode: u32, length: u32): OperatorStatus {
   // Only startFus may send GET_STATE to a running stack: a second one resets the part (§5.5).
   if (opcode == FUS_GET_STATE && system.mode() == Cpu2Mode.WirelessStack) return OperatorStatus.StackRunning;
   return system.sendCommand(<u16>opcode, length);
-}
-export function lastResponseStatus(): u32 {
-  return system.responseStatus();
 }
 
 // ---- FUS commands (cpu2-interface §5.2) ----
@@ -188,6 +196,10 @@ function settled(status: OperatorStatus): OperatorStatus {
  */
 export function fusResume(readyTimeoutMs: u32): OperatorStatus {
   return resumption.resume(boundedUs(readyTimeoutMs, WaitLimitMs.Ready, DEFAULT_READY_TIMEOUT_MS));
+}
+/** Moves the operation record to 16 application-reserved bytes of SRAM2a (16-aligned); 1 when taken. */
+export function setJournalAddress(address: u32): u32 {
+  return journal.setJournalAddress(address) ? 1 : 0;
 }
 /** The operation recorded before the last resets (PendingOperation), 0 when none. */
 export function pendingOperation(): u32 {
@@ -388,6 +400,34 @@ export function flashSetFirmwareEnd(address: u32): void {
 }
 export function flashLastErrorFlags(): u32 {
   return flash.lastFlashErrorFlags();
+}
+
+// ---- Streaming staging while the stack runs (flash/stage.ts, cpu2-interface §4.5) ----
+
+/** Places an image of `imageSize` bytes by size below the top of free flash; see flash/stage.ts. */
+export function stageBegin(imageSize: u32): OperatorStatus {
+  return stage.begin(imageSize);
+}
+/** Linear-memory address of the chunk buffer stageWrite takes its bytes from. */
+export function stageInputPointer(): u32 {
+  return <u32>stage.stageInput;
+}
+export function stageInputCapacity(): u32 {
+  return stage.STAGE_INPUT_BYTES;
+}
+/** Takes `length` bytes (any length up to the capacity, any alignment) from the chunk buffer. */
+export function stageWrite(length: u32): OperatorStatus {
+  return stage.write(length);
+}
+/** Flushes, clears the flash above the image, decodes, plans and checks it (as FW_UPGRADE's preflight). */
+export function stageEnd(): OperatorStatus {
+  return stage.end();
+}
+export function stageAddress(): u32 {
+  return stage.stageAddress();
+}
+export function stageImageStatus(): u32 {
+  return stage.stageImageStatus();
 }
 
 // ---- Coprocessor images: footers, install planning, upgrade policy (pure, assembly/image) ----

@@ -94,7 +94,10 @@ export const simRunCommand: CommandSpec = {
       resets, serial: serial.map((port) => ({ name: port.name, baud: bauds.get(port.name) ?? null,
         text: Buffer.from(transmitted.get(port.name)!).toString("latin1") })),
       semihosting, warnings: chip.bus.warnings,
+      // CPU1 flash work a running wireless stack counted against cpu2-interface §4.5 (cpu2/flash-arbitration.ts).
+      stackDisturbances: chip.cpu2.flashDisturbances,
     };
+    for (const { what } of json ? [] : chip.cpu2.flashDisturbances) context.out.notice(`warning: wireless stack disturbed: ${what}`);
     const summary = `firmware exited with ${exit.code} (${exit.via}) after ${report.virtualMs.toFixed(3)} ms virtual, ${resets.length} system reset(s)`;
     if (exit.code !== 0) throw new CliError("FIRMWARE_EXIT", summary, report);
     if (!json) context.out.notice(summary);

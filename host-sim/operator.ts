@@ -41,6 +41,10 @@ const statusAdvice: Partial<Record<OperatorStatus, string>> = {
   [OperatorStatus.ParametersTooLong]: "a system command carries at most 255 parameter bytes",
   [OperatorStatus.FlashRangeProtected]: "the operator changes flash only from the end of the firmware (never the first sector, CPU1's vector table) up to the secure boundary SFSA; stage where `fusop plan` says",
   [OperatorStatus.ResetDidNotHappen]: "CPU2 should have reset the part and did not; read the FUS state and power-cycle the board",
+  [OperatorStatus.SharedTablesInvalid]: "C2BOOT is set but the SRAM2a reference table at 0x20030000 does not lead to a system table, command buffer and event queues in SRAM2a: boot CPU2 with ST's TL_Init tables first, or reset the part and let the operator boot it",
+  [OperatorStatus.StageNotStarted]: "call stageBegin with the image size first (a failed write ends the staging too)",
+  [OperatorStatus.StageOverflow]: "more bytes than stageBegin announced, or a chunk larger than the stage input buffer",
+  [OperatorStatus.StageIncomplete]: "stageEnd came before every byte stageBegin announced was written",
   [OperatorStatus.SharedSramTooSmall]: "the wireless stack keeps SRAM2a secure from below 0x20030A90, where the operator's mailbox tables end (BLE_Stack_full_extended leaves CPU1 only 2 KB): the operator cannot talk to CPU2 under it; install a stack that leaves CPU1 at least 3 KB of SRAM2a (e.g. BLE_Stack_full, 10 KB)",
 };
 
@@ -191,6 +195,15 @@ export class Operator {
 
   private check(status: number, doing: string): void {
     if (status !== OperatorStatus.Ok) throw describeStatus(status, doing);
+  }
+
+  /**
+   * Attaches to a CPU2 the application booted with ST's middleware (its SRAM2a tables and system
+   * channel); returns which firmware runs.
+   */
+  attachCpu2(): Cpu2Mode {
+    this.check(this.tier.call("attachCpu2"), "attach to the running CPU2");
+    return this.tier.call("cpu2Mode") as Cpu2Mode;
   }
 
   /** Boots CPU2 and returns which firmware announced itself. */
@@ -425,6 +438,35 @@ export class Operator {
   /** Erases the flash pages covering [address, address + bytes) through the operator's flash driver. */
   flashErase(address: number, bytes: number): void {
     this.check(this.tier.call("flashErase", address, bytes), `erase flash at 0x${address.toString(16)}`);
+  }
+
+  /**
+   * Streams `image` through the device's staging API (stageBegin / stageWrite / stageEnd, also
+   * while the wireless stack runs), in chunks of the given sizes (repeated; default the whole input
+   * buffer). The operator picks the address; returns it. A refused image throws with the
+   * ImageStatus that names why.
+   */
+  stageStream(image: Uint8Array, chunkSizes: number[] = []): number {
+    const refusal = (status: number, doing: string): OperatorError => {
+      const imageStatus = this.tier.call("stageImageStatus") as ImageStatus;
+      if (status !== OperatorStatus.StagedImageRefused) return describeStatus(status, doing);
+      return new OperatorError(status, imageStatusCode(imageStatus), `${doing}: ${imageStatusMessage(imageStatus, {})}`);
+    };
+    let status = this.tier.call("stageBegin", image.length);
+    if (status !== OperatorStatus.Ok) throw refusal(status, "begin staging");
+    const input = this.tier.call("stageInputPointer");
+    const capacity = this.tier.call("stageInputCapacity");
+    const sizes = chunkSizes.length > 0 ? chunkSizes : [capacity];
+    for (let offset = 0, index = 0; offset < image.length; index++) {
+      const length = Math.min(sizes[index % sizes.length], capacity, image.length - offset);
+      this.tier.writeLinear(input, image.subarray(offset, offset + length));
+      status = this.tier.call("stageWrite", length);
+      if (status !== OperatorStatus.Ok) throw refusal(status, `stage bytes ${offset}..${offset + length}`);
+      offset += length;
+    }
+    status = this.tier.call("stageEnd");
+    if (status !== OperatorStatus.Ok) throw refusal(status, "end staging");
+    return this.tier.call("stageAddress");
   }
 
   identify(): PartIdentity {

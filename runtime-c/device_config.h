@@ -3,8 +3,9 @@
 #ifndef FUSOP_DEVICE_CONFIG_H
 #define FUSOP_DEVICE_CONFIG_H
 
-/* MSI at 4 MHz drives the core after reset; the runtime does not change clocks. */
-#define FUSOP_CORE_HZ 4000000u
+/* The probe runs on the reset clock (MSI at 4 MHz) and changes no clock; the library takes the
+ * application's clock in fusop_init. */
+#define FUSOP_PROBE_CORE_HZ 4000000u
 #define FUSOP_FLASH_BASE 0x08000000u
 #ifndef FUSOP_FLASH_BYTES
 #define FUSOP_FLASH_BYTES (1024u * 1024u)

@@ -33,7 +33,13 @@ extern uint32_t _fusop_firmware_end;
  * FLASH controller checks (PG set, erased double word). Stores from the secure boundary up are
  * refused here by name: CPU1 cannot reach CPU2's secure area, and on the chip such a store would
  * end in a bus fault rather than a fault code. */
-#define FIRMWARE_END ((uint32_t)&_fusop_firmware_end)
+/* The table only marks the firmware's end; require() reads the linker symbol: a symbol's address
+ * cast to a 32-bit integer is no constant expression in C99 (64-bit host compilers refuse it). */
+#define FIRMWARE_END 0xFFFFFFFFu
+
+static uint32_t bound(uint32_t value) {
+  return value == FIRMWARE_END ? (uint32_t)(uintptr_t)&_fusop_firmware_end : value;
+}
 
 #include "allowlist.h" /* the table, from runtime-c/allowlist.json */
 
@@ -51,12 +57,12 @@ static void require(uint32_t address, uint32_t length, uint32_t access) {
   while (length > 0) {
     const allowed_range_t* range = 0;
     for (unsigned i = 0; i < sizeof allowlist / sizeof allowlist[0]; i++) {
-      if (address >= allowlist[i].start && address < allowlist[i].end) {
+      if (address >= bound(allowlist[i].start) && address < bound(allowlist[i].end)) {
         range = &allowlist[i];
         break;
       }
     }
-    uint32_t end = range ? range->end : 0;
+    uint32_t end = range ? bound(range->end) : 0;
     if (range && (access & ACCESS_WRITE) && (range->access & WRITE_BELOW_SECURE)) {
       uint32_t secure = secure_flash_start();
       end = secure < end ? secure : end;
@@ -155,25 +161,32 @@ void Z_halZ_copyOut(struct Z_hal_instance_t* hal, u32 address, u32 pointer, u32 
   memcpy((void*)address, source, length);
 }
 
-/* Time: the DWT cycle counter, extended in software so that microseconds wrap at 2^32 as the
- * operator's wrapping arithmetic expects (CYCCNT alone wraps after 2^32 cycles). */
+/* Time: the application's microsecond hook, or the DWT cycle counter at the core clock the
+ * application gave fusop_init. CYCCNT is only read (the application or a debugger may use it
+ * too): differences are summed in 64 bits, so microseconds wrap at 2^32 as the operator's wrapping
+ * arithmetic expects (CYCCNT alone wraps after 2^32 cycles). */
 static uint64_t cycles_total;
 static uint32_t cycles_last;
+static uint32_t core_hz;
+static uint32_t (*time_hook)(void);
 
-void fusop_time_init(void) {
+void fusop_time_configure(uint32_t core_clock_hz, uint32_t (*now_us)(void)) {
+  time_hook = now_us;
+  core_hz = core_clock_hz;
+  if (now_us != 0) return;
   *(volatile uint32_t*)FUSOP_DEMCR |= FUSOP_DEMCR_TRCENA;
-  *(volatile uint32_t*)FUSOP_DWT_CYCCNT = 0;
   *(volatile uint32_t*)FUSOP_DWT_CTRL |= FUSOP_DWT_CTRL_CYCCNTENA;
+  cycles_last = *(volatile uint32_t*)FUSOP_DWT_CYCCNT;
   cycles_total = 0;
-  cycles_last = 0;
 }
 
 u32 Z_halZ_nowUs(struct Z_hal_instance_t* hal) {
   (void)hal;
+  if (time_hook != 0) return time_hook();
   uint32_t now = *(volatile uint32_t*)FUSOP_DWT_CYCCNT;
   cycles_total += (uint32_t)(now - cycles_last);
   cycles_last = now;
-  return (u32)(cycles_total / (FUSOP_CORE_HZ / 1000000u));
+  return (u32)((cycles_total / core_hz) * 1000000u + ((cycles_total % core_hz) * 1000000u) / core_hz);
 }
 
 void Z_halZ_delayUs(struct Z_hal_instance_t* hal, u32 us) {

@@ -55,6 +55,6 @@ static void act(uint32_t action) {
 
 int main(void) {
   fusop_usart_init();
-  act(fusop_loader_start(FUSOP_BOOT_WINDOW_MS));
-  for (;;) act(fusop_loader_step());
+  act(fusop_x_loader_start(FUSOP_BOOT_WINDOW_MS));
+  for (;;) act(fusop_x_loader_step());
 }

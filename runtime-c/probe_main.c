@@ -10,6 +10,16 @@ __attribute__((noinline, used)) void fusop_probe_idle(void) {
   }
 }
 
+/* A fault stops the probe where a debugger (or tier 2, which stops at fusop_fault) sees it,
+ * instead of the library's default reset. */
+__attribute__((noreturn)) void fusop_fault_hook(uint32_t code, uint32_t address) {
+  (void)code;
+  (void)address;
+  for (;;) {
+    __asm volatile("bkpt #0");
+  }
+}
+
 int main(void) {
   fusop_probe_idle();
   return 0;

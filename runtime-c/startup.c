@@ -5,6 +5,7 @@
 #include <string.h>
 #include "fusop.h"
 #include "fusop_fault.h"
+#include "device_config.h"
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 extern int main(void);
@@ -12,7 +13,8 @@ extern int main(void);
 __attribute__((noreturn)) void Reset_Handler(void) {
   memcpy(&_sdata, &_sidata, (uint32_t)((uint8_t*)&_edata - (uint8_t*)&_sdata));
   memset(&_sbss, 0, (uint32_t)((uint8_t*)&_ebss - (uint8_t*)&_sbss));
-  fusop_init();
+  static const fusop_config_t probe_config = {.core_clock_hz = FUSOP_PROBE_CORE_HZ, .now_us = 0, .journal_address = 0};
+  (void)fusop_init(&probe_config);
   main();
   for (;;) {
   }

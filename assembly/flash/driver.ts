@@ -2,9 +2,10 @@
 // keys, page erase, 64-bit programming of erased double words, errors read from FLASH_SR.
 // It shares the controller with CPU2 the way cpu2-interface §4.5 describes: HSEM 2 (flash
 // ownership, §1.8) is held from unlock to lock, and every single page erase or 64-bit write starts
-// only with HSEM 6 free and HSEM 7 taken by CPU1, released right after. The FLASH_ERASE_ACTIVITY
-// commands a running wireless stack also expects (§4.5 steps 2, 3, 6) are not sent, so the driver
-// still runs only while CPU2 is held or runs FUS, and refuses while a stack runs.
+// only with HSEM 6 free, no program/erase suspend (PESD) and HSEM 7 taken by CPU1, released right
+// after. While a wireless stack runs it also speaks the stack's system commands: once
+// SET_FLASH_ACTIVITY_CONTROL(1) so that CPU2 holds CPU1 off with HSEM 7 instead of PES, and
+// FLASH_ERASE_ACTIVITY on/off around every erase (§4.5 steps 2, 3, 6; §5.2 0xFC69, 0xFC73).
 import { read32, write32, delayUs, nowUs, setBits32 } from "../hal";
 import {
   FLASH_BASE, FLASH_KEYR, FLASH_KEY1, FLASH_KEY2, FLASH_SR, FLASH_SR_EOP, FLASH_SR_ERRORS, FLASH_SR_BSY,
@@ -14,12 +15,19 @@ import {
   HSEM_BLOCK_FLASH_BY_CPU2_SEMID,
 } from "../chip/registers";
 import { OperatorStatus, Cpu2Mode } from "../shared/codes";
-import { mode } from "../mailbox/system";
+import { mode, sendCommand, commandParameters, responseStatus } from "../mailbox/system";
+import { FLASH_ERASE_ACTIVITY, SET_FLASH_ACTIVITY_CONTROL } from "../fus/opcodes";
 import { deviceId, flashSizeKb, sectorBytes } from "../chip/variants";
 
 /** Page erase takes up to ~25 ms on this family; allow generously before calling it stuck. */
 const OPERATION_TIMEOUT_US: u32 = 100_000;
 const POLL_US: u32 = 10;
+/**
+ * A running stack holds CPU1 off through a radio event (and, before an erase, the 25 ms pause it
+ * needs) and through its own flash work (a page erase and a page of writes, ~71 ms): ST's driver
+ * waits without a bound; this one gives up after 250 ms, a few connection intervals.
+ */
+const STACK_HOLD_TIMEOUT_US: u32 = 250_000;
 /** After releasing HSEM 7, CPU1 leaves at least 1 µs before taking it again (§1.8) so CPU2 can get it. */
 const SEM7_RETAKE_GAP_US: u32 = 1;
 
@@ -27,7 +35,12 @@ const SEM7_RETAKE_GAP_US: u32 = 1;
 export const FLASH_BUFFER_BYTES: u32 = 512;
 export const flashBuffer: usize = memory.data(512);
 
+/** §4.5 step 3: after FLASH_ERASE_ACTIVITY(ON), time for CPU2 to take HSEM 7 (ST: ≥ 5 µs). */
+const ERASE_ACTIVITY_SETTLE_US: u32 = 5;
+
 let lastErrorFlags: u32 = 0;
+/** SET_FLASH_ACTIVITY_CONTROL(1) went to the stack that runs now (a reset starts CPU1 afresh). */
+let stackUsesSem7: bool = false;
 
 export function lastFlashErrorFlags(): u32 {
   return lastErrorFlags;
@@ -90,11 +103,12 @@ function takeFlashOwnership(): OperatorStatus {
  */
 function blockCpu2Flash(): OperatorStatus {
   const start = nowUs();
+  const limit = stackRuns() ? STACK_HOLD_TIMEOUT_US : OPERATION_TIMEOUT_US;
   while (true) {
     if ((read32(FLASH_SR) & FLASH_SR_PESD) == 0
       && read32(HSEM_R0 + 4 * HSEM_BLOCK_FLASH_BY_CPU1_SEMID) == 0
       && tryTakeSemaphore(HSEM_BLOCK_FLASH_BY_CPU2_SEMID)) return OperatorStatus.Ok;
-    if (nowUs() - start >= OPERATION_TIMEOUT_US) return OperatorStatus.FlashBusyTimeout;
+    if (nowUs() - start >= limit) return OperatorStatus.FlashBusyTimeout;
     delayUs(POLL_US);
   }
 }
@@ -105,8 +119,29 @@ function unblockCpu2Flash(): void {
   delayUs(SEM7_RETAKE_GAP_US);
 }
 
+/** One single-byte system command to the running stack; CommandRejected unless it answers success. */
+function stackCommand(opcode: u16, value: u8): OperatorStatus {
+  store<u8>(commandParameters, value);
+  const sent = sendCommand(opcode, 1);
+  if (sent != OperatorStatus.Ok) return sent;
+  return responseStatus() == 0 ? OperatorStatus.Ok : OperatorStatus.CommandRejected;
+}
+
+function stackRuns(): bool {
+  return mode() == Cpu2Mode.WirelessStack;
+}
+
+/** §4.5: the stack keeps CPU1 off with HSEM 7 from now on (once per stack run). */
+function moveStackToSem7(): OperatorStatus {
+  if (!stackRuns() || stackUsesSem7) return OperatorStatus.Ok;
+  const status = stackCommand(SET_FLASH_ACTIVITY_CONTROL, 1);
+  if (status == OperatorStatus.Ok) stackUsesSem7 = true;
+  return status;
+}
+
 function begin(): OperatorStatus {
-  if (mode() == Cpu2Mode.WirelessStack) return OperatorStatus.FlashBusyWithStack;
+  const sem7 = moveStackToSem7();
+  if (sem7 != OperatorStatus.Ok) return sem7;
   const owned = takeFlashOwnership();
   if (owned != OperatorStatus.Ok) return owned;
   const ready = waitReady();
@@ -167,6 +202,15 @@ export function erase(address: u32, length: u32): OperatorStatus {
   if (!changeable(address, length)) return OperatorStatus.FlashRangeProtected;
   const started = begin();
   if (started != OperatorStatus.Ok) return started;
+  // §4.5 steps 2-3: a running stack lets an erase start only in a long enough radio pause.
+  if (stackRuns()) {
+    const announced = stackCommand(FLASH_ERASE_ACTIVITY, 1);
+    if (announced != OperatorStatus.Ok) {
+      end();
+      return announced;
+    }
+    delayUs(ERASE_ACTIVITY_SETTLE_US);
+  }
   const first = (address - FLASH_BASE) / sector;
   const last = (address - FLASH_BASE + length - 1) / sector;
   let status = OperatorStatus.Ok;
@@ -177,6 +221,11 @@ export function erase(address: u32, length: u32): OperatorStatus {
     write32(FLASH_CR, FLASH_CR_PER | ((page << FLASH_CR_PNB_SHIFT) & FLASH_CR_PNB_MASK) | FLASH_CR_STRT);
     status = finish();
     unblockCpu2Flash();
+  }
+  // §4.5 step 6, also after a failed page: the stack goes back to its normal flash use.
+  if (stackRuns()) {
+    const ended = stackCommand(FLASH_ERASE_ACTIVITY, 0);
+    if (status == OperatorStatus.Ok) status = ended;
   }
   end();
   return status;

@@ -2,6 +2,7 @@
 // §1.7, §1.15). CPU1 restarts from scratch at each reset, so what it sent before lives in SRAM2a
 // (kept through a system reset, not through power loss: a check word rejects what power-on left).
 import { read32, write32 } from "../hal";
+import { SRAM2A_BASE } from "../chip/registers";
 import { OPERATION_JOURNAL } from "../mailbox/layout";
 import { tablesFitCurrentShare } from "../mailbox/share";
 import { PendingOperation } from "../shared/codes";
@@ -14,30 +15,43 @@ const WORD_STATE: u32 = 4;
 const WORD_CHECK: u32 = 8;
 const WORD_TARGET: u32 = 12; // version word of the image an upgrade sent (0: not known)
 
+/**
+ * Where the record lives: right above the operator's own tables, or — next to ST's middleware,
+ * whose buffers fill SRAM2a from its start — 16 bytes the application reserves (setJournalAddress).
+ */
+let journalAddress: u32 = OPERATION_JOURNAL;
+
+/** 16 bytes, 16-aligned, in SRAM2a; false (nothing changed) otherwise. */
+export function setJournalAddress(address: u32): bool {
+  if ((address & 15) != 0 || address < SRAM2A_BASE || address + 16 > SRAM2A_BASE + 0x8000) return false;
+  journalAddress = address;
+  return true;
+}
+
 /** Set once this CPU1 run has counted itself in the record. */
 let countedThisRun: bool = false;
 
 function valid(): bool {
   // Where the running stack keeps the journal's place secure there is no record (and no access).
   if (!tablesFitCurrentShare()) return false;
-  return read32(OPERATION_JOURNAL + WORD_MAGIC) == MAGIC && read32(OPERATION_JOURNAL + WORD_CHECK) ==
-    ~(MAGIC ^ read32(OPERATION_JOURNAL + WORD_STATE) ^ read32(OPERATION_JOURNAL + WORD_TARGET));
+  return read32(journalAddress + WORD_MAGIC) == MAGIC && read32(journalAddress + WORD_CHECK) ==
+    ~(MAGIC ^ read32(journalAddress + WORD_STATE) ^ read32(journalAddress + WORD_TARGET));
 }
 
 function state(): u32 {
-  return valid() ? read32(OPERATION_JOURNAL + WORD_STATE) : 0;
+  return valid() ? read32(journalAddress + WORD_STATE) : 0;
 }
 
 function store(value: u32, targetVersion: u32): void {
   if (!tablesFitCurrentShare()) return;
-  write32(OPERATION_JOURNAL + WORD_MAGIC, MAGIC);
-  write32(OPERATION_JOURNAL + WORD_STATE, value);
-  write32(OPERATION_JOURNAL + WORD_TARGET, targetVersion);
-  write32(OPERATION_JOURNAL + WORD_CHECK, ~(MAGIC ^ value ^ targetVersion));
+  write32(journalAddress + WORD_MAGIC, MAGIC);
+  write32(journalAddress + WORD_STATE, value);
+  write32(journalAddress + WORD_TARGET, targetVersion);
+  write32(journalAddress + WORD_CHECK, ~(MAGIC ^ value ^ targetVersion));
 }
 
 function target(): u32 {
-  return valid() ? read32(OPERATION_JOURNAL + WORD_TARGET) : 0;
+  return valid() ? read32(journalAddress + WORD_TARGET) : 0;
 }
 
 /** Version word of the image the recorded upgrade sent, 0 when not known. */

@@ -11,3 +11,6 @@ export const FUS_FW_PURGE: u16 = 0xfc5b;
 export const FUS_LOCK_USR_KEY: u16 = 0xfc5d;
 export const FUS_UNLOAD_USR_KEY: u16 = 0xfc5e;
 export const FUS_ACTIVATE_ANTIROLLBACK: u16 = 0xfc5f;
+// Wireless-stack system commands around CPU1's flash work (§4.5, §6.1).
+export const FLASH_ERASE_ACTIVITY: u16 = 0xfc69;
+export const SET_FLASH_ACTIVITY_CONTROL: u16 = 0xfc73;

@@ -147,7 +147,7 @@ export function plannedAddress(): u32 {
 
 /**
  * Resets the planner and gives it the part as the part reports itself: family and flash size,
- * running FUS version (FUS layout of the device information, cpu2-interface §3.3), SFSA, the
+ * running FUS version (device information in either layout, cpu2-interface §3.2, §3.3), SFSA, the
  * installed stack (its format read from the geometry: a new-format stack ends where its NVM
  * section starts, 16 KB below FUS, fus-behaviour §2) or a kept NVM section. The CLI plans with
  * this too, so the device and the host describe a part the same way.
@@ -155,7 +155,9 @@ export function plannedAddress(): u32 {
 export function planFromPart(): ImageStatus {
   plan.reset();
   identify();
-  if (info.readDeviceInfo() != OperatorStatus.Ok || info.infoLayout() != DeviceInfoLayout.Fus) return ImageStatus.FusVersionMissing;
+  // Both layouts carry the FUS version and the installed stack (cpu2-interface §3.2, §3.3): a
+  // part can be planned for while its wireless stack runs (streaming staging, flash/stage.ts).
+  if (info.readDeviceInfo() != OperatorStatus.Ok || info.infoLayout() == DeviceInfoLayout.None) return ImageStatus.FusVersionMissing;
   const id = deviceId();
   const sector = sectorBytes(id);
   const secureStart = FLASH_BASE + idSfsa() * sector;

@@ -11,7 +11,8 @@ import { OperatorStatus, Cpu2Mode, FusState, FusError, PendingOperation, ResumeF
 import { ImageKind } from "../shared/image-codes";
 import * as info from "./info";
 import { mode } from "../mailbox/system";
-import { bootCpu2, isBooted } from "../mailbox/boot";
+import { isBooted } from "../mailbox/boot";
+import { bootOrAttach } from "../mailbox/attach";
 import { getState, lastState, lastError, setReading, RESET_WAIT_US } from "./state";
 import { awaitReset, isBusy } from "./commands";
 import * as journal from "./journal";
@@ -35,7 +36,8 @@ export function resume(readyTimeoutUs: u32): OperatorStatus {
   foundVersion = 0;
   journal.countRestart();
   if (!isBooted()) {
-    const booted = bootCpu2(readyTimeoutUs);
+    // Next to ST's middleware the application has booted CPU2 already: use its tables.
+    const booted = bootOrAttach(readyTimeoutUs);
     if (booted != OperatorStatus.Ok) return booted;
   }
   const operation = journal.pending();

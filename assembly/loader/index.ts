@@ -9,7 +9,7 @@ import * as ymodem from "./ymodem";
 import * as transfer from "./transfer";
 import { LoaderAction } from "./console";
 // fusop_init() (runtime-c/fusop_runtime.c) tells the flash driver where the firmware ends.
-export { flashSetFirmwareEnd } from "../index";
+export { flashSetFirmwareEnd, setJournalAddress } from "../index";
 
 /** Bytes taken from the line per step: bounded so that time is looked at between them. */
 const BYTES_PER_STEP: u32 = 256;

@@ -22,6 +22,16 @@ export function isBooted(): bool {
   return booted;
 }
 
+/** CPU2 runs with tables another CPU1 component built, and the operator uses them (attach.ts). */
+export function markBooted(): void {
+  booted = true;
+}
+
+/** The operator gave the channel back (attach.ts detach): the next resume attaches again. */
+export function forgetBoot(): void {
+  booted = false;
+}
+
 function zero(address: u32, length: u32): void {
   for (let offset: u32 = 0; offset < length; offset += 4) write32(address + offset, 0);
 }

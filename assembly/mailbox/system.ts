@@ -40,6 +40,12 @@ export const commandParameters: usize = memory.data(256);
 export const responseBuffer: usize = memory.data(260);
 export const eventBuffer: usize = memory.data(260);
 
+// Where the channel lives: the operator's own tables (layout.ts) after bootCpu2, or the tables the
+// application's middleware built when the operator attached to a CPU2 it booted (attach.ts).
+let commandBuffer: u32 = SYSTEM_COMMAND_BUFFER;
+let eventQueue: u32 = SYSTEM_EVENT_QUEUE;
+let freeBufferQueue: u32 = FREE_BUFFER_QUEUE;
+
 let commandTimeoutUs: u32 = 6_000_000;
 let releaseTimeoutUs: u32 = 100_000;
 let responseLength: u32 = 0;
@@ -96,20 +102,20 @@ function waitUntilChannelFree(channel: u32, timeoutUs: u32): bool {
 export function sendCommand(opcode: u16, length: u32): OperatorStatus {
   if (length > MAX_PARAMETER_LENGTH) return OperatorStatus.ParametersTooLong;
   if (ipcc.isOccupiedByCpu1(ipcc.SYSTEM_CHANNEL)) return OperatorStatus.ChannelBusy;
-  write8(SYSTEM_COMMAND_BUFFER + CMD_TYPE, PACKET_TYPE_SYSTEM_COMMAND);
-  write8(SYSTEM_COMMAND_BUFFER + CMD_OPCODE, opcode & 0xff);
-  write8(SYSTEM_COMMAND_BUFFER + CMD_OPCODE + 1, opcode >> 8);
-  write8(SYSTEM_COMMAND_BUFFER + CMD_LENGTH, length);
-  if (length > 0) copyOut(SYSTEM_COMMAND_BUFFER + CMD_PARAMS, commandParameters, length);
+  write8(commandBuffer + CMD_TYPE, PACKET_TYPE_SYSTEM_COMMAND);
+  write8(commandBuffer + CMD_OPCODE, opcode & 0xff);
+  write8(commandBuffer + CMD_OPCODE + 1, opcode >> 8);
+  write8(commandBuffer + CMD_LENGTH, length);
+  if (length > 0) copyOut(commandBuffer + CMD_PARAMS, commandParameters, length);
   responseLength = 0;
   ipcc.post(ipcc.SYSTEM_CHANNEL);
   if (!waitUntilChannelFree(ipcc.SYSTEM_CHANNEL, commandTimeoutUs)) return OperatorStatus.CommandTimeout;
   // The response overwrites the buffer from offset 0, list-node area included (§3.13).
-  const plen = read8(SYSTEM_COMMAND_BUFFER + RSP_PLEN);
-  if (read8(SYSTEM_COMMAND_BUFFER + RSP_EVENT_CODE) != EVENT_CODE_COMMAND_COMPLETE || plen < 4) {
+  const plen = read8(commandBuffer + RSP_PLEN);
+  if (read8(commandBuffer + RSP_EVENT_CODE) != EVENT_CODE_COMMAND_COMPLETE || plen < 4) {
     return OperatorStatus.ResponseMalformed;
   }
-  copyIn(responseBuffer, SYSTEM_COMMAND_BUFFER, plen + 3);
+  copyIn(responseBuffer, commandBuffer, plen + 3);
   if (load<u16>(responseBuffer + RSP_OPCODE) != opcode) return OperatorStatus.ResponseMalformed;
   responseLength = plen + 3;
   return OperatorStatus.Ok;
@@ -136,13 +142,13 @@ export function drainEvents(): OperatorStatus {
   // CPU2 has the spare buffer and the pool's few buffers to post from; more nodes than that, or a
   // node outside SRAM2a, is a corrupted list (power-on garbage): drop it rather than follow it.
   let taken: u32 = 0;
-  while (!queue.isQueueEmpty(SYSTEM_EVENT_QUEUE)) {
-    const next = read32(SYSTEM_EVENT_QUEUE);
+  while (!queue.isQueueEmpty(eventQueue)) {
+    const next = read32(eventQueue);
     if (++taken > MAX_QUEUED_EVENTS || next < SRAM2A_BASE || next + PACKET_BUFFER_SIZE > SRAM2A_END) {
-      queue.initQueue(SYSTEM_EVENT_QUEUE);
+      queue.initQueue(eventQueue);
       return OperatorStatus.EventMalformed;
     }
-    const packet = queue.removeHead(SYSTEM_EVENT_QUEUE);
+    const packet = queue.removeHead(eventQueue);
     const plen = read8(packet + EVT_PLEN);
     eventLength = plen + 3;
     copyIn(eventBuffer, packet + CMD_TYPE, eventLength);
@@ -180,7 +186,7 @@ function handleEvent(code: u32, plen: u32, payload: u32): bool {
 /** Gives an event buffer back to a running wireless stack over channel 4 (§4.3 step 5). */
 function releaseBuffer(packet: u32): OperatorStatus {
   if (!waitUntilChannelFree(ipcc.RELEASE_CHANNEL, releaseTimeoutUs)) return OperatorStatus.ReleaseTimeout;
-  queue.insertTail(FREE_BUFFER_QUEUE, packet);
+  queue.insertTail(freeBufferQueue, packet);
   ipcc.post(ipcc.RELEASE_CHANNEL);
   return OperatorStatus.Ok;
 }
@@ -198,15 +204,34 @@ export function waitForReady(timeoutUs: u32): OperatorStatus {
   return unknownReadyPayload ? OperatorStatus.ReadyPayloadUnknown : OperatorStatus.Ok;
 }
 
-export function initSystemChannel(): void {
-  queue.initQueue(SYSTEM_EVENT_QUEUE);
-  queue.initQueue(FREE_BUFFER_QUEUE);
-  write32(SYSTEM_COMMAND_BUFFER, 0);
-  write32(SYSTEM_COMMAND_BUFFER + CMD_TYPE, 0);
+function resetChannelState(): void {
   currentMode = Cpu2Mode.Unknown;
   readySeen = false;
   unknownReadyPayload = false;
   eventsReceived = 0;
   lastSubevent = 0;
   responseLength = 0;
+}
+
+/** The operator's own tables, about to be handed to CPU2 (boot.ts). */
+export function initSystemChannel(): void {
+  commandBuffer = SYSTEM_COMMAND_BUFFER;
+  eventQueue = SYSTEM_EVENT_QUEUE;
+  freeBufferQueue = FREE_BUFFER_QUEUE;
+  queue.initQueue(eventQueue);
+  queue.initQueue(freeBufferQueue);
+  write32(commandBuffer, 0);
+  write32(commandBuffer + CMD_TYPE, 0);
+  resetChannelState();
+}
+
+/**
+ * Tables another CPU1 component built and CPU2 already uses: the lists and the buffer stay as
+ * they are; what runs on CPU2 is learnt from the events still queued or the device information.
+ */
+export function useExistingChannel(command: u32, events: u32, freeBuffers: u32): void {
+  commandBuffer = command;
+  eventQueue = events;
+  freeBufferQueue = freeBuffers;
+  resetChannelState();
 }

@@ -57,7 +57,7 @@ export enum OperatorStatus {
   FlashOperationFailed = 26,
   /** Flash range empty, not double-word aligned, not a multiple of 8, or longer than the write buffer. */
   FlashRangeInvalid = 27,
-  /** CPU1 writes flash only while CPU2 is held or runs FUS: a running stack needs the HSEM/erase-activity protocol (§4.5). */
+  /** No longer returned: the flash driver follows §4.5 with a running stack. Kept so the numbers stay stable. */
   FlashBusyWithStack = 28,
   /** The image FUS would take is one this part must not get; lastImageStatus names why (image-codes.ts). */
   StagedImageRefused = 29,
@@ -78,6 +78,16 @@ export enum OperatorStatus {
   SharedSramTooSmall = 35,
   /** Flash range outside [firmware end, SFSA): the firmware's own pages (always the first sector), CPU2's secure area, beyond the flash, or a length that wraps. */
   FlashRangeProtected = 36,
+  /** stageWrite or stageEnd without a successful stageBegin (or after a failed write). */
+  StageNotStarted = 37,
+  /** More bytes than stageBegin announced, or a chunk larger than the stage input buffer. */
+  StageOverflow = 38,
+  /** stageEnd before all the bytes stageBegin announced were written. */
+  StageIncomplete = 39,
+  /** C2BOOT is set but the reference table does not lead to a system table and queues in SRAM2a (§3.1, §3.5, §3.6). */
+  SharedTablesInvalid = 40,
+  /** fusop_init without a core clock or a time hook, or with a journal address that is not 16 aligned bytes of SRAM2a (C API). */
+  InvalidConfig = 41,
 }
 
 /**

@@ -43,6 +43,8 @@ export const SR_RDERR = 1 << 14;
 export const SR_OPTVERR = 1 << 15;
 export const SR_BSY = 1 << 16;
 export const SR_CFGBSY = 1 << 18;
+/** Program/erase suspended: a PES request of either core is in force (cpu2-interface §1.7). */
+export const SR_PESD = 1 << 19;
 const SR_WRITE_ONE_TO_CLEAR = 0x0000_c3fb; // EOP, OPERR, PROGERR..FASTERR, RDERR, OPTVERR
 /** Flags that stop the next operation until software clears them (PGSERR on the next start). */
 const SR_PROGRAMMING_ERRORS = SR_OPERR | SR_PROGERR | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_PGSERR | SR_MISERR | SR_FASTERR;
@@ -80,11 +82,23 @@ export function cpu1VisibleFlashBytes(board: BoardState): number {
   return userFlashBytes(board.variant, board.optionBytes.sfsa);
 }
 
+/**
+ * CPU2's side of the shared flash while a wireless stack runs (cpu2/flash-arbitration.ts): its
+ * program/erase suspend request (FLASH_C2ACR.PES) and what it sees of CPU1's operations.
+ */
+export interface Cpu2FlashSide {
+  /** When CPU2's PES request clears, or null when it has none at `nowUs`. */
+  suspendedUntil(nowUs: number): number | null;
+  cpu1Operation(kind: "erase" | "program", startUs: number, endUs: number): void;
+}
+
 /** What the FLASH block needs from the chip around it. */
 export interface FlashHost {
   readonly board: BoardState;
   readonly clock: VirtualClock;
   requestSystemReset(reason: string): void;
+  /** The firmware CPU2 runs, when it shares the flash with CPU1 (a wireless stack); else null. */
+  cpu2FlashSide(): Cpu2FlashSide | null;
 }
 
 /** One program or erase under way: its effect lands when it completes, or partly if cut short. */
@@ -147,7 +161,7 @@ export class FlashRegisters implements Peripheral {
     switch (offset) {
       case ACR: return this.acr;
       case KEYR: case OPTKEYR: return 0; // write-only
-      case SR: return (this.sr | (this.operation ? SR_BSY | SR_CFGBSY : 0)) >>> 0;
+      case SR: return (this.sr | (this.operation ? SR_BSY | SR_CFGBSY : 0) | (this.suspendEnd() !== null ? SR_PESD : 0)) >>> 0;
       case CR: return this.cr >>> 0;
       case ECCR: return 0; // ECC errors are not modelled
       case OPTR: return (this.stagedOptr ?? ob.optr) >>> 0;
@@ -222,6 +236,11 @@ export class FlashRegisters implements Peripheral {
     while (this.operation) this.host.clock.advanceTo(this.operation.endUs);
   }
 
+  /** End of CPU2's PES request in force now, or null. */
+  private suspendEnd(): number | null {
+    return this.host.cpu2FlashSide()?.suspendedUntil(this.host.clock.nowUs) ?? null;
+  }
+
   private refuseIfErrorsPending(): boolean {
     if (this.sr & SR_PROGRAMMING_ERRORS) {
       this.sr |= SR_PGSERR;
@@ -248,13 +267,13 @@ export class FlashRegisters implements Peripheral {
         this.sr |= SR_WRPERR;
         return;
       }
-      this.begin(`CPU1 page erase ${page} (0x${(this.board.variant.flashBase + page * sector).toString(16)})`,
+      this.begin("erase", `CPU1 page erase ${page} (0x${(this.board.variant.flashBase + page * sector).toString(16)})`,
         FLASH_TIMING_US.pageErase,
         () => this.board.flash.fill(0xff, page * sector, (page + 1) * sector),
         // Cut short: the first half of the page is erased, the rest still holds its old data.
         () => this.board.flash.fill(0xff, page * sector, page * sector + sector / 2));
     } else {
-      this.begin("CPU1 mass erase", FLASH_TIMING_US.massErase,
+      this.begin("erase", "CPU1 mass erase", FLASH_TIMING_US.massErase,
         () => this.board.flash.fill(0xff, 0, visible),
         // Cut short: the lower half of CPU1's pages are erased.
         () => this.board.flash.fill(0xff, 0, Math.floor(visible / sector / 2) * sector));
@@ -265,7 +284,7 @@ export class FlashRegisters implements Peripheral {
     this.stallUntilIdle();
     const value = this.stagedOptr;
     if (value === null) return;
-    this.begin("CPU1 option-byte programming", FLASH_TIMING_US.optionProgram,
+    this.begin(null, "CPU1 option-byte programming", FLASH_TIMING_US.optionProgram,
       () => { this.board.optionBytes.optr = value; },
       // Cut short: the option word keeps its old value (the model does not corrupt option bytes
       // here; corruption is injected explicitly, see host-sim/faults.ts).
@@ -315,7 +334,7 @@ export class FlashRegisters implements Peripheral {
     }
     const low = pending.value;
     const high = value >>> 0;
-    this.begin(`CPU1 program 0x${(this.board.variant.flashBase + at).toString(16)}`, FLASH_TIMING_US.programDoubleWord,
+    this.begin("program", `CPU1 program 0x${(this.board.variant.flashBase + at).toString(16)}`, FLASH_TIMING_US.programDoubleWord,
       () => {
         view.setUint32(at, low, true);
         view.setUint32(at + 4, high, true);
@@ -324,8 +343,16 @@ export class FlashRegisters implements Peripheral {
       () => view.setUint32(at, low, true));
   }
 
-  private begin(label: string, durationUs: number, complete: () => void, interrupt: () => void): void {
-    const operation: FlashOperation = { label, endUs: this.host.clock.nowUs + durationUs, complete, interrupt };
+  /**
+   * Starts an operation. A PES request in force suspends it until the request clears (HAL-FLASH:
+   * "any new Flash program and erase operation on both CPU side" is suspended; BSY reads 1 meanwhile).
+   * `kind` null: option-byte programming, which CPU2's flash sharing does not concern.
+   */
+  private begin(kind: "erase" | "program" | null, label: string, durationUs: number, complete: () => void, interrupt: () => void): void {
+    const nowUs = this.host.clock.nowUs;
+    const startUs = Math.max(nowUs, this.suspendEnd() ?? nowUs);
+    const operation: FlashOperation = { label, endUs: startUs + durationUs, complete, interrupt };
+    if (kind) this.host.cpu2FlashSide()?.cpu1Operation(kind, startUs, operation.endUs);
     this.operation = operation;
     const fault = this.faults?.step("cpu1-flash", label) ?? null;
     if (fault) {
@@ -333,7 +360,7 @@ export class FlashRegisters implements Peripheral {
       this.faults!.strike(fault, `${fault} during ${label}`);
       return;
     }
-    this.host.clock.schedule(durationUs, () => {
+    this.host.clock.schedule(operation.endUs - nowUs, () => {
       if (this.operation !== operation) return; // cut short meanwhile
       this.operation = null;
       operation.complete();

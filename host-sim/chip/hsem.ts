@@ -35,6 +35,8 @@ export class Hsem implements Peripheral {
   private key = 0;
   /** CPU1's accesses reach HSEM only while RCC_AHB3ENR.HSEMEN is set; otherwise reads 0, writes lost. */
   cpu1ClockEnabled: () => boolean = () => true;
+  /** Before each CPU1 access: a running stack takes or frees HSEM 7 as its radio schedule says. */
+  beforeCpu1Access: () => void = () => {};
 
   reset(): void {
     this.owners.fill(0);
@@ -72,6 +74,7 @@ export class Hsem implements Peripheral {
 
   readUint32(offset: number): number {
     if (!this.cpu1ClockEnabled()) return 0;
+    this.beforeCpu1Access();
     if (offset >= R0 && offset < R0 + SEMAPHORES * 4) return this.owners[(offset - R0) / 4];
     if (offset >= RLR0 && offset < RLR0 + SEMAPHORES * 4) return this.readLock((offset - RLR0) / 4, CPU1_COREID);
     switch (offset) {
@@ -88,6 +91,7 @@ export class Hsem implements Peripheral {
 
   writeUint32(offset: number, value: number): void {
     if (!this.cpu1ClockEnabled()) return;
+    this.beforeCpu1Access();
     if (offset >= R0 && offset < R0 + SEMAPHORES * 4) {
       // The bus master is CPU1: the COREID field of the write is replaced by CPU1's.
       this.writeLock((offset - R0) / 4, CPU1_COREID, value);

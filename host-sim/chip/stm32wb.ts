@@ -24,6 +24,7 @@ import { Hsem, HSEM_BASE, HSEM_SIZE } from "./hsem.js";
 import { Dbgmcu, DBGMCU_BASE, DBGMCU_SIZE } from "./dbgmcu.js";
 import type { Board } from "../board.js";
 import { Cpu2 } from "../cpu2/cpu2.js";
+import type { StackFlashArbiter } from "../cpu2/flash-arbitration.js";
 
 export const SRAM1_BASE = 0x2000_0000;
 export const SRAM2A_BASE = 0x2003_0000;
@@ -137,9 +138,14 @@ export class Stm32wb {
 
     this.ipcc.cpu1ClockEnabled = () => this.rcc.isEnabled(AHB3ENR_IPCCEN);
     this.hsem.cpu1ClockEnabled = () => this.rcc.isEnabled(AHB3ENR_HSEMEN);
+    this.hsem.beforeCpu1Access = () => this.cpu2.flashArbiter?.syncSemaphores(this.clock.nowUs);
     this.cpu2 = new Cpu2(this);
     this.pwr.onCpu2Boot = () => this.cpu2.boot();
     this.ipcc.onCpu1Post = (channel) => this.cpu2.onCpu1Post(channel);
+  }
+
+  cpu2FlashSide(): StackFlashArbiter | null {
+    return this.cpu2?.flashArbiter ?? null;
   }
 
   /** Asked by CPU2 (or a watchdog, or a test): the whole part resets at the next CPU1 step. */

@@ -11,6 +11,7 @@ import { SafebootFirmware } from "./safeboot.js";
 import { newKeyVolatileState, type KeyVolatileState } from "./keys.js";
 import type { Cpu2FlashOperation } from "./phase-runner.js";
 import type { StepObserver } from "../faults.js";
+import type { StackFlashArbiter, Disturbance } from "./flash-arbitration.js";
 
 export interface Cpu2Firmware {
   readonly kind: "fus" | "stack" | "safeboot";
@@ -54,6 +55,10 @@ export class Cpu2 {
   /** The flash operation CPU2 firmware has under way (cut short by a reset or power loss). */
   inFlight: Cpu2FlashOperation | null = null;
   readonly options: Cpu2Options = { fusBelowV2AsyncResetWeakness: false };
+  /** The running wireless stack's hold on CPU1's flash work (flash-arbitration.ts); null otherwise. */
+  flashArbiter: StackFlashArbiter | null = null;
+  /** Every disturbance a stack counted since this chip was made, through its resets. */
+  readonly flashDisturbances: Disturbance[] = [];
 
   constructor(readonly host: Cpu2Host) {
     this.mailbox = new Cpu2Mailbox(host);
@@ -145,6 +150,7 @@ export class Cpu2 {
   halt(): void {
     this.generation++;
     this.running = null;
+    this.flashArbiter = null;
     const operation = this.inFlight;
     this.inFlight = null;
     operation?.interrupt();

@@ -23,6 +23,8 @@ export const OPCODE = {
   // Wireless-stack system commands a loader meets (cpu2-interface §6.1).
   BLE_INIT: opcode(0x66),
   FLASH_ERASE_ACTIVITY: opcode(0x69),
+  FLASH_STORE_DATA: opcode(0x6b),
+  FLASH_ERASE_DATA: opcode(0x6c),
   SET_FLASH_ACTIVITY_CONTROL: opcode(0x73),
   C2_CONFIG: opcode(0x75),
 } as const;

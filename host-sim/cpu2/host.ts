@@ -19,6 +19,8 @@ export interface Cpu2Host {
   readonly sram1: Uint8Array;
   readonly sram2a: Uint8Array;
   readonly sram2b: Uint8Array;
+  /** HSEM as CPU2 uses it (cpu2-interface §1.8): one-step lock and release, owner words. */
+  readonly hsem: { cpu2Lock(index: number): boolean; cpu2Release(index: number): void; owner(index: number): number };
   /** A system reset of the whole part, at CPU1's next step (fus-behaviour §1.7). */
   requestSystemReset(reason: string): void;
 }

@@ -4,7 +4,7 @@ TEST_FW_DIR := test/firmware
 TEST_FW_OUT := $(BUILD)/test-firmware
 TEST_FW_NAMES := ipcc-boot clock-64mhz watchdog-reset systick-interrupt
 TEST_FW_ELFS := $(patsubst %,$(TEST_FW_OUT)/%.elf,$(TEST_FW_NAMES))
-TEST_FW_COMMON := $(TEST_FW_DIR)/startup.c $(TEST_FW_DIR)/console.c
+TEST_FW_COMMON := $(TEST_FW_DIR)/startup.c $(TEST_FW_DIR)/console.c $(TEST_FW_DIR)/st_tl.c
 TEST_FW_FLAGS := $(CPU_FLAGS) -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
   -nostartfiles -specs=nano.specs -specs=nosys.specs -Wl,--gc-sections -T $(TEST_FW_DIR)/firmware.ld
 
