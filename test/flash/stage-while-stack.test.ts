@@ -4,7 +4,7 @@
 // HSEM 6/7 per operation); the stack model holds CPU1 off around its radio events and counts
 // every CPU1 flash operation that broke the protocol or ran into one (host-sim/cpu2/flash-arbitration.ts).
 import { describe, expect, test } from "vitest";
-import { Cpu2Mode } from "../../assembly/shared/codes.js";
+import { Cpu2Mode, OperatorStatus } from "../../assembly/shared/codes.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { Session } from "../../host-sim/session.js";
 import { parseVersion } from "../../host-sim/versions.js";
@@ -93,12 +93,12 @@ describe.each(tierNames)("streaming staging while the stack runs, tier %s", (tie
     // More bytes than announced.
     expect(setup.tier.call("stageBegin", 16)).toBe(0);
     setup.tier.writeLinear(setup.tier.call("stageInputPointer"), new Uint8Array(24));
-    expect(setup.tier.call("stageWrite", 24)).toBe(41); // StageOverflow
+    expect(setup.tier.call("stageWrite", 24)).toBe(OperatorStatus.StageOverflow);
     // End before everything arrived.
     expect(setup.tier.call("stageBegin", 16)).toBe(0);
     expect(setup.tier.call("stageWrite", 8)).toBe(0);
-    expect(setup.tier.call("stageEnd")).toBe(42); // StageIncomplete
-    expect(setup.tier.call("stageWrite", 8)).toBe(40); // StageNotStarted
+    expect(setup.tier.call("stageEnd")).toBe(OperatorStatus.StageIncomplete);
+    expect(setup.tier.call("stageWrite", 8)).toBe(OperatorStatus.StageNotStarted);
     // A FUS image this part must not take (V1.2.0 below the running V2.2.0): refused at stageEnd.
     const fus = buildImage({ kind: "fus", version: parseVersion("1.2.0"), size: 0x4000, family: "wb5x" });
     expect(codeOf(() => setup.operator.stageStream(fus))).toBe("FUS_DOWNGRADE");

@@ -40,7 +40,8 @@ interface RunReport {
 
 function run(firmware: string, board: string): { report: RunReport; usart1: string } {
   const { stdout } = fusop("sim", "run", firmware, "--board", board, "--timeout-ms", "60000", "--json");
-  const report = JSON.parse(stdout) as RunReport;
+  // Events (system resets...) come first as NDJSON lines; the result is the last line.
+  const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as RunReport;
   return { report, usart1: report.serial.find((port) => port.name === "USART1")!.text };
 }
 
