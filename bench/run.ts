@@ -14,6 +14,7 @@ import { deviceWasmPath, probeElfPath, projectRoot } from "../host-sim/paths.js"
 import { Session } from "../host-sim/session.js";
 import { buildImage } from "../host-sim/images/builder.js";
 import { parseVersion } from "../host-sim/versions.js";
+import { FLASH_TIMING_US } from "../host-sim/chip/flash-timing.js";
 
 interface Scenario {
   name: string;
@@ -99,6 +100,91 @@ for (const scenario of scenarios) {
   rows.push(`| ${scenario.name} | ${arm.instructions} | ${(arm.virtualUs / 1000).toFixed(2)} | ${(arm.wallNs / wasm.wallNs).toFixed(1)} |`);
 }
 
+// ---- Footprint (issue: loader in 16 KiB, generated C near hand-written C) ----
+
+/** Text symbols of the probe with their sizes (arm-none-eabi-nm --size-sort). */
+function textSymbols(elf: string): { name: string; bytes: number }[] {
+  return execFileSync("arm-none-eabi-nm", ["--size-sort", "-S", elf], { encoding: "utf8" }).trim().split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length === 4 && /^[tTrR]$/.test(fields[2]))
+    .map(([, size, , name]) => ({ name, bytes: Number.parseInt(size, 16) }));
+}
+// The operator: what wasm2c generated (w2c_*, Z_fusop*) and the C API wrappers gcc merged it into
+// (the symbols of fusop_api.json and their table). Everything else is the runtime: hal, sandbox,
+// startup, time, memcpy/memset.
+const apiSymbols = new Set(Object.values(JSON.parse(readFileSync(join(projectRoot, "build", "gen", "fusop_api.json"), "utf8")) as Record<string, { symbol: string }>).map((entry) => entry.symbol));
+const isOperator = (name: string) => /^(w2c_|Z_fusop|fusop_api_table$)/.test(name) || apiSymbols.has(name.replace(/\..*$/, ""));
+const symbols = textSymbols(probeElfPath);
+const operatorBytes = symbols.filter((s) => isOperator(s.name)).reduce((sum, s) => sum + s.bytes, 0);
+const runtimeBytes = symbols.filter((s) => !isOperator(s.name)).reduce((sum, s) => sum + s.bytes, 0);
+// wasm2c names an unexported function w2c_f<index> (imports first); asc's text output names them.
+const watNames = [...readFileSync(join(projectRoot, "build", "fusop.wat"), "utf8").matchAll(/^ \((?:import "[^"]*" "[^"]*" \()?func (\$\S+)/gm)].map((m) => m[1]);
+const sourceName = (name: string) => {
+  const index = /^w2c_f(\d+)/.exec(name);
+  return index ? `${name} (${watNames[Number(index[1])] ?? "?"})` : name;
+};
+const largest = [...symbols].sort((a, b) => b.bytes - a.bytes).slice(0, 10)
+  .map((s) => `| ${sourceName(s.name)} | ${s.bytes} | ${isOperator(s.name) ? "operator" : "runtime"} |`);
+
+/** Instructions CPU1 executes for `run`, on a fresh chip after power-on and `prepare`. */
+function instructionsOf(board: BoardConfig, prepare: (tier: ArmTier, op: Operator, chip: Stm32wb) => void, run: (tier: ArmTier, op: Operator, chip: Stm32wb) => void): number {
+  const chip = new Stm32wb(new Board(board));
+  const tier = new ArmTier(chip);
+  const op = new Session(chip, tier).operator;
+  prepare(tier, op, chip);
+  const before = tier.instructions;
+  run(tier, op, chip);
+  return tier.instructions - before;
+}
+
+// Sandbox: one hal register access, whole function (check, the access, return), on a running CPU1.
+const FLASH_SR = 0x5800_4010;
+const FLASH_CR = 0x5800_4014;
+const IPCC_C2TOC1SR = 0x5800_0c1c;
+const HSEM_R0 = 0x5800_1400;
+const registerAccesses: [string, (tier: ArmTier) => void][] = [
+  ["read FLASH_SR", (tier) => tier.callSymbol("fusop_hal_read32", FLASH_SR)],
+  ["read FLASH_CR", (tier) => tier.callSymbol("fusop_hal_read32", FLASH_CR)],
+  ["write FLASH_SR (clear flags)", (tier) => tier.callSymbol("fusop_hal_write32", FLASH_SR, 0)],
+  ["write FLASH_CR = PG (decoded)", (tier) => tier.callSymbol("fusop_hal_write32", FLASH_CR, 1)],
+  ["read IPCC_C2TOC1SR", (tier) => tier.callSymbol("fusop_hal_read32", IPCC_C2TOC1SR)],
+  ["read HSEM_R0", (tier) => tier.callSymbol("fusop_hal_read32", HSEM_R0)],
+];
+const accessRows = registerAccesses.map(([what, access]) => {
+  const count = instructionsOf(bareFus, (tier) => access(tier), (tier) => access(tier)); // the first one powers CPU1 on
+  const sandbox = count - 2; // the access itself and the return: ldr/str + bx lr
+  return `| ${what} | ${count} | ${sandbox} | <= 12 | ${sandbox <= 12 ? "met" : `not met: ${sandbox - 12} over${what.includes("FLASH") ? " (FLASH's first page mixes access per register: a second, per-word lookup)" : ""}`} |`;
+});
+
+// Generated C on the footer decode and a system-command round trip (GET_STATE).
+const tail = stackImage.subarray(stackImage.length - 256);
+const decodeInstructions = instructionsOf(bareFus, (tier) => tier.writeLinear(tier.call("imageTailBuffer"), tail),
+  (tier) => tier.call("imageDecode", tail.length, stackImage.length));
+const getStateInstructions = instructionsOf(bareFus, (_tier, op) => op.bootCpu2(), (_tier, op) => op.fusGetState());
+
+// Staging: programming only (the erase is one page-erase time per page either way), 64-bit
+// double words, against the sum of the flash's busy times for them.
+const stageChip = new Stm32wb(new Board(bareFus));
+const stageTier = new ArmTier(stageChip);
+const stageOp = new Session(stageChip, stageTier).operator;
+stageTier.call("flashErase", 0x080e_e000, fusImage.length);
+const stageBuffer = stageTier.call("flashBufferPointer");
+const [stageStartInstructions, stageStartUs] = [stageTier.instructions, stageChip.clock.nowUs];
+let doubleWords = 0;
+for (let offset = 0; offset < fusImage.length; offset += 512) {
+  const chunk = fusImage.subarray(offset, Math.min(offset + 512, fusImage.length));
+  const padded = new Uint8Array(Math.ceil(chunk.length / 8) * 8).fill(0xff);
+  padded.set(chunk);
+  stageTier.writeLinear(stageBuffer, padded);
+  if (stageTier.call("flashWrite", 0x080e_e000 + offset, padded.length) !== 0) throw new Error("bench: staging failed");
+  doubleWords += padded.length / 8;
+}
+void stageOp;
+const programUs = stageChip.clock.nowUs - stageStartUs;
+const busyUs = doubleWords * FLASH_TIMING_US.programDoubleWord;
+const programRatio = programUs / busyUs;
+const overheadUsPerDoubleWord = (programUs - busyUs) / doubleWords;
+
 const size = execFileSync("arm-none-eabi-size", [probeElfPath], { encoding: "utf8" }).trim().split("\n")[1].trim().split(/\s+/);
 const wasmBytes = statSync(deviceWasmPath).size;
 const staticEnd = /FUSOP_STATIC_DATA_END (\d+)u/.exec(readFileSync(join(projectRoot, "build", "gen", "linear_layout.h"), "utf8"))![1];
@@ -121,6 +207,29 @@ same scenario (mean of ${repeat} runs), never as an absolute number.
 | probe firmware .text (arm-none-eabi-size) | ${size[0]} |
 | probe firmware .data | ${size[1]} |
 | probe firmware .bss (incl. 4096 linear memory) | ${size[2]} |
+
+## Footprint and speed targets
+
+| figure | measured | target | status |
+|---|---|---|---|
+| operator code in the probe (wasm2c output + C API wrappers; \`arm-none-eabi-nm --size-sort -S build/fw/fusop-probe.elf\`) | ${operatorBytes} B | <= 8192 B (probe + minimal application) | ${operatorBytes <= 8192 ? "met" : `not met: ${operatorBytes - 8192} B over; the probe links every export (FUSOP_KEEP_API), a minimal application links fewer`} |
+| runtime in the probe (hal + sandbox + startup + time + memcpy/memset) | ${runtimeBytes} B | - | - |
+| footer decode of a 96 KB stack's 256-byte tail, generated C (tier 2, \`tier.call("imageDecode")\`) | ${decodeInstructions} instructions | <= 1.3x hand-written C | no hand-written baseline measured yet (bench/baselines/ not built) |
+| FUS_GET_STATE round trip, generated C (tier 2, \`op.fusGetState()\` after boot) | ${getStateInstructions} instructions | <= 1.3x hand-written C | no hand-written baseline measured yet |
+| staging: programming time / sum of flash busy times at 4 MHz (${doubleWords} double words of FUS 2.2.0, \`flashWrite\`) | ${programRatio.toFixed(2)}x | <= 1.1x | ${programRatio <= 1.1 ? "met" : `not met: ${overheadUsPerDoubleWord.toFixed(1)} µs (${Math.round(overheadUsPerDoubleWord * 4)} instructions at 4 MHz) per double word beyond the ${FLASH_TIMING_US.programDoubleWord} µs busy time; needs the 64 MHz clock (clock tree not on this branch)`} |
+| staging overhead per double word at 4 MHz | ${Math.round(overheadUsPerDoubleWord * 4)} instructions | - | - |
+
+### Sandbox: instructions per register access (tier 2, \`tier.callSymbol("fusop_hal_read32"/"fusop_hal_write32", address)\`, whole hal function)
+
+| access | instructions, whole function | of which the sandbox (all but the access and return) | target | status |
+|---|---|---|---|---|
+${accessRows.join("\n")}
+
+### Largest 10 functions of the probe (\`arm-none-eabi-nm --size-sort -S build/fw/fusop-probe.elf\`)
+
+| function (wasm name) | bytes | part |
+|---|---|---|
+${largest.join("\n")}
 
 ## Speed
 

@@ -151,6 +151,24 @@ describe("build guards (scripts/check-wasm.mjs)", () => {
     expect(result.output).toContain("beyond the 4096 bytes");
   });
 
+  // The C build has no call-depth counter (WASM_RT_USE_STACK_DEPTH_COUNT=0): recursion and
+  // indirect calls, the only ways to an unbounded C stack, must not reach it.
+  test("a recursive call cycle is refused, named", () => {
+    const result = check(`(module (memory 1 1)
+      (func $even (param i32) (result i32) (if (result i32) (local.get 0) (then (call $odd (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 1))))
+      (func $odd (param i32) (result i32) (if (result i32) (local.get 0) (then (call $even (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0))))
+      (func (export "linearMemoryUsed") (result i32) (drop (call $even (i32.const 3))) (i32.const 900)))`);
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/recursive call cycle \$\S+ -> \$\S+ -> \$\S+/);
+  });
+
+  test("an indirect call is refused", () => {
+    const result = check(`(module (memory 1 1) (type $answer (func (result i32))) (table 1 funcref)
+      (func (export "linearMemoryUsed") (result i32) (call_indirect (type $answer) (i32.const 0))))`);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("indirect call");
+  });
+
   test("a module within limits passes", () => {
     expect(check(`(module (memory 1 1) (func (export "linearMemoryUsed") (result i32) (i32.const 900)))`).ok).toBe(true);
   });
