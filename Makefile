@@ -26,7 +26,7 @@ CPU_FLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 C_COMMON := $(CPU_FLAGS) -flto -DNDEBUG -ffunction-sections -fdata-sections -Wall -Wextra \
   -DFUSOP_LINEAR_BYTES=$(LINEAR_BYTES) $(WASM_RT_FLAGS) -Iruntime-c -Iruntime-c/include -I$(GEN)
 # The generated C is built at -Os with wasm2c's load/store helpers forced inline
-# (scripts/inline-wasm2c.mjs): without that, -Os turns every linear-memory access into a call.
+# (scripts/shape-wasm2c.mjs): without that, -Os turns every linear-memory access into a call.
 C_GENERATED := $(C_COMMON) -Os -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
   -Wno-unused-but-set-variable -Wno-unused-variable -Wno-sign-compare
 C_RUNTIME := $(C_COMMON) -Os -Werror
@@ -56,10 +56,10 @@ $(WASM_TIER1): $(WASM) scripts/instrument-tier1.mjs
 
 wasm: $(WASM) $(WASM_TIER1)
 
-$(GEN)/fusop.c: $(WASM) scripts/inline-wasm2c.mjs
+$(GEN)/fusop.c: $(WASM) scripts/shape-wasm2c.mjs
 	@mkdir -p $(GEN)
 	wasm2c $(WASM) -n fusop -o $@
-	node scripts/inline-wasm2c.mjs $@
+	node scripts/shape-wasm2c.mjs $@
 	cp /usr/include/wasm-rt.h $(GEN)/wasm-rt.h
 
 # Also writes fusop_api.h, fusop_api.json, fusop_generated.h and fusop_codes.h next to it.
@@ -134,6 +134,8 @@ test: deps all
 
 demo: deps all
 	node dist/host-sim/cli/main.js demo
+
+include bench/baselines.mk
 
 bench: all
 	node dist/bench/run.js

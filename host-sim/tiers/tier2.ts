@@ -91,9 +91,10 @@ export class ArmTier implements OperatorTier {
   /** Flash the firmware occupies, rounded up to unicorn's 4 KB mapping granule. */
   private readonly firmwareFlashBytes: number;
 
-  constructor(readonly chip: Stm32wb) {
+  /** `firmware`: another build of the probe to run (the bench's, with hand-written baselines linked in). */
+  constructor(readonly chip: Stm32wb, firmware?: string) {
     const variant = chip.board.variant;
-    const loaded = loadProbe(probeElfPathFor(variant.family));
+    const loaded = loadProbe(firmware ?? probeElfPathFor(variant.family));
     this.elf = loaded.elf;
     this.api = loaded.api;
     this.idleAddress = this.symbol("fusop_probe_idle");
