@@ -4,7 +4,8 @@
 # linear memory as the operator. Included by the Makefile.
 BASELINE_SOURCES := $(wildcard bench/baselines/*.c)
 BASELINE_OBJECTS := $(patsubst bench/baselines/%.c,$(FW)/bench/%.o,$(BASELINE_SOURCES))
-BASELINE_ENTRIES := bench_footer_decode bench_get_state bench_footer bench_fus_state bench_fus_error
+BASELINE_ENTRIES := bench_footer_decode bench_get_state bench_footer bench_fus_state bench_fus_error \
+  bench_cpu2_not_booted bench_cpu2_mode_is_stack
 BENCH_ELF := $(FW)/bench/fusop-bench.elf
 
 $(FW)/bench/%.o: bench/baselines/%.c $(GEN)/fusop_api.c $(wildcard runtime-c/*.h)

@@ -153,7 +153,9 @@ const registerAccesses: [string, (tier: ArmTier) => void][] = [
 const accessRows = registerAccesses.map(([what, access]) => {
   const count = instructionsOf(bareFus, (tier) => access(tier), (tier) => access(tier)); // the first one powers CPU1 on
   const sandbox = count - 2; // the access itself and the return: ldr/str + bx lr
-  return `| ${what} | ${count} | ${sandbox} | <= 12 | ${sandbox <= 12 ? "met" : `not met: ${sandbox - 12} over${what.includes("FLASH") ? " (FLASH's first page mixes access per register: a second, per-word lookup)" : ""}`} |`;
+  const reason = what.includes("FLASH_CR =") ? " (every FLASH_CR store takes the full check and the erase/program decode: a few per operation, not per double word)"
+    : what.includes("FLASH") ? " (FLASH's first page mixes access per register: a second, per-word lookup)" : "";
+  return `| ${what} | ${count} | ${sandbox} | <= 12 | ${sandbox <= 12 ? "met" : `not met: ${sandbox - 12} over${reason}`} |`;
 });
 
 // Generated C against hand-written C (bench/baselines/, linked only into the bench firmware) on the
@@ -196,7 +198,7 @@ const handDecodeInstructions = baselineInstructions((tier) => {
 });
 const handGetStateInstructions = baselineInstructions((tier, op) => {
   op.bootCpu2();
-  return [tier.call("responsePointer")];
+  return [tier.call("commandParametersPointer"), tier.call("responsePointer")];
 }, "bench_get_state", (tier, chip) => {
   if (sram1Word(tier, chip, "bench_fus_state") !== generatedState) throw new Error("bench: the hand-written GET_STATE disagrees on the state");
 });
@@ -207,7 +209,7 @@ const generatedDecodeBytes = bytesOf(symbols, (name) => watName(name).startsWith
 const generatedGetStateBytes = bytesOf(symbols, (name) => /^\$assembly\/(fus\/state\/getState|mailbox\/system\/(sendCommand|waitUntilChannelFree|responseByte|responseStatus)|mailbox\/ipcc\/)/.test(watName(name)));
 const benchSymbols = textSymbols(benchElf);
 const handDecodeBytes = bytesOf(benchSymbols, (name) => /^(bench_footer_decode|word_back|sector_count_fits|ceil_div|fail)(\.|$)/.test(name));
-const handGetStateBytes = bytesOf(benchSymbols, (name) => /^bench_get_state(\.|$)/.test(name));
+const handGetStateBytes = bytesOf(benchSymbols, (name) => /^(bench_get_state|send_command)(\.|$)/.test(name));
 const ratioRow = (what: string, command: string, generated: number, hand: number, unit: string) => {
   const ratio = generated / hand;
   return `| ${what}: generated / hand-written C (${command}) | ${generated} / ${hand} ${unit} = ${ratio.toFixed(2)}x | <= 1.3x | ${ratio <= 1.3 ? "met" : "not met"} |`;
@@ -216,7 +218,7 @@ const baselineRows = [
   ratioRow("footer decode of a 96 KB stack's 256-byte tail, instructions", "tier 2: `imageDecode` against `bench_footer_decode`", decodeInstructions, handDecodeInstructions, "instructions"),
   ratioRow("footer decode, bytes", "`arm-none-eabi-nm --size-sort -S`: footer.ts functions kept out of line against the baseline's", generatedDecodeBytes, handDecodeBytes, "B"),
   ratioRow("FUS_GET_STATE round trip, instructions", "tier 2: `fusGetState` against `bench_get_state`, after boot", getStateInstructions, handGetStateInstructions, "instructions"),
-  ratioRow("FUS_GET_STATE round trip, bytes", "getState, sendCommand, waitUntilChannelFree, responseByte against `bench_get_state`", generatedGetStateBytes, handGetStateBytes, "B"),
+  ratioRow("FUS_GET_STATE round trip, bytes", "getState, sendCommand, waitUntilChannelFree, responseByte against `bench_get_state`, `send_command`", generatedGetStateBytes, handGetStateBytes, "B"),
 ];
 
 // Staging: programming only (the erase is one page-erase time per page either way), 64-bit
@@ -274,6 +276,7 @@ same scenario (mean of ${repeat} runs), never as an absolute number.
 ${baselineRows.join("\n")}
 | staging: programming time / sum of flash busy times at 4 MHz (${doubleWords} double words of FUS 2.2.0, \`flashWrite\`) | ${programRatio.toFixed(2)}x | <= 1.1x | ${programRatio <= 1.1 ? "met" : `not met: ${overheadUsPerDoubleWord.toFixed(1)} µs (${Math.round(overheadUsPerDoubleWord * 4)} instructions at 4 MHz) per double word beyond the ${FLASH_TIMING_US.programDoubleWord} µs busy time; needs the 64 MHz clock (clock tree not on this branch)`} |
 | staging overhead per double word at 4 MHz | ${Math.round(overheadUsPerDoubleWord * 4)} instructions | - | - |
+| staging ratio at 64 MHz, projected from the same instructions (not measured: no clock tree on this branch) | ${((FLASH_TIMING_US.programDoubleWord + (overheadUsPerDoubleWord * 4) / 64) / FLASH_TIMING_US.programDoubleWord).toFixed(2)}x | <= 1.1x | projection only |
 
 ### Sandbox: instructions per register access (tier 2, \`tier.callSymbol("fusop_hal_read32"/"fusop_hal_write32", address)\`, whole hal function)
 
