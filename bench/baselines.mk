@@ -17,5 +17,15 @@ $(BENCH_ELF): $(FW)/fusop-probe.elf $(BASELINE_OBJECTS)
 	  -Wl,--gc-sections $(addprefix -Wl$(comma)--undefined=,$(BASELINE_ENTRIES)) -Llinker -T linker/stm32wb55xg.ld \
 	  $(PROBE_OBJECTS) $(BASELINE_OBJECTS) -o $@
 
+# The smallest useful application (bench/minimal/minimal_app.c): the library without the probe's
+# export table, so that only the operator code it reaches is kept.
+MINIMAL_ELF := $(FW)/bench/fusop-minimal.elf
+$(MINIMAL_ELF): bench/minimal/minimal_app.c $(FW)/libfusop.a
+	@mkdir -p $(FW)/bench
+	$(CROSS)gcc $(C_RUNTIME) -c $< -o $(FW)/bench/minimal_app.o
+	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	  -Wl,--gc-sections -Llinker -T linker/stm32wb55xg.ld \
+	  $(FW)/startup.o $(FW)/bench/minimal_app.o $(FW)/libfusop.a -o $@
+
 comma := ,
-bench: $(BENCH_ELF)
+bench: $(BENCH_ELF) $(MINIMAL_ELF)
