@@ -144,6 +144,7 @@ function instructionsOf(board: BoardConfig, prepare: (tier: ArmTier, op: Operato
 const FLASH_SR = 0x5800_4010;
 const FLASH_CR = 0x5800_4014;
 const IPCC_C2TOC1SR = 0x5800_0c1c;
+const IPCC_C1SCR = 0x5800_0c08;
 const HSEM_R0 = 0x5800_1400;
 const registerAccesses: [string, (tier: ArmTier) => void][] = [
   ["read FLASH_SR", (tier) => tier.callSymbol("fusop_hal_read32", FLASH_SR)],
@@ -152,12 +153,14 @@ const registerAccesses: [string, (tier: ArmTier) => void][] = [
   ["write FLASH_CR = PG (decoded)", (tier) => tier.callSymbol("fusop_hal_write32", FLASH_CR, 1)],
   ["read IPCC_C2TOC1SR", (tier) => tier.callSymbol("fusop_hal_read32", IPCC_C2TOC1SR)],
   ["read HSEM_R0", (tier) => tier.callSymbol("fusop_hal_read32", HSEM_R0)],
+  ["write IPCC_C1SCR (post, acknowledge)", (tier) => tier.callSymbol("fusop_hal_write32", IPCC_C1SCR, 0)],
+  ["write HSEM_R7 (release)", (tier) => tier.callSymbol("fusop_hal_write32", HSEM_R0 + 4 * 7, 0)],
 ];
 const accessRows = registerAccesses.map(([what, access]) => {
   const count = instructionsOf(bareFus, (tier) => access(tier), (tier) => access(tier)); // the first one powers CPU1 on
   const sandbox = count - 2; // the access itself and the return: ldr/str + bx lr
   const reason = what.includes("FLASH_CR =") ? " (every FLASH_CR store takes the full check and the erase/program decode: a few per operation, not per double word)"
-    : what.includes("FLASH") ? " (FLASH's first page mixes access per register: a second, per-word lookup)" : "";
+    : what.includes("FLASH") ? " (a store to FLASH's first page, where only KEYR and SR are writable, takes the second, per-word lookup; FLASH_SR stores are rare: at the start of an operation and after an error)" : "";
   return `| ${what} | ${count} | ${sandbox} | <= 12 | ${sandbox <= 12 ? "met" : `not met: ${sandbox - 12} over${reason}`} |`;
 });
 

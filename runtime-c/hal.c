@@ -81,12 +81,13 @@ static inline __attribute__((always_inline)) int window_allows(uint32_t address,
   const uint32_t offset = address - REGISTER_WINDOW_START;
   const uint32_t unit = log2size ? (offset >> log2size) | (offset << (32 - log2size)) : offset;
   if (unit >= (REGISTER_WINDOW_BYTES >> log2size)) return 0;
-  int32_t flags = (int8_t)register_window[unit >> (REGISTER_WINDOW_PAGE_SHIFT - log2size)];
-  if (flags < 0) { /* REGISTER_WINDOW_MIXED; an aligned word access's unit is its word */
-    const uint32_t word = log2size == 2 ? unit : offset >> 2;
-    flags = *(const uint8_t*)((uintptr_t)register_window + REGISTER_WINDOW_WORDS_AT - REGISTER_WINDOW_FIRST_MIXED_WORD + word);
-  }
-  return ((uint32_t)flags & access) == access;
+  const uint32_t flags = register_window[unit >> (REGISTER_WINDOW_PAGE_SHIFT - log2size)];
+  if ((flags & access) == access) return 1; /* every word of the page allows it */
+  if (!(flags & REGISTER_WINDOW_MIXED)) return 0;
+  /* Some words allow more: the word's own flags. An aligned word access's unit is its word. */
+  const uint32_t word = log2size == 2 ? unit : offset >> 2;
+  const uint32_t own = *(const uint8_t*)((uintptr_t)register_window + REGISTER_WINDOW_WORDS_AT - REGISTER_WINDOW_FIRST_MIXED_WORD + word);
+  return (own & access) == access;
 }
 
 /* The full check of a register access: alignment, then the window or the ranges walk. */
