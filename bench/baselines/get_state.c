@@ -33,10 +33,8 @@ uint32_t bench_cpu2_not_booted, bench_cpu2_mode_is_stack;
 static __attribute__((noinline, noclone)) uint32_t send_command(uint32_t opcode, uint32_t parameters, uint32_t length, uint32_t response) {
   if (length > 255) return FUSOP_STATUS_PARAMETERS_TOO_LONG;
   if (fusop_hal_read32(IPCC_C1TOC2SR) & SYSTEM_CHANNEL_BIT) return FUSOP_STATUS_CHANNEL_BUSY;
-  Z_halZ_write8(0, SYSTEM_COMMAND_BUFFER + 0x08, 0x10); /* system command packet */
-  Z_halZ_write8(0, SYSTEM_COMMAND_BUFFER + 0x09, opcode & 0xff);
-  Z_halZ_write8(0, SYSTEM_COMMAND_BUFFER + 0x0a, opcode >> 8);
-  Z_halZ_write8(0, SYSTEM_COMMAND_BUFFER + 0x0b, length);
+  /* system command packet: type, opcode, length in one word at +0x08 */
+  fusop_hal_write32(SYSTEM_COMMAND_BUFFER + 0x08, 0x10u | opcode << 8 | length << 24);
   if (length > 0) Z_halZ_copyOut(0, SYSTEM_COMMAND_BUFFER + 0x0c, parameters, length);
   fusop_hal_write32(IPCC_C1SCR, SYSTEM_CHANNEL_BIT << 16);
   const uint32_t start = Z_halZ_nowUs(0);
@@ -44,8 +42,9 @@ static __attribute__((noinline, noclone)) uint32_t send_command(uint32_t opcode,
     if (Z_halZ_nowUs(0) - start >= COMMAND_TIMEOUT_US) return FUSOP_STATUS_COMMAND_TIMEOUT;
     Z_halZ_delayUs(0, POLL_INTERVAL_US);
   }
-  const uint32_t plen = Z_halZ_read8(0, SYSTEM_COMMAND_BUFFER + 0x02);
-  if (Z_halZ_read8(0, SYSTEM_COMMAND_BUFFER + 0x01) != 0x0e || plen < 4) return FUSOP_STATUS_RESPONSE_MALFORMED;
+  const uint32_t header = fusop_hal_read32(SYSTEM_COMMAND_BUFFER); /* type, event code, plen */
+  const uint32_t plen = (header >> 16) & 0xff;
+  if (((header >> 8) & 0xff) != 0x0e || plen < 4) return FUSOP_STATUS_RESPONSE_MALFORMED;
   Z_halZ_copyIn(0, response, SYSTEM_COMMAND_BUFFER, plen + 3); /* bounds-checked copy */
   const uint8_t* bytes = fusop_linear_memory + response;
   if ((uint32_t)(bytes[4] | bytes[5] << 8) != opcode) return FUSOP_STATUS_RESPONSE_MALFORMED;
