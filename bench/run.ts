@@ -216,15 +216,16 @@ const generatedGetStateBytes = bytesOf(symbols, (name) => /^\$assembly\/(fus\/st
 const benchSymbols = textSymbols(benchElf);
 const handDecodeBytes = bytesOf(benchSymbols, (name) => /^(bench_footer_decode|word_back|sector_count_fits|ceil_div|fail)(\.|$)/.test(name));
 const handGetStateBytes = bytesOf(benchSymbols, (name) => /^(bench_get_state|send_command)(\.|$)/.test(name));
-const ratioRow = (what: string, command: string, generated: number, hand: number, unit: string) => {
+const ratioRow = (what: string, command: string, generated: number, hand: number, unit: string, whyNot = "") => {
   const ratio = generated / hand;
-  return `| ${what}: generated / hand-written C (${command}) | ${generated} / ${hand} ${unit} = ${ratio.toFixed(2)}x | <= 1.3x | ${ratio <= 1.3 ? "met" : "not met"} |`;
+  return `| ${what}: generated / hand-written C (${command}) | ${generated} / ${hand} ${unit} = ${ratio.toFixed(2)}x | <= 1.3x | ${ratio <= 1.3 ? "met" : `not met${whyNot}`} |`;
 };
 const baselineRows = [
   ratioRow("footer decode of a 96 KB stack's 256-byte tail, instructions", "tier 2: `imageDecode` against `bench_footer_decode`", decodeInstructions, handDecodeInstructions, "instructions"),
   ratioRow("footer decode, bytes", "`arm-none-eabi-nm --size-sort -S`: footer.ts functions kept out of line against the baseline's", generatedDecodeBytes, handDecodeBytes, "B"),
   ratioRow("FUS_GET_STATE round trip, instructions", "tier 2: `fusGetState` against `bench_get_state`, after boot", getStateInstructions, handGetStateInstructions, "instructions"),
-  ratioRow("FUS_GET_STATE round trip, bytes", "getState, sendCommand, waitUntilChannelFree, responseByte against `bench_get_state`, `send_command`", generatedGetStateBytes, handGetStateBytes, "B"),
+  ratioRow("FUS_GET_STATE round trip, bytes", "getState, sendCommand, waitUntilChannelFree, responseByte against `bench_get_state`, `send_command`", generatedGetStateBytes, handGetStateBytes, "B",
+    ": getState also keeps a FUS error in the resume journal (journal.fail, inlined; the baseline has no journal), and the wait is its own function"),
 ];
 
 // Staging: programming only (the erase is one page-erase time per page either way), 64-bit
