@@ -30,11 +30,15 @@ ASC_FLAGS := --runtime stub -Oz --noAssert --use abort= --initialMemory 1 --maxi
   --memoryBase 16 --lowMemoryLimit $(LINEAR_BYTES) --disable bulk-memory
 
 CROSS := arm-none-eabi-
+# No call-depth counter in the generated C: scripts/check-wasm.mjs refuses a module with recursion
+# or indirect calls, so the call graph is a DAG and its deepest chain bounds the stack.
+WASM_RT_FLAGS := -DWASM_RT_USE_STACK_DEPTH_COUNT=0
 CPU_FLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 C_COMMON := $(CPU_FLAGS) -flto -DNDEBUG -ffunction-sections -fdata-sections -Wall -Wextra \
-  -DFUSOP_LINEAR_BYTES=$(LINEAR_BYTES) -DWASM_RT_MAX_CALL_STACK_DEPTH=64 -Iruntime-c -Iruntime-c/include -I$(GEN)
-# The generated C is built at -O2: at -Os gcc turns its byte loads into calls.
-C_GENERATED := $(C_COMMON) -O2 -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
+  -DFUSOP_LINEAR_BYTES=$(LINEAR_BYTES) $(WASM_RT_FLAGS) -Iruntime-c -Iruntime-c/include -I$(GEN)
+# The generated C is built at -Os with wasm2c's load/store helpers forced inline
+# (scripts/shape-wasm2c.mjs): without that, -Os turns every linear-memory access into a call.
+C_GENERATED := $(C_COMMON) -Os -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
   -Wno-unused-but-set-variable -Wno-unused-variable -Wno-sign-compare
 C_RUNTIME := $(C_COMMON) -Os -Werror
 
@@ -67,10 +71,11 @@ $(WASM_TIER1): $(WASM) scripts/instrument-tier1.mjs
 
 wasm: $(WASM) $(WASM_TIER1)
 
-$(GEN)/fusop.c: $(WASM)
+$(GEN)/fusop.c: $(WASM) scripts/shape-wasm2c.mjs
 	@mkdir -p $(GEN)
 	$(call step,WASM2C,$@)
 	$(Q)wasm2c $(WASM) -n fusop -o $@
+	$(Q)node scripts/shape-wasm2c.mjs $@
 	$(Q)cp /usr/include/wasm-rt.h $(GEN)/wasm-rt.h
 
 # Also writes fusop_api.h, fusop_api.json, fusop_generated.h and fusop_codes.h next to it.
@@ -146,6 +151,8 @@ test: deps all
 
 demo: deps all
 	$(Q)node dist/fusop.js demo
+
+include bench/baselines.mk
 
 bench: all
 	$(Q)node dist/bench/run.js

@@ -14,6 +14,7 @@ import { deviceWasmPath, probeElfPath, projectRoot } from "../host-sim/paths.js"
 import { Session } from "../host-sim/session.js";
 import { buildImage } from "../host-sim/images/builder.js";
 import { parseVersion } from "../host-sim/versions.js";
+import { FLASH_TIMING_US } from "../host-sim/chip/flash-timing.js";
 
 interface Scenario {
   name: string;
@@ -124,6 +125,157 @@ const unbundledMs = coldStartMs("dist/cli/main.js", coldRuns);
 const bundledMs = coldStartMs("dist/fusop.js", coldRuns);
 const unbundledModules = countModules(join(projectRoot, "dist", "cli")) + countModules(join(projectRoot, "dist", "host-sim")) + countModules(join(projectRoot, "dist", "assembly"));
 
+// ---- Footprint (issue: loader in 16 KiB, generated C near hand-written C) ----
+
+/** Text symbols of the probe with their sizes (arm-none-eabi-nm --size-sort). */
+function textSymbols(elf: string): { name: string; bytes: number }[] {
+  return execFileSync("arm-none-eabi-nm", ["--size-sort", "-S", elf], { encoding: "utf8" }).trim().split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length === 4 && /^[tTrR]$/.test(fields[2]))
+    .map(([, size, , name]) => ({ name, bytes: Number.parseInt(size, 16) }));
+}
+// The operator: what wasm2c generated (w2c_*, Z_fusop*) and the C API wrappers gcc merged it into
+// (the symbols of fusop_api.json and their table). Everything else is the runtime: hal, sandbox,
+// startup, time, memcpy/memset.
+const apiSymbols = new Set(Object.values(JSON.parse(readFileSync(join(projectRoot, "build", "gen", "fusop_api.json"), "utf8")) as Record<string, { symbol: string }>).map((entry) => entry.symbol));
+const isOperator = (name: string) => /^(w2c_|Z_fusop|fusop_api_table$)/.test(name) || apiSymbols.has(name.replace(/\..*$/, ""));
+const symbols = textSymbols(probeElfPath);
+const operatorBytes = symbols.filter((s) => isOperator(s.name)).reduce((sum, s) => sum + s.bytes, 0);
+const runtimeBytes = symbols.filter((s) => !isOperator(s.name)).reduce((sum, s) => sum + s.bytes, 0);
+// wasm2c names an unexported function w2c_f<index> (imports first); asc's text output names them.
+const watNames = [...readFileSync(join(projectRoot, "build", "fusop.wat"), "utf8").matchAll(/^ \((?:import "[^"]*" "[^"]*" \()?func (\$\S+)/gm)].map((m) => m[1]);
+const sourceName = (name: string) => {
+  const index = /^w2c_f(\d+)/.exec(name);
+  return index ? `${name} (${watNames[Number(index[1])] ?? "?"})` : name;
+};
+const minimalSymbols = textSymbols(join(projectRoot, "build", "fw", "bench", "fusop-minimal.elf"));
+const minimalOperatorBytes = minimalSymbols.filter((s) => isOperator(s.name)).reduce((sum, s) => sum + s.bytes, 0);
+const minimalTextBytes = minimalSymbols.reduce((sum, s) => sum + s.bytes, 0);
+const largest = [...symbols].sort((a, b) => b.bytes - a.bytes).slice(0, 10)
+  .map((s) => `| ${sourceName(s.name)} | ${s.bytes} | ${isOperator(s.name) ? "operator" : "runtime"} |`);
+
+/** Instructions CPU1 executes for `run`, on a fresh chip after power-on and `prepare`. */
+function instructionsOf(board: BoardConfig, prepare: (tier: ArmTier, op: Operator, chip: Stm32wb) => void, run: (tier: ArmTier, op: Operator, chip: Stm32wb) => void): number {
+  const chip = new Stm32wb(new Board(board));
+  const tier = new ArmTier(chip);
+  const op = new Session(chip, tier).operator;
+  prepare(tier, op, chip);
+  const before = tier.instructions;
+  run(tier, op, chip);
+  return tier.instructions - before;
+}
+
+// Sandbox: one hal register access, whole function (check, the access, return), on a running CPU1.
+const FLASH_SR = 0x5800_4010;
+const FLASH_CR = 0x5800_4014;
+const IPCC_C2TOC1SR = 0x5800_0c1c;
+const IPCC_C1SCR = 0x5800_0c08;
+const HSEM_R0 = 0x5800_1400;
+const registerAccesses: [string, (tier: ArmTier) => void][] = [
+  ["read FLASH_SR", (tier) => tier.callSymbol("fusop_hal_read32", FLASH_SR)],
+  ["read FLASH_CR", (tier) => tier.callSymbol("fusop_hal_read32", FLASH_CR)],
+  ["write FLASH_SR (clear flags)", (tier) => tier.callSymbol("fusop_hal_write32", FLASH_SR, 0)],
+  ["write FLASH_CR = PG (decoded)", (tier) => tier.callSymbol("fusop_hal_write32", FLASH_CR, 1)],
+  ["read IPCC_C2TOC1SR", (tier) => tier.callSymbol("fusop_hal_read32", IPCC_C2TOC1SR)],
+  ["read HSEM_R0", (tier) => tier.callSymbol("fusop_hal_read32", HSEM_R0)],
+  ["write IPCC_C1SCR (post, acknowledge)", (tier) => tier.callSymbol("fusop_hal_write32", IPCC_C1SCR, 0)],
+  ["write HSEM_R7 (release)", (tier) => tier.callSymbol("fusop_hal_write32", HSEM_R0 + 4 * 7, 0)],
+];
+const accessRows = registerAccesses.map(([what, access]) => {
+  const count = instructionsOf(bareFus, (tier) => access(tier), (tier) => access(tier)); // the first one powers CPU1 on
+  const sandbox = count - 2; // the access itself and the return: ldr/str + bx lr
+  const reason = what.includes("FLASH_CR =") ? " (every FLASH_CR store takes the full check and the erase/program decode: a few per operation, not per double word)"
+    : what.includes("FLASH") ? " (a store to FLASH's first page, where only KEYR and SR are writable, takes the second, per-word lookup; FLASH_SR stores are rare: at the start of an operation and after an error)" : "";
+  return `| ${what} | ${count} | ${sandbox} | <= 12 | ${sandbox <= 12 ? "met" : `not met: ${sandbox - 12} over${reason}`} |`;
+});
+
+// Generated C against hand-written C (bench/baselines/, linked only into the bench firmware) on the
+// footer decode and a system-command round trip (GET_STATE): instructions on tier 2, and bytes of
+// the functions each takes (the generated side: the wasm functions gcc kept out of line).
+const benchElf = join(projectRoot, "build", "fw", "bench", "fusop-bench.elf");
+const tail = stackImage.subarray(stackImage.length - 256);
+let generatedVersion = 0;
+const decodeInstructions = instructionsOf(bareFus, (tier) => tier.writeLinear(tier.call("imageTailBuffer"), tail),
+  (tier) => {
+    if (tier.call("imageDecode", tail.length, stackImage.length) !== 0) throw new Error("bench: the operator refused the stack's footer");
+    generatedVersion = tier.call("imageVersion");
+  });
+let generatedState = -1;
+const getStateInstructions = instructionsOf(bareFus, (_tier, op) => op.bootCpu2(), (_tier, op) => {
+  generatedState = op.fusGetState().state;
+});
+
+/** Runs a baseline on the bench firmware; `check` compares its results with the operator's. */
+function baselineInstructions(prepare: (tier: ArmTier, op: Operator) => number[], entry: string, check: (tier: ArmTier, chip: Stm32wb) => void): number {
+  const chip = new Stm32wb(new Board(bareFus));
+  const tier = new ArmTier(chip, benchElf);
+  const op = new Session(chip, tier).operator;
+  const args = prepare(tier, op);
+  const before = tier.instructions;
+  const status = tier.callSymbol(entry, ...args);
+  const count = tier.instructions - before;
+  if (status !== 0) throw new Error(`bench: ${entry} returned ${status}`);
+  check(tier, chip);
+  return count;
+}
+const sram1Word = (tier: ArmTier, chip: Stm32wb, symbol: string, index = 0) =>
+  new DataView(chip.sram1.buffer, chip.sram1.byteOffset).getUint32(tier.symbol(symbol) - 0x2000_0000 + 4 * index, true);
+const handDecodeInstructions = baselineInstructions((tier) => {
+  const pointer = tier.call("imageTailBuffer");
+  tier.writeLinear(pointer, tail);
+  return [pointer, tail.length, stackImage.length];
+}, "bench_footer_decode", (tier, chip) => {
+  if (sram1Word(tier, chip, "bench_footer", 7) !== generatedVersion) throw new Error("bench: the hand-written decode disagrees on the version");
+});
+const handGetStateInstructions = baselineInstructions((tier, op) => {
+  op.bootCpu2();
+  return [tier.call("commandParametersPointer"), tier.call("responsePointer")];
+}, "bench_get_state", (tier, chip) => {
+  if (sram1Word(tier, chip, "bench_fus_state") !== generatedState) throw new Error("bench: the hand-written GET_STATE disagrees on the state");
+});
+const watName = (name: string) => watNames[Number(/^w2c_f(\d+)/.exec(name)?.[1] ?? -1)] ?? name;
+const bytesOf = (list: { name: string; bytes: number }[], wanted: (name: string) => boolean) =>
+  list.filter((s) => wanted(s.name)).reduce((sum, s) => sum + s.bytes, 0);
+const generatedDecodeBytes = bytesOf(symbols, (name) => watName(name).startsWith("$assembly/image/footer/") && !/statedSectors|decoded|lastStatus/.test(watName(name)));
+const generatedGetStateBytes = bytesOf(symbols, (name) => /^\$assembly\/(fus\/state\/getState|mailbox\/system\/(sendCommand|waitUntilChannelFree|responseByte|responseStatus)|mailbox\/ipcc\/)/.test(watName(name)));
+const benchSymbols = textSymbols(benchElf);
+const handDecodeBytes = bytesOf(benchSymbols, (name) => /^(bench_footer_decode|word_back|sector_count_fits|ceil_div|fail)(\.|$)/.test(name));
+const handGetStateBytes = bytesOf(benchSymbols, (name) => /^(bench_get_state|send_command)(\.|$)/.test(name));
+const ratioRow = (what: string, command: string, generated: number, hand: number, unit: string, whyNot = "") => {
+  const ratio = generated / hand;
+  return `| ${what}: generated / hand-written C (${command}) | ${generated} / ${hand} ${unit} = ${ratio.toFixed(2)}x | <= 1.3x | ${ratio <= 1.3 ? "met" : `not met${whyNot}`} |`;
+};
+const baselineRows = [
+  ratioRow("footer decode of a 96 KB stack's 256-byte tail, instructions", "tier 2: `imageDecode` against `bench_footer_decode`", decodeInstructions, handDecodeInstructions, "instructions"),
+  ratioRow("footer decode, bytes", "`arm-none-eabi-nm --size-sort -S`: footer.ts functions kept out of line against the baseline's", generatedDecodeBytes, handDecodeBytes, "B"),
+  ratioRow("FUS_GET_STATE round trip, instructions", "tier 2: `fusGetState` against `bench_get_state`, after boot", getStateInstructions, handGetStateInstructions, "instructions"),
+  ratioRow("FUS_GET_STATE round trip, bytes", "getState, sendCommand, waitUntilChannelFree, responseByte against `bench_get_state`, `send_command`", generatedGetStateBytes, handGetStateBytes, "B",
+    ": getState also keeps a FUS error in the resume journal (journal.fail, inlined; the baseline has no journal), and the wait is its own function"),
+];
+
+// Staging: programming only (the erase is one page-erase time per page either way), 64-bit
+// double words, against the sum of the flash's busy times for them.
+const stageChip = new Stm32wb(new Board(bareFus));
+const stageTier = new ArmTier(stageChip);
+const stageOp = new Session(stageChip, stageTier).operator;
+stageTier.call("flashErase", 0x080e_e000, fusImage.length);
+const stageBuffer = stageTier.call("flashBufferPointer");
+const [stageStartInstructions, stageStartUs] = [stageTier.instructions, stageChip.clock.nowUs];
+let doubleWords = 0;
+for (let offset = 0; offset < fusImage.length; offset += 512) {
+  const chunk = fusImage.subarray(offset, Math.min(offset + 512, fusImage.length));
+  const padded = new Uint8Array(Math.ceil(chunk.length / 8) * 8).fill(0xff);
+  padded.set(chunk);
+  stageTier.writeLinear(stageBuffer, padded);
+  if (stageTier.call("flashWrite", 0x080e_e000 + offset, padded.length) !== 0) throw new Error("bench: staging failed");
+  doubleWords += padded.length / 8;
+}
+void stageOp;
+const programUs = stageChip.clock.nowUs - stageStartUs;
+const busyUs = doubleWords * FLASH_TIMING_US.programDoubleWord;
+const programRatio = programUs / busyUs;
+const overheadUsPerDoubleWord = (programUs - busyUs) / doubleWords;
+
 const size = execFileSync("arm-none-eabi-size", [probeElfPath], { encoding: "utf8" }).trim().split("\n")[1].trim().split(/\s+/);
 const wasmBytes = statSync(deviceWasmPath).size;
 const staticEnd = /FUSOP_STATIC_DATA_END (\d+)u/.exec(readFileSync(join(projectRoot, "build", "gen", "linear_layout.h"), "utf8"))![1];
@@ -156,6 +308,30 @@ bench (absolute times vary from machine to machine; compare the two rows with ea
 |---|---|---|---|
 | \`node dist/cli/main.js --version\` (tsc output, unbundled) | ${unbundledModules} (of dist/cli, dist/host-sim, dist/assembly) | - | ${unbundledMs.toFixed(0)} |
 | \`node dist/fusop.js --version\` (rollup bundle, the package's \`fusop\`) | 1 | ${statSync(join(projectRoot, "dist", "fusop.js")).size} | ${bundledMs.toFixed(0)} |
+
+## Footprint and speed targets
+
+| figure | measured | target | status |
+|---|---|---|---|
+| operator code in the probe (wasm2c output + C API wrappers; \`arm-none-eabi-nm --size-sort -S build/fw/fusop-probe.elf\`) | ${operatorBytes} B | <= 8192 B | ${operatorBytes <= 8192 ? "met" : `not met: ${operatorBytes - 8192} B over; the probe keeps every export (FUSOP_KEEP_API table), planner and preflight included`} |
+| operator code in a minimal application (init + resume + get state, bench/minimal/minimal_app.c on libfusop.a; \`arm-none-eabi-nm --size-sort -S build/fw/bench/fusop-minimal.elf\`): all its code, runtime included, as the bound (LTO merges the operator into Reset_Handler, so a split by name would undercount: ${minimalOperatorBytes} B by name) | ${minimalTextBytes} B | <= 8192 B | ${minimalTextBytes <= 8192 ? "met" : "not met"} |
+| runtime in the probe (hal + sandbox + startup + time + memcpy/memset) | ${runtimeBytes} B | - | - |
+${baselineRows.join("\n")}
+| staging: programming time / sum of flash busy times at 4 MHz (${doubleWords} double words of FUS 2.2.0, \`flashWrite\`) | ${programRatio.toFixed(2)}x | <= 1.1x | ${programRatio <= 1.1 ? "met" : `not met: ${overheadUsPerDoubleWord.toFixed(1)} µs (${Math.round(overheadUsPerDoubleWord * 4)} instructions at 4 MHz) per double word beyond the ${FLASH_TIMING_US.programDoubleWord} µs busy time; needs the 64 MHz clock (clock tree not on this branch)`} |
+| staging overhead per double word at 4 MHz | ${Math.round(overheadUsPerDoubleWord * 4)} instructions | - | - |
+| staging ratio at 64 MHz, projected from the same instructions (not measured: no clock tree on this branch) | ${((FLASH_TIMING_US.programDoubleWord + (overheadUsPerDoubleWord * 4) / 64) / FLASH_TIMING_US.programDoubleWord).toFixed(2)}x | <= 1.1x | projection only |
+
+### Sandbox: instructions per register access (tier 2, \`tier.callSymbol("fusop_hal_read32"/"fusop_hal_write32", address)\`, whole hal function)
+
+| access | instructions, whole function | of which the sandbox (all but the access and return) | target | status |
+|---|---|---|---|---|
+${accessRows.join("\n")}
+
+### Largest 10 functions of the probe (\`arm-none-eabi-nm --size-sort -S build/fw/fusop-probe.elf\`)
+
+| function (wasm name) | bytes | part |
+|---|---|---|
+${largest.join("\n")}
 
 ## Speed
 

@@ -15,7 +15,7 @@ extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 enum {
   ACCESS_READ = 1,
   ACCESS_WRITE = 2,
-  /* Writes end at the secure boundary SFSA, read from FLASH_SFR at every check (FUS moves it). */
+  /* Writes end at the secure boundary SFSA, read from FLASH_SFR once per check (FUS moves it). */
   WRITE_BELOW_SECURE = 4,
   /* No plain store: each 32-bit store is decoded (require_flash_control). */
   FLASH_CONTROL = 8,
@@ -54,6 +54,7 @@ static uint32_t secure_flash_start(void) {
  * run across adjacent ranges, a flash read spanning the firmware's end, say); flash stores also
  * stay below the secure boundary, read at the time of the store. */
 static void require(uint32_t address, uint32_t length, uint32_t access) {
+  uint32_t secure = 0; /* read at most once per operation, when a store reaches flash */
   while (length > 0) {
     const allowed_range_t* range = 0;
     for (unsigned i = 0; i < sizeof allowlist / sizeof allowlist[0]; i++) {
@@ -64,7 +65,7 @@ static void require(uint32_t address, uint32_t length, uint32_t access) {
     }
     uint32_t end = range ? bound(range->end) : 0;
     if (range && (access & ACCESS_WRITE) && (range->access & WRITE_BELOW_SECURE)) {
-      uint32_t secure = secure_flash_start();
+      if (secure == 0) secure = secure_flash_start();
       end = secure < end ? secure : end;
     }
     if (!range || (range->access & access) != access || address >= end) {
@@ -76,9 +77,33 @@ static void require(uint32_t address, uint32_t length, uint32_t access) {
   }
 }
 
+/* The register window (the hot peripherals): one page lookup, and a word lookup on a page whose
+ * registers differ, gives the flags the ranges walk would find (the generator checks the window
+ * against the ranges). True when an aligned access of 1 << `log2size` bytes (so within one word) is
+ * allowed there; false sends it down the full check, which also names the fault. Rotating the
+ * offset right by log2size moves misaligned low bits to the top, so one compare refuses both a
+ * misaligned address and one outside the window. */
+static inline __attribute__((always_inline)) int window_allows(uint32_t address, uint32_t log2size, uint32_t access) {
+  const uint32_t offset = address - REGISTER_WINDOW_START;
+  const uint32_t unit = log2size ? (offset >> log2size) | (offset << (32 - log2size)) : offset;
+  if (unit >= (REGISTER_WINDOW_BYTES >> log2size)) return 0;
+  const uint32_t flags = register_window[unit >> (REGISTER_WINDOW_PAGE_SHIFT - log2size)];
+  if ((flags & access) == access) return 1; /* every word of the page allows it */
+  if (!(flags & REGISTER_WINDOW_MIXED)) return 0;
+  /* Some words allow more: the word's own flags. An aligned word access's unit is its word. */
+  const uint32_t word = log2size == 2 ? unit : offset >> 2;
+  const uint32_t own = *(const uint8_t*)((uintptr_t)register_window + REGISTER_WINDOW_WORDS_AT - REGISTER_WINDOW_FIRST_MIXED_WORD + word);
+  return (own & access) == access;
+}
+
+/* The full check of a register access: alignment, then the window or the ranges walk. */
 static void require_register(uint32_t address, uint32_t size, uint32_t access) {
   if (address & (size - 1)) fusop_fault(FUSOP_FAULT_HAL_MISALIGNED, address);
-  require(address, size, access);
+  if (address - REGISTER_WINDOW_START >= REGISTER_WINDOW_BYTES) {
+    require(address, size, access);
+  } else if (!window_allows(address, 0, access)) {
+    fusop_fault(access == ACCESS_WRITE ? FUSOP_FAULT_HAL_WRITE_DENIED : FUSOP_FAULT_HAL_READ_DENIED, address);
+  }
 }
 
 static uint8_t* linear(uint32_t pointer, uint32_t length) {
@@ -88,9 +113,16 @@ static uint8_t* linear(uint32_t pointer, uint32_t length) {
   return &fusop_linear_memory[pointer];
 }
 
-uint32_t fusop_hal_read32(uint32_t address) {
+static __attribute__((noinline)) uint32_t checked_read32(uint32_t address) {
   require_register(address, 4, ACCESS_READ);
   return *(volatile uint32_t*)address;
+}
+
+/* The hot path is the window lookup and the access; anything else is the full check, called last
+ * so the fast path needs no stack frame. */
+uint32_t fusop_hal_read32(uint32_t address) {
+  if (window_allows(address, 2, ACCESS_READ)) return *(volatile uint32_t*)address;
+  return checked_read32(address);
 }
 
 /* A store to FLASH_CR, checked by the table's flashControl rule: no mass erase, no option-byte
@@ -104,22 +136,32 @@ static void require_flash_control(uint32_t value) {
   }
 }
 
-void fusop_hal_write32(uint32_t address, uint32_t value) {
+static __attribute__((noinline)) void checked_write32(uint32_t address, uint32_t value) {
   if (address == FLASH_CONTROL_REGISTER) require_flash_control(value);
   else require_register(address, 4, ACCESS_WRITE);
   *(volatile uint32_t*)address = value;
 }
 
+/* FLASH_CR is never writable in the window (flash-control, not write): its stores always reach
+ * checked_write32 and the decode. */
+void fusop_hal_write32(uint32_t address, uint32_t value) {
+  if (window_allows(address, 2, ACCESS_WRITE)) {
+    *(volatile uint32_t*)address = value;
+    return;
+  }
+  checked_write32(address, value);
+}
+
 /* Wasm import names as wasm2c 1.0.32 mangles them (module "hal"). */
 u32 Z_halZ_read8(struct Z_hal_instance_t* hal, u32 address) {
   (void)hal;
-  require_register(address, 1, ACCESS_READ);
+  if (!window_allows(address, 0, ACCESS_READ)) require_register(address, 1, ACCESS_READ);
   return *(volatile uint8_t*)address;
 }
 
 u32 Z_halZ_read16(struct Z_hal_instance_t* hal, u32 address) {
   (void)hal;
-  require_register(address, 2, ACCESS_READ);
+  if (!window_allows(address, 1, ACCESS_READ)) require_register(address, 2, ACCESS_READ);
   return *(volatile uint16_t*)address;
 }
 
@@ -130,13 +172,13 @@ u32 Z_halZ_read32(struct Z_hal_instance_t* hal, u32 address) {
 
 void Z_halZ_write8(struct Z_hal_instance_t* hal, u32 address, u32 value) {
   (void)hal;
-  require_register(address, 1, ACCESS_WRITE);
+  if (!window_allows(address, 0, ACCESS_WRITE)) require_register(address, 1, ACCESS_WRITE);
   *(volatile uint8_t*)address = (uint8_t)value;
 }
 
 void Z_halZ_write16(struct Z_hal_instance_t* hal, u32 address, u32 value) {
   (void)hal;
-  require_register(address, 2, ACCESS_WRITE);
+  if (!window_allows(address, 1, ACCESS_WRITE)) require_register(address, 2, ACCESS_WRITE);
   *(volatile uint16_t*)address = (uint16_t)value;
 }
 

@@ -137,16 +137,19 @@ export function decode(tailLength: u32, size: u32): ImageStatus {
   let blocks: u32 = 0;
   while (true) {
     if (consumed + FOOTER_BYTES > tailLength) return fail(shortOf(consumed + FOOTER_BYTES));
-    const magic = wordBack(consumed + 4);
+    // The 20-byte footer of this block, read at constant offsets from its start (one address, then
+    // loads with immediate offsets: plain loads in the generated C, each still bounds-checked).
+    const block = tailBuffer + tailEnd - consumed - FOOTER_BYTES;
+    const magic = load<u32>(block, 16);
     let signature = SignatureKind.None;
     if (magic == MAGIC_SIGNATURE_ST) signature = SignatureKind.St;
     else if (magic == MAGIC_SIGNATURE_CUSTOMER) signature = SignatureKind.Customer;
     if (signature == SignatureKind.None) break;
     if (blocks == MAX_SIGNATURE_BLOCKS) return fail(ImageStatus.SignatureOrderInvalid);
-    if (wordBack(consumed + 20) != SIGNATURE_RESERVED_A || wordBack(consumed + 16) != SIGNATURE_RESERVED_B) {
+    if (load<u32>(block, 0) != SIGNATURE_RESERVED_A || load<u32>(block, 4) != SIGNATURE_RESERVED_B) {
       return fail(ImageStatus.SignatureFooterInvalid);
     }
-    if (load<u8>(tailBuffer + tailEnd - consumed - 12) != SIGNATURE_BYTES) {
+    if (load<u8>(block, 8) != SIGNATURE_BYTES) {
       return fail(ImageStatus.SignatureFooterInvalid);
     }
     kindsFromEnd |= (<u32>signature) << (blocks * 2);
@@ -165,11 +168,12 @@ export function decode(tailLength: u32, size: u32): ImageStatus {
 
   const footerEnd = consumed + FOOTER_BYTES;
   if (footerEnd > tailLength) return fail(shortOf(footerEnd));
-  const info1 = wordBack(footerEnd);
-  const info2 = wordBack(footerEnd - 4);
-  const memory = wordBack(footerEnd - 8);
-  const versionInFile = wordBack(footerEnd - 12);
-  const magic = wordBack(footerEnd - 16);
+  const footer = tailBuffer + tailEnd - footerEnd;
+  const info1 = load<u32>(footer, 0);
+  const info2 = load<u32>(footer, 4);
+  const memory = load<u32>(footer, 8);
+  const versionInFile = load<u32>(footer, 12);
+  const magic = load<u32>(footer, 16);
 
   const status = classify(magic, info1, info2, memory);
   if (status != ImageStatus.Ok) return fail(status);

@@ -47,7 +47,8 @@ export function attach(): OperatorStatus {
   const command = read32(systemTable);
   const events = read32(systemTable + 4);
   const freeBuffers = read32(memoryManager + 0x10);
-  if (!inSram2a(command, PACKET_BUFFER_SIZE - 1) || !inSram2a(events, 8) || !inSram2a(freeBuffers, 8)) {
+  // ST declares the command buffer ALIGN(4); the system channel writes and reads its header as words.
+  if (!inSram2a(command, PACKET_BUFFER_SIZE - 1) || (command & 3) != 0 || !inSram2a(events, 8) || !inSram2a(freeBuffers, 8)) {
     return OperatorStatus.SharedTablesInvalid;
   }
   if (ipcc.isOccupiedByCpu1(ipcc.SYSTEM_CHANNEL)) return OperatorStatus.ChannelBusy;

@@ -102,17 +102,18 @@ function waitUntilChannelFree(channel: u32, timeoutUs: u32): bool {
 export function sendCommand(opcode: u16, length: u32): OperatorStatus {
   if (length > MAX_PARAMETER_LENGTH) return OperatorStatus.ParametersTooLong;
   if (ipcc.isOccupiedByCpu1(ipcc.SYSTEM_CHANNEL)) return OperatorStatus.ChannelBusy;
-  write8(commandBuffer + CMD_TYPE, PACKET_TYPE_SYSTEM_COMMAND);
-  write8(commandBuffer + CMD_OPCODE, opcode & 0xff);
-  write8(commandBuffer + CMD_OPCODE + 1, opcode >> 8);
-  write8(commandBuffer + CMD_LENGTH, length);
+  // Type, opcode (little-endian) and length are the bytes +0x08..+0x0B: one aligned word store.
+  write32(commandBuffer + CMD_TYPE,
+    <u32>PACKET_TYPE_SYSTEM_COMMAND | (<u32>opcode << 8) | (length << 24));
   if (length > 0) copyOut(commandBuffer + CMD_PARAMS, commandParameters, length);
   responseLength = 0;
   ipcc.post(ipcc.SYSTEM_CHANNEL);
   if (!waitUntilChannelFree(ipcc.SYSTEM_CHANNEL, commandTimeoutUs)) return OperatorStatus.CommandTimeout;
   // The response overwrites the buffer from offset 0, list-node area included (§3.13).
-  const plen = read8(commandBuffer + RSP_PLEN);
-  if (read8(commandBuffer + RSP_EVENT_CODE) != EVENT_CODE_COMMAND_COMPLETE || plen < 4) {
+  // Packet type, event code and parameter length are bytes +0x00..+0x02: one aligned word load.
+  const header = read32(commandBuffer);
+  const plen = (header >> (RSP_PLEN * 8)) & 0xff;
+  if (((header >> (RSP_EVENT_CODE * 8)) & 0xff) != EVENT_CODE_COMMAND_COMPLETE || plen < 4) {
     return OperatorStatus.ResponseMalformed;
   }
   copyIn(responseBuffer, commandBuffer, plen + 3);

@@ -55,8 +55,9 @@ export class ArmTier implements OperatorTier {
   private readonly faultAddress: number;
   private readonly linearAddress: number;
 
-  constructor(readonly chip: Stm32wb) {
-    const loaded = loadProbe(probeElfPathFor(chip.board.variant.family));
+  /** `firmware`: another build of the probe to run (the bench's, with hand-written baselines linked in). */
+  constructor(readonly chip: Stm32wb, firmware?: string) {
+    const loaded = loadProbe(firmware ?? probeElfPathFor(chip.board.variant.family));
     this.elf = loaded.elf;
     this.api = loaded.api;
     this.idleAddress = this.symbol("fusop_probe_idle");

@@ -11,6 +11,7 @@ import { Session } from "../../host-sim/session.js";
 import { parseVersion } from "../../host-sim/versions.js";
 import { codeOf, rig, tierNames, type Rig } from "../support/tiers.js";
 import type { BoardConfig } from "../../host-sim/board.js";
+import { expectSameBytes } from "../support/bytes.js";
 
 const planner = new UpgradePlanner();
 const fresh22: BoardConfig = { family: "wb5x", flashKb: 1024, fus: "2.2.0" };
@@ -38,7 +39,7 @@ describe.each(tierNames)("tier %s", (tierName) => {
     const image = stackImage("1.24.0");
     const address = plannedAddress(setup, image, "2.2.0");
     setup.operator.stage(image, address);
-    expect(setup.chip.board.flash.slice(address - 0x0800_0000, address - 0x0800_0000 + image.length)).toEqual(image);
+    expectSameBytes(setup.chip.board.flash.subarray(address - 0x0800_0000, address - 0x0800_0000 + image.length), image);
 
     const done = session.runLongOperation((operator) => operator.fwUpgrade());
     expect(done.mode).toBe(Cpu2Mode.WirelessStack);

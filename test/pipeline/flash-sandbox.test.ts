@@ -10,6 +10,7 @@ import { Allowlist, HalDenied } from "../../host-sim/tiers/allowlist.js";
 import { DeviceFault } from "../../host-sim/tiers/tier.js";
 import type { ArmTier } from "../../host-sim/tiers/tier2.js";
 import { bareWb55, rig, tierNames } from "../support/tiers.js";
+import { expectSameBytes } from "../support/bytes.js";
 
 const FLASH_BASE = 0x0800_0000;
 const FLASH_CR = 0x5800_4014;
@@ -70,7 +71,7 @@ describe("the hal decodes FLASH_CR and keeps the option registers read-only (sam
     const vectors = device.chip.board.flash.slice(0, 0x1000);
     expect(onDevice(device.tier as ArmTier, address, value)).toBe(expected);
     expect(onTier1(new Allowlist(rig("wasm", bareWb55).chip), address, value)).toBe(expected);
-    expect(device.chip.board.flash.slice(0, 0x1000)).toEqual(vectors);
+    expectSameBytes(device.chip.board.flash.subarray(0, 0x1000), vectors);
     expect(device.chip.board.optionBytes.optr).toBe(rig("wasm", bareWb55).chip.board.optionBytes.optr);
   });
 
@@ -167,6 +168,6 @@ test("tier 2: the firmware told its driver where it ends; its own pages are refu
   const before = chip.board.flash.slice(0, firmwareEnd - FLASH_BASE);
   expect(tier.call("flashErase", firmwareEnd - 0x1000, 0x1000)).toBe(OperatorStatus.FlashRangeProtected);
   expect(tier.call("flashErase", firmwareEnd - 0x1000, 0x2000)).toBe(OperatorStatus.FlashRangeProtected);
-  expect(chip.board.flash.slice(0, firmwareEnd - FLASH_BASE)).toEqual(before);
+  expectSameBytes(chip.board.flash.subarray(0, firmwareEnd - FLASH_BASE), before);
   expect(tier.call("flashErase", firmwareEnd, 0x1000)).toBe(OperatorStatus.Ok);
 });

@@ -10,6 +10,7 @@ import binaryen from "binaryen";
 import { ArmTier } from "../../host-sim/tiers/tier2.js";
 import { instantiateOperator, LinearMemoryViolation, type HalImports } from "../../host-sim/tiers/wasm-module.js";
 import { DeviceFault } from "../../host-sim/tiers/tier.js";
+import { Allowlist } from "../../host-sim/tiers/allowlist.js";
 import { projectRoot } from "../../host-sim/paths.js";
 import { Cpu2Mode, OperatorStatus } from "../../assembly/shared/codes.js";
 import { bareWb55, rig, tierNames } from "../support/tiers.js";
@@ -30,6 +31,52 @@ function faultOf(run: () => unknown): DeviceFault {
 }
 
 describe("device allowlist (tier 2, runtime-c/hal.c)", () => {
+  // The register window (allowlist.json registerWindow) is a lookup table generated from the
+  // ranges: every word read in it must end as the ranges say (tier 1's Allowlist reads
+  // the same ranges). Each page's first and last word, and every word of FLASH's mixed page.
+  test("the register window answers reads as the ranges do (every page's edges, FLASH's registers word by word)", () => {
+    const { tier, chip } = armRig();
+    const ranges = new Allowlist(chip);
+    const addresses = new Set<number>();
+    for (let page = 0x5800_0000; page < 0x5800_4400; page += 0x100) [page, page + 0xfc].forEach((a) => addresses.add(a));
+    for (let word = 0x5800_4000; word < 0x5800_4100; word += 4) addresses.add(word);
+    let refused = 0;
+    const unmapped: number[] = [];
+    for (const address of addresses) {
+      let allowed = true;
+      try {
+        ranges.require(address, 4, false);
+      } catch {
+        allowed = false;
+      }
+      if (allowed) {
+        // Past the sandbox; a register the chip model does not map stops unicorn, never the hal.
+        try {
+          tier.callSymbol("fusop_hal_read32", address);
+        } catch (error) {
+          expect([address, error instanceof DeviceFault && error.code]).toEqual([address, "CPU_ERROR"]);
+          unmapped.push(address);
+        }
+      } else {
+        const fault = faultOf(() => tier.callSymbol("fusop_hal_read32", address));
+        expect([address, fault.code]).toEqual([address, "HAL_READ_DENIED"]);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(unmapped.length).toBeLessThan(addresses.size - refused); // most allowed reads reach a register
+  });
+
+  test("in the register window only FLASH_KEYR and FLASH_SR of the FLASH registers take plain stores", () => {
+    const { tier } = armRig();
+    for (let address = 0x5800_4000; address < 0x5800_4100; address += 4) {
+      if (address === 0x5800_4008 || address === 0x5800_4010 || address === 0x5800_4014) continue; // KEYR, SR; CR is decoded
+      const fault = faultOf(() => tier.callSymbol("fusop_hal_write32", address, 0));
+      expect([address, fault.code]).toEqual([address, "HAL_WRITE_DENIED"]);
+    }
+    tier.callSymbol("fusop_hal_write32", 0x5800_4010, 0); // FLASH_SR: write 1 to clear, 0 changes nothing
+  });
+
   test("a write to SRAM1 (CPU1's own RAM, not the operator's) is refused by name", () => {
     const { tier, chip } = armRig();
     const before = chip.sram1.slice(0, 16);
@@ -149,6 +196,24 @@ describe("build guards (scripts/check-wasm.mjs)", () => {
     const result = check(`(module (memory 1 1) (func (export "linearMemoryUsed") (result i32) (i32.const 5000)))`);
     expect(result.ok).toBe(false);
     expect(result.output).toContain("beyond the 4096 bytes");
+  });
+
+  // The C build has no call-depth counter (WASM_RT_USE_STACK_DEPTH_COUNT=0): recursion and
+  // indirect calls, the only ways to an unbounded C stack, must not reach it.
+  test("a recursive call cycle is refused, named", () => {
+    const result = check(`(module (memory 1 1)
+      (func $even (param i32) (result i32) (if (result i32) (local.get 0) (then (call $odd (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 1))))
+      (func $odd (param i32) (result i32) (if (result i32) (local.get 0) (then (call $even (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0))))
+      (func (export "linearMemoryUsed") (result i32) (drop (call $even (i32.const 3))) (i32.const 900)))`);
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/recursive call cycle \$\S+ -> \$\S+ -> \$\S+/);
+  });
+
+  test("an indirect call is refused", () => {
+    const result = check(`(module (memory 1 1) (type $answer (func (result i32))) (table 1 funcref)
+      (func (export "linearMemoryUsed") (result i32) (call_indirect (type $answer) (i32.const 0))))`);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("indirect call");
   });
 
   test("a module within limits passes", () => {

@@ -14,6 +14,7 @@ import { createTier, tierNames } from "../support/tiers.js";
 import { Cpu1Driver } from "./support/cpu1.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { parseVersion } from "../../host-sim/versions.js";
+import { expectSameBytes } from "../support/bytes.js";
 
 describe("board files", () => {
   it("round-trips flash, option bytes and CPU2 state, including an install in flight", () => {
@@ -34,8 +35,8 @@ describe("board files", () => {
     expect(text.cpu2.fusVersion).toBe("2.2.0 (0x02020000)");
     const loaded = loadBoard(path);
     expect(loaded.toJSON()).toEqual(board.toJSON());
-    expect(loaded.flash).toEqual(board.flash);
-    expect(loaded.cpu2.journal!.image.data).toEqual(board.cpu2.journal!.image.data);
+    expectSameBytes(loaded.flash, board.flash);
+    expectSameBytes(loaded.cpu2.journal!.image.data, board.cpu2.journal!.image.data);
 
     // The loaded board continues the install where the saved one stopped.
     const resumed = new Cpu1Driver(new (driver.chip.constructor as typeof import("../../host-sim/chip/stm32wb.js").Stm32wb)(loaded));

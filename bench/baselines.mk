@@ -1,0 +1,31 @@
+# Hand-written C baselines for the bench (bench/baselines/*.c): never linked into a product. They are
+# compiled with the runtime's flags (-Os, the same C_COMMON as the generated C) and linked with the
+# probe's objects into a bench-only firmware, so that tier 2 runs them against the same chip, hal and
+# linear memory as the operator. Included by the Makefile.
+BASELINE_SOURCES := $(wildcard bench/baselines/*.c)
+BASELINE_OBJECTS := $(patsubst bench/baselines/%.c,$(FW)/bench/%.o,$(BASELINE_SOURCES))
+BASELINE_ENTRIES := bench_footer_decode bench_get_state bench_footer bench_fus_state bench_fus_error \
+  bench_cpu2_not_booted bench_cpu2_mode_is_stack
+BENCH_ELF := $(FW)/bench/fusop-bench.elf
+
+$(FW)/bench/%.o: bench/baselines/%.c $(GEN)/fusop_api.c $(wildcard runtime-c/*.h)
+	@mkdir -p $(FW)/bench
+	$(CROSS)gcc $(C_RUNTIME) -c $< -o $@
+
+$(BENCH_ELF): $(FW)/fusop-probe.elf $(BASELINE_OBJECTS)
+	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	  -Wl,--gc-sections $(addprefix -Wl$(comma)--undefined=,$(BASELINE_ENTRIES)) -Llinker -T linker/stm32wb55xg.ld \
+	  $(PROBE_OBJECTS) $(BASELINE_OBJECTS) -o $@
+
+# The smallest useful application (bench/minimal/minimal_app.c): the library without the probe's
+# export table, so that only the operator code it reaches is kept.
+MINIMAL_ELF := $(FW)/bench/fusop-minimal.elf
+$(MINIMAL_ELF): bench/minimal/minimal_app.c $(FW)/libfusop.a
+	@mkdir -p $(FW)/bench
+	$(CROSS)gcc $(C_RUNTIME) -c $< -o $(FW)/bench/minimal_app.o
+	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	  -Wl,--gc-sections -Llinker -T linker/stm32wb55xg.ld \
+	  $(FW)/startup.o $(FW)/bench/minimal_app.o $(FW)/libfusop.a -o $@
+
+comma := ,
+bench: $(BENCH_ELF) $(MINIMAL_ELF)
