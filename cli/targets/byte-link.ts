@@ -57,6 +57,12 @@ export class ByteLink {
     return byte;
   }
 
+  /** The next byte without taking it, or a LinkTimeout after `timeoutMs` of silence. */
+  async peekByte(timeoutMs: number): Promise<number> {
+    if (this.pending === 0) await this.arrival(timeoutMs);
+    return this.queue[this.head];
+  }
+
   /** The next line without its CR/LF (empty lines skipped); LinkTimeout after `timeoutMs` without a byte. */
   async readLine(timeoutMs: number): Promise<string> {
     let line = "";

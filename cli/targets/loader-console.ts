@@ -61,6 +61,8 @@ export interface ConsoleOptions {
 export const FUS_OPERATION_SILENCE_MS = 180_000;
 /** Silence allowed inside any other command (info boots CPU2). */
 export const COMMAND_SILENCE_MS = 15_000;
+/** A line silent this long carries nothing more (at 115200 baud a byte takes under 0.1 ms). */
+const QUIET_MS = 100;
 
 export class LoaderConsole {
   constructor(readonly link: ByteLink, private readonly options: ConsoleOptions) {}
@@ -74,18 +76,34 @@ export class LoaderConsole {
     const timeoutMs = this.options.connectTimeoutMs ?? 1500;
     for (let attempt = 1; attempt <= tries; attempt++) {
       await this.link.write(Uint8Array.of(CAN, CAN, 0x0d));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      this.link.discard();
+      // Whatever the line still carries (the rest of a cancelled transfer, the answer to a stray
+      // line) is let through and dropped before the first command.
+      await this.quiet(QUIET_MS, timeoutMs);
       try {
         await this.command("json on", timeoutMs);
         return;
       } catch (error) {
-        if (!(error instanceof LinkTimeout)) throw error;
+        // No answer, or an answer to something else (an ERROR for a line garbled by noise): again.
+        if (!(error instanceof LinkTimeout) && !(error instanceof CliError)) throw error;
       }
     }
     throw new CliError("DEVICE_NOT_REACHABLE", `nothing answered on ${this.options.where} (${tries} tries, ${timeoutMs} ms each): ` +
       "check that the fusop loader runs on the part (it takes 1 s to boot an application after reset: reset the board, then run fusop at once), " +
       "that no other program holds the port, and the baud rate (--baud)", { port: this.options.where }, EXIT.unreachable);
+  }
+
+  /** Reads and drops bytes until the line has been silent for `silenceMs` (at most `limitMs` in all). */
+  private async quiet(silenceMs: number, limitMs: number): Promise<void> {
+    const until = Date.now() + limitMs;
+    this.link.discard();
+    while (Date.now() < until) {
+      try {
+        await this.link.readByte(silenceMs);
+      } catch (error) {
+        if (error instanceof LinkTimeout) return;
+        throw error;
+      }
+    }
   }
 
   /** Sends one command line; resolves with its fields when it ends OK, throws its error otherwise. */

@@ -192,8 +192,9 @@ export class SerialTarget {
           // The loader answers the cancel with its own final line and erases what arrived: read it,
           // so the part is known to be back at its console.
           const after = await this.console.answer("install", 5000).catch((cause: unknown) => cause);
-          const loaderSays = after instanceof CliError ? ` (the loader: ${after.code})` : "";
-          throw new CliError("TRANSFER_CANCELLED", `install of ${name} cancelled${loaderSays}; nothing was installed and the part is back at its console`, { file: name });
+          const loaderAnswer = after instanceof CliError ? after.code : null;
+          throw new CliError("TRANSFER_CANCELLED", `install of ${name} cancelled${loaderAnswer ? ` (the loader: ${loaderAnswer})` : ""}; ` +
+            "nothing was installed and the part is back at its console", { file: name, loaderAnswer });
         }
         throw new CliError(error.code, `${name}: ${error.message}`, { file: name });
       }

@@ -210,8 +210,42 @@ export async function sendYmodem(link: ByteLink, name: string, data: Uint8Array,
   }
 }
 
-/** CAN CAN (eight, as lrzsz sends, so that one lost on a noisy line still cancels), then a quiet moment. */
+/**
+ * Cancels a transfer: CAN CAN (eight, as lrzsz sends, so that one lost still leaves two), sent when
+ * the receiver listens for a block — it may miss bytes while it programs flash, so the line is let
+ * go quiet first — and again while it still answers like a receiver (ACK, NAK, C) rather than
+ * ending. Whatever else it prints after (a console's final line) is left on the link.
+ */
 export async function cancelTransfer(link: ByteLink): Promise<void> {
-  await link.write(new Uint8Array(8).fill(CAN));
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let attempt = 0; attempt < CANCEL_TRIES; attempt++) {
+    await dropUntilQuiet(link, CANCEL_QUIET_MS, CANCEL_LIMIT_MS);
+    await link.write(new Uint8Array(8).fill(CAN));
+    let next: number;
+    try {
+      next = await link.peekByte(CANCEL_QUIET_MS * 3);
+    } catch (error) {
+      if (error instanceof LinkTimeout) return; // silence: the receiver stopped
+      throw error;
+    }
+    if (next !== ACK && next !== NAK && next !== CRC_REQUEST && next !== CAN) return;
+  }
+}
+
+const CANCEL_TRIES = 5;
+/** Silence after which a receiver is taken to wait for the next block. */
+const CANCEL_QUIET_MS = 300;
+const CANCEL_LIMIT_MS = 5000;
+
+async function dropUntilQuiet(link: ByteLink, silenceMs: number, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (Date.now() < until) {
+    try {
+      const byte = await link.peekByte(silenceMs);
+      if (byte !== ACK && byte !== NAK && byte !== CRC_REQUEST && byte !== CAN) return; // text: the receiver ended
+      await link.readByte(0);
+    } catch (error) {
+      if (error instanceof LinkTimeout) return;
+      throw error;
+    }
+  }
 }
