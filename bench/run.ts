@@ -1,7 +1,7 @@
 // fusop benchmarks: sizes and measured speed, written to bench/results.md with the command that
 // produced them. Instruction counts come from unicorn (deterministic); wall time only as ratios.
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Board, type BoardConfig } from "../host-sim/board.js";
 import { Stm32wb } from "../host-sim/chip/stm32wb.js";
@@ -10,7 +10,7 @@ import { WasmTier } from "../host-sim/tiers/tier1.js";
 import { ArmTier } from "../host-sim/tiers/tier2.js";
 import type { OperatorTier } from "../host-sim/tiers/tier.js";
 import { SystemResetOccurred } from "../host-sim/tiers/tier.js";
-import { deviceWasmPath, probeElfPath, projectRoot } from "../host-sim/paths.js";
+import { deviceWasmPath, loaderElfPathFor, probeElfPath, projectRoot } from "../host-sim/paths.js";
 import { Session } from "../host-sim/session.js";
 import { buildImage } from "../host-sim/images/builder.js";
 import { parseVersion } from "../host-sim/versions.js";
@@ -124,6 +124,14 @@ const coldRuns = 21;
 const unbundledMs = coldStartMs("dist/cli/main.js", coldRuns);
 const bundledMs = coldStartMs("dist/fusop.js", coldRuns);
 const unbundledModules = countModules(join(projectRoot, "dist", "cli")) + countModules(join(projectRoot, "dist", "host-sim")) + countModules(join(projectRoot, "dist", "assembly"));
+
+/** text, data, bss of an ELF (arm-none-eabi-size, Berkeley format). */
+const elfSize = (path: string): string[] => execFileSync("arm-none-eabi-size", [path], { encoding: "utf8" }).trim().split("\n")[1].trim().split(/\s+/);
+const size = elfSize(probeElfPath);
+// The field loader per variant built (runtime-c/loader.mk): its .text is what the 44 KiB below the
+// journal page must hold (assembly/loader/README.md "Flash layout").
+const loaderRows = ([["STM32WB55xG", "wb5x"], ["STM32WB35xE", "wb3x"], ["STM32WB15CC", "wb1x"]] as const)
+  .map(([variant, family]) => `| field loader .text, ${variant} (${loaderElfPathFor(family).slice(projectRoot.length + 1)}) | ${elfSize(loaderElfPathFor(family))[0]} |`);
 
 // ---- Footprint (issue: loader in 16 KiB, generated C near hand-written C) ----
 
@@ -298,6 +306,7 @@ for the same scenario (mean of ${repeat} runs), never as an absolute number; onl
 | probe firmware .text (arm-none-eabi-size) | ${size[0]} |
 | probe firmware .data | ${size[1]} |
 | probe firmware .bss (incl. 4096 linear memory) | ${size[2]} |
+${loaderRows.join("\n")}
 
 ## CLI cold start
 
@@ -339,5 +348,9 @@ ${largest.join("\n")}
 |---|---|---|---|
 ${rows.join("\n")}
 `;
-writeFileSync(join(projectRoot, "bench", "results.md"), report);
+// The sections other runners write (fuzz, campaign: bench/campaign-results.ts) stay as they are.
+const resultsFile = join(projectRoot, "bench", "results.md");
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "";
+const sections = previous.match(/<!-- ([a-z-]+):begin[^]*?<!-- \1:end -->/g) ?? [];
+writeFileSync(resultsFile, [report.trimEnd(), ...sections].join("\n\n") + "\n");
 console.log(report);

@@ -1,7 +1,11 @@
 // `fusop --board BOARD <command>`: the operator run against a part. Every command first checks its
 // inputs (files readable and decodable, keys parsed, numbers strict) without touching the part;
 // only then is the target opened, CPU2 booted or switched, flash changed and the board saved.
-// The part today is a virtual board file (cli/targets/virtual-board.ts) on tier 1 or tier 2.
+// The target is chosen by one option (cli/targets/): `--board FILE`, a virtual board on tier 1 or
+// tier 2, where the operator runs in this process; or `--port DEVICE`, a part running the fusop
+// loader, whose operator runs on the part and is driven through the loader's console. The input
+// checks (prepare) are the same code for both; the plan and the upgrade policy are the operator's
+// own (preflight.ts), run here for a board and on the part behind the loader.
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Cpu2Mode } from "../assembly/shared/codes.js";
@@ -15,13 +19,14 @@ import type { Operator } from "../host-sim/operator.js";
 import type { Session, SessionEvent } from "../host-sim/session.js";
 import type { TierName } from "../host-sim/tiers/tier.js";
 import {
-  CliError, fileError, hexAddress, hexValue, operandCount, optionString, parseInteger, requiredString, usageError,
+  CliError, EXIT, fileError, hexAddress, hexValue, operandCount, optionString, parseInteger, requiredString, usageError,
   type CommandContext, type CommandSpec, type OptionSpec, type Output,
 } from "./command.js";
 import { flashRegions, renderFlashMapSvg, renderFlashMapText, sbrvAddress, sfsaAddress, FLASH_BASE, type FlashLayout } from "./flash-map.js";
 import { inspectImage } from "./image-command.js";
 import { stackTypeName } from "./stack-types.js";
 import { chooseTier, tierOption } from "./targets/tier-choice.js";
+import { DEFAULT_BAUD, openSerialTarget, type PortPart, type SerialTarget } from "./targets/serial-board.js";
 import { openVirtualBoard, type VirtualBoardTarget } from "./targets/virtual-board.js";
 
 /** A part opened for one command. */
@@ -35,6 +40,8 @@ export interface Part {
 }
 
 const boardOption: OptionSpec = { type: "string", value: "BOARD", help: "the part: a virtual board file (fusop sim create)" };
+const portOption: OptionSpec = { type: "string", value: "DEVICE", help: "the part: a board running the fusop loader on this serial port (auto: the ST-LINK's virtual COM port)" };
+const baudOption: OptionSpec = { type: "string", value: "N", help: `serial speed for --port (default ${DEFAULT_BAUD})` };
 const svgOption: OptionSpec = { type: "string", value: "FILE", help: "also write the flash map as SVG to FILE" };
 const appEndOption: OptionSpec = { type: "string", value: "ADDR", help: "first address after the CPU1 application (0x... hex)" };
 const forceOption: OptionSpec = { type: "boolean", help: "skip fusop's safety policy (simulator boards: shows what FUS itself does)" };
@@ -50,6 +57,8 @@ interface BoardAction<Input> {
   /** Checks that need to read the part (never change it); a refusal here leaves the board file as it was. */
   check?(part: Part, input: Input, context: CommandContext): void;
   act(part: Part, input: Input, context: CommandContext): Record<string, unknown>;
+  /** The same command on a part behind the loader's console; absent: NOT_SUPPORTED_ON_PORT. */
+  port?(target: SerialTarget, input: Input, context: CommandContext): Promise<Record<string, unknown>>;
   text?(result: Record<string, unknown>): string;
 }
 
@@ -64,7 +73,8 @@ function eventOf(event: SessionEvent): { kind: string; fields: Record<string, un
 }
 
 export function openPart(context: CommandContext, defaultTier: TierName): Part {
-  const boardPath = requiredString(context.options, "board", "BOARD");
+  const boardPath = optionString(context.options, "board");
+  if (boardPath === undefined) throw usageError("MISSING_OPTION", "a target is required: --board BOARD (a virtual board file) or --port DEVICE (a part running the fusop loader)");
   const tier = chooseTier(context.options, defaultTier, context.out);
   const target = openVirtualBoard(boardPath, tier, (event) => {
     const { kind, fields, line } = eventOf(event);
@@ -78,11 +88,12 @@ function boardCommand<Input>(action: BoardAction<Input>): CommandSpec {
     words: action.words,
     operands: action.operands,
     summary: action.summary,
-    options: { board: boardOption, tier: tierOption("wasm"), ...action.options },
+    options: { board: boardOption, port: portOption, baud: baudOption, tier: tierOption("wasm"), ...action.options },
     example: action.example,
-    run(context) {
+    async run(context) {
       const input = action.prepare(context);
-      requiredString(context.options, "board", "BOARD");
+      const port = optionString(context.options, "port");
+      if (port !== undefined) return runOnPort(action, port, input, context);
       const part = openPart(context, "wasm");
       if (context.options.force === true) part.operator.setSafetyPolicy(false);
       action.check?.(part, input, context);
@@ -98,6 +109,41 @@ function boardCommand<Input>(action: BoardAction<Input>): CommandSpec {
     text: action.text,
   };
   return spec;
+}
+
+/** A board command on the part behind `--port`: its console opened, the command run, the port closed. */
+async function runOnPort<Input>(action: BoardAction<Input>, port: string, input: Input, context: CommandContext): Promise<Record<string, unknown>> {
+  const command = `fusop ${action.words.join(" ")}`;
+  if (optionString(context.options, "board") !== undefined) throw usageError("TARGET_CONFLICT", "--board and --port name two targets; give one");
+  if (optionString(context.options, "tier") !== undefined) throw usageError("TARGET_CONFLICT", "--tier chooses how a virtual board runs; with --port the operator runs on the part");
+  if (!action.port) {
+    throw new CliError("NOT_SUPPORTED_ON_PORT", `${command}: the fusop loader's console has no command for this (it has info, state, install, delete, purge, start-fus, start-ws); ` +
+      "run it through a debug probe (--gdb HOST:PORT) instead, or with FUS's own tools (STM32CubeProgrammer)", { command }, EXIT.refused);
+  }
+  if (context.options.force === true) {
+    throw new CliError("NOT_SUPPORTED_ON_PORT", `${command} --force: the safety policy can be switched off on simulator boards only (--board); the loader always applies it`, { command }, EXIT.refused);
+  }
+  const baudText = optionString(context.options, "baud");
+  const baud = baudText === undefined ? DEFAULT_BAUD : parseInteger(baudText, "--baud", 12_000_000);
+  if (baud === 0) throw usageError("BAD_VALUE", "--baud must be above 0 (the loader's console runs at 115200 unless built otherwise)");
+  const target = await openSerialTarget(port, baud, context.out);
+  try {
+    return { ...(await action.port(target, input, context)), port: target.where };
+  } finally {
+    await target.close();
+  }
+}
+
+/** The part as the loader reports it, with its flash map (fewer details than a board file has: what the part tells). */
+async function portInfo(target: SerialTarget, context: CommandContext): Promise<Record<string, unknown>> {
+  const part = await target.describe();
+  const drawn = drawLayout({ ...part.layout, staged: [] }, context, target.where);
+  return { ...part.fields, flashRegions: drawn.regions, flashMap: drawn.map };
+}
+
+function afterPortOperation(part: PortPart): Record<string, unknown> {
+  const { mode, fusVersion, stackVersion, sfsa, sfsaAddress, sbrv, sbrvAddress } = part.fields;
+  return { mode, fusVersion, stackVersion, sfsa, sfsaAddress, sbrv, sbrvAddress };
 }
 
 // ---- reading the part ----
@@ -186,11 +232,15 @@ function boardLayout(part: Part, staged: FlashLayout["staged"], appEnd: number |
 
 /** The flash map of the part; also written as SVG with --svg. Returned for the result. */
 export function drawFlashMap(part: Part, context: CommandContext, staged: FlashLayout["staged"] = [], appEnd?: number): { map: string; regions: unknown } {
-  const map = flashRegions(boardLayout(part, staged, appEnd ?? applicationEndIfAny(part)));
+  return drawLayout(boardLayout(part, staged, appEnd ?? applicationEndIfAny(part)), context, basename(part.boardPath));
+}
+
+function drawLayout(layout: FlashLayout, context: CommandContext, title: string): { map: string; regions: unknown } {
+  const map = flashRegions(layout);
   const svg = optionString(context.options, "svg");
   if (svg !== undefined) {
     try {
-      writeFileSync(svg, renderFlashMapSvg(map, basename(part.boardPath)));
+      writeFileSync(svg, renderFlashMapSvg(map, title));
     } catch (cause) {
       throw fileError(svg, cause, "write");
     }
@@ -272,6 +322,7 @@ const info = boardCommand({
     const drawn = drawFlashMap(part, context, footerRegions(part));
     return { ...result, flashRegions: drawn.regions, flashMap: drawn.map };
   },
+  port: (target, _input, context) => portInfo(target, context),
   text: partText,
 });
 
@@ -293,6 +344,10 @@ const state = boardCommand({
   act(part) {
     const result = partInfo(part);
     return { mode: result.mode, state: result.state, error: result.error };
+  },
+  async port(target) {
+    const { mode, state, error } = (await target.describe()).fields;
+    return { mode, state, error };
   },
 });
 
@@ -330,6 +385,10 @@ const startFus = boardCommand({
     part.session.ensureFus();
     return afterOperation(part, Cpu2Mode.Fus);
   },
+  async port(target) {
+    await target.console.fusOperation("start-fus");
+    return afterPortOperation(await target.describe());
+  },
 });
 
 const startWs = boardCommand({
@@ -344,9 +403,15 @@ const startWs = boardCommand({
     const done = part.session.runLongOperation((op) => op.startWirelessStack());
     return afterOperation(part, done.mode);
   },
+  async port(target) {
+    const before = await target.describe();
+    if (before.mode === "stack") return afterPortOperation(before);
+    await target.console.fusOperation("start-ws");
+    return afterPortOperation(await target.describe());
+  },
 });
 
-function longOperation(words: string, summary: string, send: (operator: Operator) => void, precheck?: (part: Part) => void): CommandSpec {
+function longOperation(words: string, summary: string, send: (operator: Operator) => void, precheck?: (part: Part) => void, loaderCommand?: string): CommandSpec {
   return boardCommand({
     words: [words],
     operands: "",
@@ -361,11 +426,17 @@ function longOperation(words: string, summary: string, send: (operator: Operator
       const done = part.session.runLongOperation(send);
       return { ...afterOperation(part, done.mode), state: done.finalState?.stateName ?? null, error: done.finalState?.errorName ?? null };
     },
+    port: loaderCommand === undefined ? undefined : async (target) => {
+      // The loader prints the outcome after FUS's last reset; the part is then read back.
+      await target.console.fusOperation(loaderCommand);
+      const after = await target.describe();
+      return { ...afterPortOperation(after), state: after.fields.state, error: after.fields.error };
+    },
   });
 }
 
-const remove = longOperation("delete", "delete the installed wireless stack (FUS_FW_DELETE)", (op) => op.fwDelete());
-const purge = longOperation("purge", "delete the stack and its NVM section (FUS_FW_PURGE, FUS V2)", (op) => op.fwPurge());
+const remove = longOperation("delete", "delete the installed wireless stack (FUS_FW_DELETE)", (op) => op.fwDelete(), undefined, "delete");
+const purge = longOperation("purge", "delete the stack and its NVM section (FUS_FW_PURGE, FUS V2)", (op) => op.fwPurge(), undefined, "purge");
 const upgrade = longOperation("upgrade", "install the image staged in flash (FUS_FW_UPGRADE) and follow the resets", (op) => op.fwUpgrade(), (part) => {
   // Nothing staged: FUS would only answer IMG_NOT_FOUND after the switch; refuse before touching CPU2.
   if (findImageFooters(part).length === 0) {
@@ -426,6 +497,32 @@ const install = boardCommand({
     const drawn = drawFlashMap(part, context, footerRegions(part), input.appEnd);
     return { ...outcome, ...afterOperation(part, outcome.mode), flashRegions: drawn.regions, flashMap: drawn.map };
   },
+  async port(target, input, context) {
+    if (input.appEnd !== undefined) {
+      throw new CliError("NOT_SUPPORTED_ON_PORT", "install --app-end: behind the loader the application end is the loader's (its journal knows the application); leave --app-end out", {}, EXIT.refused);
+    }
+    // The loader takes one image per `install`: it plans it on the part with the operator's planner
+    // and policy (preflight.ts), places it, runs FW_UPGRADE and prints the outcome after the resets.
+    const installed: Record<string, unknown>[] = [];
+    for (const image of input.images) {
+      context.out.event("send", { file: image.file, bytes: image.data.length }, `sending ${basename(image.file)} (${image.data.length} bytes) to the loader`);
+      await target.install(basename(image.file), image.data, context.out).catch((error: unknown) => {
+        if (error instanceof CliError) Object.assign(error.details, { installed });
+        throw error;
+      });
+      const after = await target.describe();
+      verifyVersion(image, { fusVersion: String(after.fields.fusVersion), stackVersion: after.fields.stackVersion as string | null, safebootVersion: String(after.fields.safebootVersion) });
+      installed.push({ file: image.file, kind: image.decoded!.kind, version: image.decoded!.version });
+    }
+    let part = await target.describe();
+    if (context.options["no-start"] !== true && part.mode === "fus" && part.fields.stackVersion !== null) {
+      context.out.event("start", {}, "FUS_START_WS");
+      await target.console.fusOperation("start-ws");
+      part = await target.describe();
+    }
+    const drawn = drawLayout({ ...part.layout, staged: [] }, context, target.where);
+    return { installed, skipped: [], ...afterPortOperation(part), flashRegions: drawn.regions, flashMap: drawn.map };
+  },
   text: (r) => [
     ...(r.installed as { file: string; kind: string; version: string }[]).map((i) => `installed ${basename(i.file)}: ${i.kind} V${i.version}`),
     ...(r.skipped as string[]).map((file) => `skipped ${basename(file)}: nothing to do on this part`),
@@ -479,7 +576,10 @@ export function installImages(part: Part, images: LoadedImage[], options: { appE
 /** The outcome is read back from the part, not inferred: the installed version must be the image's. */
 function verifyInstalled(part: Part, image: LoadedImage): void {
   part.session.boot();
-  const information = part.operator.deviceInformation();
+  verifyVersion(image, part.operator.deviceInformation());
+}
+
+function verifyVersion(image: LoadedImage, information: { fusVersion: string; stackVersion: string | null; safebootVersion: string }): void {
   const decoded = image.decoded!;
   const running = decoded.kind === "fus" ? information.fusVersion : decoded.kind === "stack" ? information.stackVersion : information.safebootVersion;
   if (running !== decoded.version) {

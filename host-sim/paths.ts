@@ -31,6 +31,11 @@ export function probeElfPathFor(family: "wb5x" | "wb3x" | "wb1x"): string {
   if (family === "wb1x") return join(buildDirectory, "fw", "stm32wb15cc", "fusop-probe.elf");
   return probeElfPath;
 }
+/** The field loader firmware built for a family (runtime-c/loader.mk): the same variants as the probe. */
+export function loaderElfPathFor(family: "wb5x" | "wb3x" | "wb1x"): string {
+  const variant = family === "wb3x" ? "stm32wb35xe" : family === "wb1x" ? "stm32wb15cc" : "stm32wb55xg";
+  return join(buildDirectory, "fw", variant, "fusop-loader.elf");
+}
 export const unicornAddonPath = join(projectRoot, "host-sim", "native", "build", "Release", "fusop_unicorn.node");
 /** Bytes of linear memory the device gives the module. */
 export { DEVICE_LINEAR_BYTES as deviceLinearBytes } from "../assembly/shared/device.js";

@@ -184,6 +184,9 @@ function info(): u32 {
   out.fieldText("loader", LOADER_VERSION);
   operator.identify();
   out.fieldDecimal("flash-kb", operator.idFlashKb());
+  out.fieldHex("device-id", operator.idDeviceId());
+  out.fieldHex("revision-id", operator.idRevisionId());
+  out.fieldHex64("uid64", operator.idUid64High(), operator.idUid64Low());
   out.fieldHex("sfsa", operator.idSfsa());
   out.fieldHex("sbrv", operator.idSbrv());
   out.fieldHex("application", APPLICATION_START);
@@ -199,7 +202,10 @@ function info(): u32 {
   out.fieldVersion("safeboot", operator.infoSafebootVersion());
   const stack = operator.infoStackVersion();
   if (stack == 0) out.fieldText("stack", "none");
-  else out.fieldVersion("stack", stack);
+  else {
+    out.fieldVersion("stack", stack);
+    out.fieldHex("stack-type", operator.infoStackType());
+  }
   return 0;
 }
 

@@ -8,6 +8,7 @@ import * as out from "./output";
 import * as ymodem from "./ymodem";
 import * as transfer from "./transfer";
 import { LoaderAction } from "./console";
+import { takeLoaderRequest } from "./request";
 // fusop_init() (runtime-c/fusop_runtime.c) tells the flash driver where the firmware ends.
 export { flashSetFirmwareEnd, setJournalAddress } from "../index";
 
@@ -36,7 +37,13 @@ export function loaderStart(bootWindowMs: u32): u32 {
   out.fieldText("loader", console.LOADER_VERSION);
   const interrupted = transfer.eraseInterrupted();
   if (interrupted != 0) out.fieldHex("erased-interrupted-transfer", interrupted);
+  // A request is taken (and cleared) on the start that finds it, whatever else holds the loader.
+  const requested = takeLoaderRequest();
   if (console.resumeOperation() || console.applicationRefusal() != 0) return LoaderAction.None;
+  if (requested) {
+    out.fieldText("stay", "requested");
+    return LoaderAction.None;
+  }
   if (bootWindowMs == 0) return bootApplication();
   out.fieldDecimal("boot-window-ms", bootWindowMs);
   bootWindowOpen = true;

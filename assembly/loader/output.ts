@@ -113,6 +113,17 @@ export function fieldHex(key: string, value: u32): void {
   endField();
 }
 
+/** A 64-bit value from two words as 0x + 16 digits (the part's UID64); a string in JSON. */
+export function fieldHex64(key: string, high: u32, low: u32): void {
+  field(key);
+  if (json) byte(0x22);
+  text("0x");
+  hexDigits(high, 8);
+  hexDigits(low, 8);
+  if (json) byte(0x22);
+  endField();
+}
+
 /** A version word as major.minor.sub (cpu2-interface §3.4), like the CLI's formatVersion. */
 export function fieldVersion(key: string, word: u32): void {
   field(key);

@@ -38,6 +38,7 @@ const CR1_OVER8 = 1 << 15;
 const CR1_M1 = 1 << 28;
 const CR2_STOP_SHIFT = 12;
 const CR3_OVRDIS = 1 << 12;
+const ISR_FE = 1 << 1;
 const ISR_ORE = 1 << 3;
 const ISR_RXNE = 1 << 5;
 const ISR_TC = 1 << 6;
@@ -66,7 +67,8 @@ export class Usart implements Peripheral {
   private pendingTdr: number | null = null;
   private shifting: ScheduledHandle | null = null;
   private receiving: ScheduledHandle | null = null;
-  private readonly inbound: number[] = [];
+  /** Bytes on the line, each with whether the receiver misreads its frame (a baud mismatch). */
+  private readonly inbound: { byte: number; framingError: boolean }[] = [];
   /** Every byte the firmware transmits, as it leaves the shift register. */
   onTransmit: (byte: number) => void = () => {};
   /** Bytes that arrived while RXNE was still set (overrun) and were lost. */
@@ -116,9 +118,14 @@ export class Usart implements Peripheral {
       || ((this.cr1 & CR1_TXEIE) !== 0 && (this.isr & ISR_TXE) !== 0);
   }
 
-  /** Host side: bytes arriving on RX, one frame time apart at the configured baud. */
-  receive(bytes: Iterable<number>): void {
-    for (const byte of bytes) this.inbound.push(byte & 0xff);
+  /**
+   * Host side: bytes arriving on RX, one frame time apart at the configured baud. `framingError`:
+   * the sender's baud is outside the receiver's tolerance, so each frame sets FE and its data is
+   * not the byte sent [choice: the model delivers the byte with its bits inverted].
+   */
+  receive(bytes: Iterable<number>, line?: { framingError: boolean }): void {
+    const framingError = line?.framingError === true;
+    for (const byte of bytes) this.inbound.push({ byte: byte & 0xff, framingError });
     this.scheduleReceive();
   }
 
@@ -128,15 +135,15 @@ export class Usart implements Peripheral {
     if (!Number.isFinite(frame)) return; // no baud yet: the bytes wait on the line
     this.receiving = this.clock.schedule(frame, () => {
       this.receiving = null;
-      const byte = this.inbound.shift()!;
+      const { byte, framingError } = this.inbound.shift()!;
       const listening = (this.cr1 & (CR1_UE | CR1_RE)) === (CR1_UE | CR1_RE);
       if (listening) {
         if (this.isr & ISR_RXNE) {
           this.overruns++;
           if (!(this.cr3 & CR3_OVRDIS)) this.isr |= ISR_ORE;
         } else {
-          this.rdr = byte;
-          this.isr |= ISR_RXNE;
+          this.rdr = framingError ? ~byte & 0xff : byte;
+          this.isr |= ISR_RXNE | (framingError ? ISR_FE : 0);
         }
       }
       this.scheduleReceive();

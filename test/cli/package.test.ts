@@ -1,10 +1,11 @@
 // The packed tool as a user installs it: `npm pack`, then `npm install -g --prefix` of the tarball
-// (offline: the package has no runtime dependency to fetch), then the installed `fusop` runs on a
+// (offline: nothing must be fetched; the optional serialport, needed by --port only, comes along
+// when npm's cache has it), then the installed `fusop` runs on a
 // fixture and a virtual board on tier 1, says what to install for tier 2, falls back to tier 1 where
 // tier 2 is only the default, and the programmatic API answers through the package's exports.
 import { beforeAll, describe, expect, test } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../host-sim/paths.js";
@@ -32,9 +33,10 @@ beforeAll(() => {
 }, 120_000);
 
 describe("the installed package", () => {
-  test("has no runtime dependencies and no build inputs", () => {
+  test("has no runtime dependencies but the optional serialport, and no build inputs", () => {
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
     expect(manifest.dependencies ?? {}).toEqual({});
+    expect(manifest.optionalDependencies).toEqual({ serialport: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
     expect(manifest.private).toBeUndefined();
     const files = execFileSync("find", [".", "-type", "f"], { cwd: installed, encoding: "utf8" }).split("\n").filter(Boolean).sort();
     expect(files).toContain("./dist/fusop.js");
@@ -76,6 +78,19 @@ describe("the installed package", () => {
     expect(notices).toHaveLength(1);
     expect(demo.err).toContain("operator: the wasm module in V8 (tier 1)");
     expect(demo.err).toContain("final state: wireless stack running; FUS 2.2.0; stack 1.24.0");
+  });
+
+  test("--port loads the optional serialport where it was installed, and is a named error saying what to install where it was not", () => {
+    // Whether npm brought serialport along depends on its cache (the install is offline).
+    const hasSerialport = existsSync(join(installed, "node_modules", "serialport"));
+    const run = fusop(["info", "--port", join(directory, "no-such-tty"), "--json"]);
+    if (hasSerialport) {
+      expect(run.code).toBe(4);
+      expect(JSON.parse(run.out)).toMatchObject({ ok: false, error: { code: "DEVICE_NOT_REACHABLE" } });
+    } else {
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.out)).toMatchObject({ ok: false, error: { code: "SERIALPORT_MISSING", message: expect.stringContaining("npm install -g serialport") } });
+    }
   });
 
   test("the programmatic API through the package's exports", () => {

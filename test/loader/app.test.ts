@@ -100,4 +100,28 @@ describe("loader app + boot (tier 1)", () => {
     rig.start();
     expect(rig.actions).toEqual([2]);
   });
+
+  test("the application's request word in RTC_BKP0R keeps the loader once; the loader clears it, so the next start boots", () => {
+    const rig = new LoaderRig(undefined, 0);
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.text();
+    // What fusop_request_loader() (runtime-c/include/fusop_loader_request.h) leaves before its reset;
+    // backup registers survive a system reset (RM0434 "Backup registers").
+    rig.chip.board.backupRegisters[0] = 0x4c4f_4144;
+    rig.start();
+    expect(rig.text()).toBe("loader 0.1.0\r\nstay requested\r\n");
+    expect(rig.actions).toEqual([]);
+    expect(rig.chip.board.backupRegisters[0]).toBe(0);
+    rig.start();
+    expect(rig.actions).toEqual([2]);
+  });
+
+  test("another value in RTC_BKP0R is no request: the application starts and the register keeps its value", () => {
+    const rig = new LoaderRig(undefined, 0);
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.chip.board.backupRegisters[0] = 0x1234_5678; // the application's own use of BKP0R
+    rig.start();
+    expect(rig.actions).toEqual([2]);
+    expect(rig.chip.board.backupRegisters[0]).toBe(0x1234_5678);
+  });
 });

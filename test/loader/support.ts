@@ -1,18 +1,14 @@
 // The field loader on tier 1 (build/fusop-loader.tier1.wasm) with its console line as a byte queue,
-// and a YMODEM sender scripted block by block (written here from the YMODEM reference, independent
-// of assembly/loader/ymodem.ts).
+// and a YMODEM sender scripted block by block, framing its blocks with the PC tool's sender
+// (cli/targets/ymodem-send.ts, written from the YMODEM reference, independent of the loader's
+// assembly/loader/ymodem.ts; checked against lrzsz rb in test/serial/).
 import { Board, type BoardConfig } from "../../host-sim/board.js";
 import { Stm32wb } from "../../host-sim/chip/stm32wb.js";
 import { WasmTier } from "../../host-sim/tiers/tier1.js";
 import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
+import { ACK, CRC_REQUEST as C, EOT, NAK, frameBlock } from "../../cli/targets/ymodem-send.js";
 
-export const SOH = 0x01;
-export const STX = 0x02;
-export const EOT = 0x04;
-export const ACK = 0x06;
-export const NAK = 0x15;
-export const CAN = 0x18;
-export const C = 0x43;
+export { SOH, STX, EOT, ACK, NAK, CAN, CRC_REQUEST as C, crc16 } from "../../cli/targets/ymodem-send.js";
 
 /** Application slot start (assembly/loader/transfer.ts, README "Flash layout"). */
 export const APPLICATION_START = 0x0800_c000;
@@ -78,31 +74,15 @@ export class LoaderRig {
   }
 }
 
-/** CRC-16/XMODEM: polynomial 0x1021, initial value 0, no reflection, no final xor. */
-export function crc16(data: Uint8Array): number {
-  let crc = 0;
-  for (const byte of data) {
-    crc ^= byte << 8;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
-}
-
 /** One block: SOH/STX, number, complement, data padded with 0x1A (SUB), CRC big-endian. */
 export function block(number: number, data: Uint8Array, size: 128 | 1024 = data.length > 128 ? 1024 : 128): Uint8Array {
-  const payload = new Uint8Array(size).fill(0x1a);
-  payload.set(data.subarray(0, size));
-  const crc = crc16(payload);
-  return Uint8Array.from([size === 128 ? SOH : STX, number & 0xff, ~number & 0xff, ...payload, crc >> 8, crc & 0xff]);
+  return frameBlock(number, data, size);
 }
 
 /** Block 0: "name\0size rest\0", zero-padded (lrzsz also sends mtime in octal, mode, serial, ...). */
 export function headerBlock(name: string, size: number | null, rest = "", blockSize: 128 | 1024 = 128): Uint8Array {
   const text = name === "" ? "" : `${name}\0${size ?? ""}${rest}\0`;
-  const payload = new Uint8Array(blockSize);
-  payload.set(new TextEncoder().encode(text));
-  const crc = crc16(payload);
-  return Uint8Array.from([blockSize === 128 ? SOH : STX, 0, 0xff, ...payload, crc >> 8, crc & 0xff]);
+  return frameBlock(0, new TextEncoder().encode(text), blockSize, 0);
 }
 
 /** A file's bytes, deterministic and without long runs of one value. */

@@ -1,0 +1,89 @@
+// `fusop sim serve BOARD --pty LINK [--baud N] [--loader]`: the board's CPU1 firmware (the field
+// loader) runs on tier 2 behind a pseudo-terminal named by the symlink LINK (host-sim/serve/pty.ts);
+// SIGINT/SIGTERM stop it and the board file is saved. `--loader` first programs the loader built for
+// the board's family, as a programmer would (host-sim/serve/loader-board.ts); alone it only does that.
+// One command for every way of serving a board: a GDB remote stub (`--gdb PORT`) sits beside `--pty`.
+import { saveBoard } from "../host-sim/board.js";
+import { Stm32wb } from "../host-sim/chip/stm32wb.js";
+import { flashLoader, LoaderImageError, LOADER_CODE_BYTES } from "../host-sim/serve/loader-board.js";
+import { PtyError, PtyServer } from "../host-sim/serve/pty.js";
+import { FirmwareRunner } from "../host-sim/tiers/firmware-runner.js";
+import { CliError, fileError, operandCount, optionString, parseInteger, usageError, type CommandSpec } from "./command.js";
+import { readBoard } from "./targets/virtual-board.js";
+
+/** The loader's console speed unless built otherwise (runtime-c/usart.c FUSOP_CONSOLE_BAUD). */
+const DEFAULT_BAUD = 115_200;
+
+function save(path: string, board: Parameters<typeof saveBoard>[1]): void {
+  try {
+    saveBoard(path, board);
+  } catch (cause) {
+    throw fileError(path, cause, "write");
+  }
+}
+
+export const simServeCommand: CommandSpec = {
+  words: ["sim", "serve"],
+  operands: "BOARD",
+  summary: "run the board's CPU1 firmware (the field loader) on tier 2 behind a pseudo-terminal; Ctrl-C saves the board",
+  options: {
+    pty: { type: "string", value: "LINK", help: "serve USART1 on a pty whose path is the symlink LINK (needs socat)" },
+    baud: { type: "string", value: "N", help: `the line's speed in bit/s (default ${DEFAULT_BAUD})` },
+    loader: { type: "boolean", help: "program the field loader for the board's family first (build/fw/<variant>/fusop-loader.elf)" },
+  },
+  example: "fusop sim serve part.json --loader --pty ./wb",
+  async run(context) {
+    operandCount(context, 1, 1);
+    const boardPath = context.operands[0];
+    const link = optionString(context.options, "pty");
+    const baudText = optionString(context.options, "baud");
+    const baud = baudText === undefined ? DEFAULT_BAUD : parseInteger(baudText, "--baud", 20_000_000);
+    if (baud === 0) throw usageError("BAD_NUMBER", "--baud must be more than 0");
+    const loader = context.options.loader === true;
+    if (link === undefined && !loader) throw usageError("MISSING_OPTION", "--pty LINK (or --loader to program the loader only) is required");
+
+    const board = readBoard(boardPath);
+    let loaderElf: string | null = null;
+    if (loader) {
+      try {
+        loaderElf = flashLoader(board);
+      } catch (error) {
+        if (error instanceof LoaderImageError) throw new CliError(error.code, error.message);
+        throw error;
+      }
+      save(boardPath, board);
+      if (link === undefined) return { board: boardPath, loader: loaderElf };
+    }
+    if (board.flash.subarray(0, 8).every((byte) => byte === 0xff)) {
+      throw new CliError("NO_FIRMWARE", `${boardPath} has no firmware at the flash base: pass --loader to program the field loader`);
+    }
+
+    const chip = new Stm32wb(board);
+    chip.powerCycleBackupDomain(); // the board is switched on
+    chip.bus.onWarning = (message) => context.out.notice(`warning: ${message}`);
+    const runner = new FirmwareRunner(chip, LOADER_CODE_BYTES);
+    const server = new PtyServer(chip, runner, {
+      link: link!, baud,
+      notice: (message) => context.out.notice(message),
+      onReset: (reason) => context.out.event("reset", { reason }, `fusop: system reset (${reason}); CPU1 restarts from its reset vector`),
+    });
+    const stop = (): void => server.stop();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    try {
+      const summary = await server.serve();
+      return { board: boardPath, pty: link, loader: loaderElf, ...summary };
+    } catch (error) {
+      if (error instanceof PtyError) throw new CliError(error.code, error.message);
+      throw error;
+    } finally {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      save(boardPath, board);
+    }
+  },
+  text: (r) => r.pty === undefined
+    ? `programmed ${r.loader} into ${r.board}`
+    : `served ${r.board} on ${r.pty}: ${(r.virtualMs as number).toFixed(0)} ms virtual, ${(r.resets as string[]).length} system reset(s), ` +
+      `${r.received} bytes in, ${r.transmitted} bytes out; board saved`,
+};

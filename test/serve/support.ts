@@ -1,0 +1,160 @@
+// The field loader on tier 2 behind `fusop sim serve --pty` (the built CLI, dist/), reached as a user
+// reaches it: a terminal on the pty (socat on the slave side, as picocom would open it) and Debian's
+// lrzsz `sb` with its stdin and stdout on the pty. The terminal closes while sb has the line and
+// opens it again afterwards, so every test also shows the serve surviving the host side's close.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectRoot } from "../../host-sim/paths.js";
+
+const cli = join(projectRoot, "dist", "fusop.js");
+
+export const directory = mkdtempSync(join(tmpdir(), "fusop-serve-"));
+let names = 0;
+
+export function fusop(...args: string[]): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "latin1" });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A file in the test's directory. */
+export function file(name: string, bytes?: Uint8Array): string {
+  const path = join(directory, `${++names}-${name}`);
+  if (bytes) writeFileSync(path, bytes);
+  return path;
+}
+
+export function createBoard(...args: string[]): string {
+  const path = file("board.json");
+  const created = fusop("sim", "create", path, ...args);
+  if (created.status !== 0) throw new Error(created.stderr);
+  return path;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A running `fusop sim serve BOARD --pty LINK ...`. */
+export class Serve {
+  readonly link = file("wb");
+  private readonly process: ChildProcess;
+  private stdout = "";
+  private stderr = "";
+  private readonly exited: Promise<number>;
+
+  constructor(readonly board: string, ...args: string[]) {
+    this.process = spawn(process.execPath, [cli, "sim", "serve", board, "--pty", this.link, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    this.process.stdout!.on("data", (chunk: Buffer) => (this.stdout += chunk.toString("latin1")));
+    this.process.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("latin1")));
+    this.exited = new Promise((resolve) => this.process.once("exit", (code) => resolve(code ?? -1)));
+  }
+
+  async ready(): Promise<void> {
+    for (let tries = 0; tries < 1000 && !existsSync(this.link); tries++) {
+      if (this.process.exitCode !== null) break;
+      await sleep(10);
+    }
+    if (!existsSync(this.link)) throw new Error(`sim serve did not make ${this.link}: ${this.stderr}`);
+  }
+
+  /** SIGTERM (or SIGINT): the serve saves the board and ends; resolves with its exit code and output. */
+  async stop(signal: "SIGTERM" | "SIGINT" = "SIGTERM"): Promise<{ code: number; stdout: string; stderr: string }> {
+    this.process.kill(signal);
+    const code = await this.exited;
+    return { code, stdout: this.stdout, stderr: this.stderr };
+  }
+}
+
+/** A terminal on the pty: what it types goes to the loader, what the loader writes collects here. */
+export class Terminal {
+  private readonly socat: ChildProcess;
+  text = "";
+  private waiter: (() => void) | null = null;
+
+  constructor(link: string) {
+    this.socat = spawn("socat", ["-", `${link},raw,echo=0`], { stdio: ["pipe", "pipe", "inherit"] });
+    this.socat.stdout!.on("data", (chunk: Buffer) => {
+      this.text += chunk.toString("latin1");
+      this.waiter?.();
+    });
+    this.socat.stdin!.on("error", () => {});
+  }
+
+  type(line: string): void {
+    this.socat.stdin!.write(`${line}\r`);
+  }
+
+  /** Waits for `pattern` in what arrived since the last `take`, up to `seconds` of wall time. */
+  async until(pattern: RegExp, seconds = 60): Promise<string> {
+    const deadline = Date.now() + seconds * 1000;
+    while (!pattern.test(this.text)) {
+      if (Date.now() > deadline) throw new Error(`no ${pattern} from the loader; it wrote: ${JSON.stringify(this.text)}`);
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+        setTimeout(resolve, 200);
+      });
+    }
+    return this.take();
+  }
+
+  take(): string {
+    const text = this.text;
+    this.text = "";
+    return text;
+  }
+
+  /** Types a command and returns everything up to its final line (OK or ERROR). */
+  async command(line: string, seconds?: number): Promise<string> {
+    this.take();
+    this.type(line);
+    return this.until(/\r\n(OK|ERROR [^\r]*)\r\n$/, seconds);
+  }
+
+  async close(): Promise<void> {
+    if (this.socat.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.socat.once("exit", () => resolve()));
+    this.socat.kill("SIGTERM");
+    await exited;
+  }
+}
+
+export interface SbRun {
+  code: number | null;
+  stderr: string;
+}
+
+/**
+ * `sb ARGS FILE < LINK > LINK`, as from a shell. `interruptAfterMs`: sb gets SIGINT (Ctrl-C) that
+ * long after it started.
+ */
+export function sb(link: string, path: string, args: string[] = ["-k"], interruptAfterMs?: number): Promise<SbRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("sh", ["-c", 'exec sb "$@" < "$0" > "$0"', link, ...args, path], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("latin1")));
+    const timer = interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGINT"), interruptAfterMs);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+/**
+ * At the console: `command` (install or app), then with the terminal closed `sb` sends `path`
+ * through the line; the terminal opens the line again and reads up to the command's final line.
+ */
+export async function sendThroughPty(serve: Serve, terminal: Terminal, command: string, path: string,
+  options: { args?: string[]; interruptAfterMs?: number; finalSeconds?: number } = {}): Promise<{ terminal: Terminal; sb: SbRun; text: string }> {
+  terminal.take();
+  terminal.type(command);
+  await terminal.until(/C$/, 30); // the loader asks for the batch header (YMODEM 'C')
+  await terminal.close();
+  const run = await sb(serve.link, path, options.args ?? ["-k"], options.interruptAfterMs);
+  const reopened = new Terminal(serve.link);
+  const text = await reopened.until(/\r\n(OK|ERROR [^\r]*)\r\n$/, options.finalSeconds ?? 60);
+  return { terminal: reopened, sb: run, text };
+}
