@@ -284,7 +284,6 @@ const busyUs = doubleWords * FLASH_TIMING_US.programDoubleWord;
 const programRatio = programUs / busyUs;
 const overheadUsPerDoubleWord = (programUs - busyUs) / doubleWords;
 
-const size = execFileSync("arm-none-eabi-size", [probeElfPath], { encoding: "utf8" }).trim().split("\n")[1].trim().split(/\s+/);
 const wasmBytes = statSync(deviceWasmPath).size;
 const staticEnd = /FUSOP_STATIC_DATA_END (\d+)u/.exec(readFileSync(join(projectRoot, "build", "gen", "linear_layout.h"), "utf8"))![1];
 
