@@ -9,8 +9,19 @@ import * as ymodem from "./ymodem";
 import * as transfer from "./transfer";
 import { LoaderAction } from "./console";
 import { takeLoaderRequest } from "./request";
-// fusop_init() (runtime-c/fusop_runtime.c) tells the flash driver where the firmware ends.
-export { flashSetFirmwareEnd, setJournalAddress } from "../index";
+import { setFirmwareEnd } from "../flash/driver";
+import { setJournalAddress as moveJournal } from "../fus/journal";
+
+// fusop_init() (runtime-c/fusop_runtime.c) calls these two as it does on the probe: taken from
+// their own modules, not from ../index, whose module-level buffers would fill the loader's memory.
+/** The flash driver refuses everything below the firmware's end (only ever raised). */
+export function flashSetFirmwareEnd(address: u32): void {
+  setFirmwareEnd(address);
+}
+/** Moves the operation record to 16 application-reserved bytes of SRAM2a; 1 when taken. */
+export function setJournalAddress(address: u32): u32 {
+  return moveJournal(address) ? 1 : 0;
+}
 
 /** Bytes taken from the line per step: bounded so that time is looked at between them. */
 const BYTES_PER_STEP: u32 = 256;
