@@ -99,6 +99,9 @@ $(FW)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/stm32wb55xg.ld
 	$(Q)$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
 	$(Q)$(CROSS)size $@ $(QUIET_OUT)
 
+# The probe linked for SRAM1, for debug probes (runtime-c/probe-ram.mk).
+include runtime-c/probe-ram.mk
+
 # The library for user applications: the operator, the runtime and the C API, without startup.
 # Its members are LTO objects (GIMPLE, built with -flto): link them with the same arm-none-eabi-gcc
 # version and -flto on the link line, otherwise the linker finds no code in them.

@@ -11,6 +11,7 @@ import { CliError, fileError, oneOf, operandCount, optionString, parseInteger, r
 import { parseVersionOption } from "./options.js";
 import { readBoard } from "./targets/virtual-board.js";
 import { simRunCommand } from "./sim-run-command.js";
+import { simServeCommand } from "./sim-serve-command.js";
 
 function save(path: string, board: Board): Record<string, unknown> {
   try {
@@ -95,4 +96,4 @@ const show: CommandSpec = {
   },
 };
 
-export const simCommands: CommandSpec[] = [create, show, simRunCommand];
+export const simCommands: CommandSpec[] = [create, show, simRunCommand, simServeCommand];
