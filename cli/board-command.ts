@@ -1,7 +1,9 @@
 // `fusop --board BOARD <command>`: the operator run against a part. Every command first checks its
 // inputs (files readable and decodable, keys parsed, numbers strict) without touching the part;
 // only then is the target opened, CPU2 booted or switched, flash changed and the board saved.
-// The part today is a virtual board file (cli/targets/virtual-board.ts) on tier 1 or tier 2.
+// The part is a virtual board file (cli/targets/virtual-board.ts) on tier 1 or tier 2, or a real
+// board behind a debug probe's GDB server (--gdb, cli/targets/gdb-board.ts): one PartTarget, the
+// same plan, policy and preflight code for both.
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Cpu2Mode } from "../assembly/shared/codes.js";

@@ -18,8 +18,9 @@ let socket = null;
 let received = [];
 let waiting = null;
 let closed = null;
-function answer(message) {
-  port.postMessage(message);
+let id = 0;
+function answer(message, to = id) {
+  port.postMessage({ ...message, id: to });
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
 }
@@ -27,25 +28,29 @@ function flush() {
   if (!waiting) return;
   if (received.length === 0 && closed === null) return;
   clearTimeout(waiting.timer);
+  const to = waiting.id;
   waiting = null;
   const data = Buffer.concat(received);
   received = [];
-  answer({ data, closed: data.length === 0 ? closed : null });
+  answer({ data, closed: data.length === 0 ? closed : null }, to);
 }
 port.on("message", (request) => {
+  id = request.id;
   if (request.op === "connect") {
     socket = net.connect({ host: request.host, port: request.port });
     socket.setNoDelay(true);
     const timer = setTimeout(() => { socket.destroy(); answer({ error: "ETIMEDOUT" }); }, request.timeoutMs);
     socket.once("connect", () => { clearTimeout(timer); answer({ ok: true }); });
-    socket.once("error", (error) => { clearTimeout(timer); closed = error.code || error.message; if (!waiting) answer({ error: closed }); flush(); });
+    const connectId = id;
+    socket.once("error", (error) => { clearTimeout(timer); closed = error.code || error.message; answer({ error: closed }, connectId); flush(); });
     socket.on("data", (chunk) => { received.push(chunk); flush(); });
     socket.on("close", () => { closed = closed || "closed"; flush(); });
   } else if (request.op === "write") {
     socket.write(Buffer.from(request.data));
     answer({ ok: true });
   } else if (request.op === "read") {
-    waiting = { timer: setTimeout(() => { waiting = null; answer({ data: Buffer.alloc(0), closed: null }); }, request.timeoutMs) };
+    const readId = id;
+    waiting = { id: readId, timer: setTimeout(() => { waiting = null; answer({ data: Buffer.alloc(0), closed: null }, readId); }, request.timeoutMs) };
     flush();
   } else if (request.op === "close") {
     if (socket) socket.destroy();
@@ -83,6 +88,7 @@ export class GdbClient {
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private readonly decoder = new RspDecoder();
   private readonly items: RspItem[] = [];
+  private sequence = 0;
   /** Largest packet the server takes (qSupported PacketSize). */
   packetSize = 0x400;
 
@@ -113,13 +119,24 @@ export class GdbClient {
     return client;
   }
 
+  /** One request to the socket worker and its answer (answers to earlier requests, late or unasked, are dropped). */
   private request(message: Record<string, unknown>, timeoutMs: number): Record<string, unknown> {
+    const id = ++this.sequence;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(message);
-    if (Atomics.wait(this.flag, 0, 0, timeoutMs) === "timed-out") throw new GdbUnreachable("the connection to the GDB server stopped answering");
-    const received = receiveMessageOnPort(this.port);
-    if (!received) throw new GdbUnreachable("the connection to the GDB server stopped answering");
-    return received.message as Record<string, unknown>;
+    this.port.postMessage({ ...message, id });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const received = receiveMessageOnPort(this.port);
+      if (received) {
+        const answer = received.message as Record<string, unknown>;
+        if (answer.id === id) return answer;
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new GdbUnreachable("the connection to the GDB server stopped answering");
+      Atomics.wait(this.flag, 0, 0, left);
+      Atomics.store(this.flag, 0, 0);
+    }
   }
 
   private write(data: Buffer): void {

@@ -362,7 +362,7 @@ export class GdbStub {
 
   private stretch(budget: number): RunOutcome | DeviceFault {
     try {
-      return this.runner.run({ budget, deadlineUs: this.chip.clock.nowUs + SLEEP_SLICE_US, haltOnBkpt: true });
+      return this.runner.run({ budget, deadlineUs: this.chip.clock.nowUs + SLEEP_SLICE_US, sleepWithoutWake: true, haltOnBkpt: true });
     } catch (error) {
       if (error instanceof DeviceFault) return error;
       throw error;

@@ -94,11 +94,13 @@ export interface RunOptions {
   until?: number;
   /** Most instructions this stretch may execute. */
   budget: number;
-  /**
-   * A virtual time (µs) the stretch must not sleep beyond; a WFI/WFE at it returns "budget", also
-   * when nothing is left that could wake the core (a debugger may still halt it).
-   */
+  /** A virtual time (µs) the stretch must not sleep beyond; a WFI/WFE at it returns "budget". */
   deadlineUs?: number;
+  /**
+   * With a deadline: a WFI/WFE that nothing is left to wake sleeps until the deadline instead of
+   * stopping with CPU1_ASLEEP (under a debugger, which may still halt the core).
+   */
+  sleepWithoutWake?: boolean;
   /** A BKPT halts the core, as under a debugger, instead of ending the firmware. */
   haltOnBkpt?: boolean;
 }
@@ -329,7 +331,7 @@ export class FirmwareRunner {
         }
         case "wfi":
         case "wfe": {
-          const woke = this.sleep(result.stop, options.deadlineUs);
+          const woke = this.sleep(result.stop, options.deadlineUs, options.sleepWithoutWake === true);
           if (this.chip.resetPending !== null) return this.applyReset();
           if (!woke) {
             emulator.regWrite("pc", at! | 1); // the deadline came first: the core is still in WFI/WFE
@@ -427,12 +429,12 @@ export class FirmwareRunner {
    * WFI/WFE: time moves to each next event on the chip's clock until a wake-up condition holds.
    * Returns false when `deadlineUs` came first.
    */
-  private sleep(kind: "wfi" | "wfe", deadlineUs?: number): boolean {
+  private sleep(kind: "wfi" | "wfe", deadlineUs?: number, sleepWithoutWake = false): boolean {
     for (;;) {
       if (this.sampleInterrupts(kind)) return true;
       if (this.chip.resetPending !== null) return true;
       const next = this.chip.clock.nextEventUs;
-      if (next === null && deadlineUs !== undefined) {
+      if (next === null && deadlineUs !== undefined && sleepWithoutWake) {
         this.chip.clock.advanceTo(Math.max(this.chip.clock.nowUs, deadlineUs));
         return false;
       }

@@ -52,6 +52,7 @@ describe("fusop --gdb HOST:PORT", () => {
     copyFileSync(board, copy);
     const { port } = await serve(board);
     const viaGdb = await fusop(["--gdb", `127.0.0.1:${port}`, "info", "--json"]);
+    expect(viaGdb.result).toMatchObject({ ok: true });
     expect(viaGdb.code).toBe(0);
     const viaBoard = await fusop(["--board", copy, "info", "--json"]);
     expect(viaGdb.result.tier).toBe("gdb");
