@@ -15,7 +15,7 @@ import { deviceVariant } from "../../host-sim/chip/variants.js";
 import { probeFaultName } from "../../host-sim/tiers/tier2.js";
 import { Session, type SessionEvent } from "../../host-sim/session.js";
 import { CliError, EXIT, usageError } from "../command.js";
-import { GdbClient, GdbUnreachable } from "./gdb-client.js";
+import { GdbClient, GdbError, GdbUnreachable } from "./gdb-client.js";
 import type { PartTarget } from "./virtual-board.js";
 
 export const probeRamElfPath = join(buildDirectory, "fw", "fusop-probe-ram.elf");
@@ -201,12 +201,15 @@ export function openGdbBoard(address: string, onEvent: (event: SessionEvent) => 
     readFlash,
     applicationEnd: () => firmwareEnd,
     save() {
-      // Nothing to write back: the part keeps its own state. Leave it running its own firmware.
+      // Nothing to write back: the part keeps its own state. Leave it running its own firmware;
+      // best effort, so that a connection lost during the command reports the command's own error.
       try {
         client.writeWord(DEMCR, client.readWord(DEMCR) & ~DEMCR_VC_CORERESET);
         client.monitor("reset");
         client.send("D");
         client.receive(2_000);
+      } catch (error) {
+        if (!(error instanceof GdbUnreachable || error instanceof GdbError)) throw error;
       } finally {
         client.close();
       }
