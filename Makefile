@@ -105,6 +105,9 @@ $(FW)/fusop-probe.elf: $(GEN)/allowlist.h $(PROBE_SOURCES) linker/stm32wb55xg.ld
 	$(Q)$(CROSS)objcopy -O ihex $@ $(FW)/fusop-probe.hex
 	$(Q)$(CROSS)size $@ $(QUIET_OUT)
 
+# The probe linked for SRAM1, for debug probes (runtime-c/probe-ram.mk).
+include runtime-c/probe-ram.mk
+
 # The probe for the other variants the simulator runs on tier 2: the same sources with the
 # variant's facts (runtime-c/device_config.h) and linker script. $(1) name, $(2) defines.
 define VARIANT_PROBE

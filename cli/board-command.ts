@@ -2,10 +2,11 @@
 // inputs (files readable and decodable, keys parsed, numbers strict) without touching the part;
 // only then is the target opened, CPU2 booted or switched, flash changed and the board saved.
 // The target is chosen by one option (cli/targets/): `--board FILE`, a virtual board on tier 1 or
-// tier 2, where the operator runs in this process; or `--port DEVICE`, a part running the fusop
-// loader, whose operator runs on the part and is driven through the loader's console. The input
-// checks (prepare) are the same code for both; the plan and the upgrade policy are the operator's
-// own (preflight.ts), run here for a board and on the part behind the loader.
+// tier 2; `--gdb HOST:PORT`, a real board behind a debug probe's GDB server (the probe firmware runs
+// from SRAM1, cli/targets/gdb-board.ts) — in both the operator's calls come from this process; or
+// `--port DEVICE`, a part running the fusop loader, whose operator runs on the part and is driven
+// through the loader's console. The input checks (prepare) are the same code for all three; the plan
+// and the upgrade policy are the operator's own (preflight.ts), run here or on the part.
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Cpu2Mode } from "../assembly/shared/codes.js";
@@ -17,7 +18,7 @@ import { publicKeyFromRaw, rawPublicKey } from "../host-sim/images/signing.js";
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import type { Operator } from "../host-sim/operator.js";
 import type { Session, SessionEvent } from "../host-sim/session.js";
-import type { TierName } from "../host-sim/tiers/tier.js";
+import type { ResetCounting, TierName } from "../host-sim/tiers/tier.js";
 import {
   CliError, EXIT, fileError, hexAddress, hexValue, operandCount, optionString, parseInteger, requiredString, usageError,
   type CommandContext, type CommandSpec, type OptionSpec, type Output,
@@ -27,14 +28,16 @@ import { inspectImage } from "./image-command.js";
 import { stackTypeName } from "./stack-types.js";
 import { chooseTier, tierOption } from "./targets/tier-choice.js";
 import { DEFAULT_BAUD, openSerialTarget, type PortPart, type SerialTarget } from "./targets/serial-board.js";
-import { openVirtualBoard, type VirtualBoardTarget } from "./targets/virtual-board.js";
+import { openVirtualBoard, type PartTarget } from "./targets/virtual-board.js";
+import { openGdbBoard } from "./targets/gdb-board.js";
 
 /** A part opened for one command. */
 export interface Part {
-  target: VirtualBoardTarget;
-  session: Session;
+  target: PartTarget;
+  session: Session<ResetCounting>;
   operator: Operator;
-  tier: TierName;
+  /** Where the operator runs: tier 1 or 2 of the simulator, or the probe firmware behind --gdb. */
+  tier: TierName | "gdb";
   boardPath: string;
   out: Output;
 }
@@ -42,6 +45,7 @@ export interface Part {
 const boardOption: OptionSpec = { type: "string", value: "BOARD", help: "the part: a virtual board file (fusop sim create)" };
 const portOption: OptionSpec = { type: "string", value: "DEVICE", help: "the part: a board running the fusop loader on this serial port (auto: the ST-LINK's virtual COM port)" };
 const baudOption: OptionSpec = { type: "string", value: "N", help: `serial speed for --port (default ${DEFAULT_BAUD})` };
+const gdbOption: OptionSpec = { type: "string", value: "HOST:PORT", help: "the part: a real board behind a debug probe's GDB server (the probe firmware runs from SRAM1)" };
 const svgOption: OptionSpec = { type: "string", value: "FILE", help: "also write the flash map as SVG to FILE" };
 const appEndOption: OptionSpec = { type: "string", value: "ADDR", help: "first address after the CPU1 application (0x... hex)" };
 const forceOption: OptionSpec = { type: "boolean", help: "skip fusop's safety policy (simulator boards: shows what FUS itself does)" };
@@ -72,14 +76,29 @@ function eventOf(event: SessionEvent): { kind: string; fields: Record<string, un
   return { kind: "state", fields: { state: event.reading.stateName, error: event.reading.errorName }, line: `FUS: ${event.reading.stateName} / ${event.reading.errorName}` };
 }
 
+/** The part a board command names: --board FILE (a virtual board) or --gdb HOST:PORT (a real one). */
+function requirePart(context: CommandContext): void {
+  const gdb = optionString(context.options, "gdb");
+  const board = optionString(context.options, "board");
+  if (gdb !== undefined && board !== undefined) throw usageError("TWO_PARTS", "--board and --gdb name two parts: give one");
+  if (gdb === undefined && board === undefined) {
+    throw usageError("MISSING_OPTION", "a target is required: --board BOARD (a virtual board file), --gdb HOST:PORT (a debug probe's GDB server) or --port DEVICE (a part running the fusop loader)");
+  }
+}
+
 export function openPart(context: CommandContext, defaultTier: TierName): Part {
-  const boardPath = optionString(context.options, "board");
-  if (boardPath === undefined) throw usageError("MISSING_OPTION", "a target is required: --board BOARD (a virtual board file) or --port DEVICE (a part running the fusop loader)");
-  const tier = chooseTier(context.options, defaultTier, context.out);
-  const target = openVirtualBoard(boardPath, tier, (event) => {
+  const onEvent = (event: SessionEvent): void => {
     const { kind, fields, line } = eventOf(event);
     context.out.event(kind, fields, line);
-  });
+  };
+  const gdb = optionString(context.options, "gdb");
+  if (gdb !== undefined) {
+    const target = openGdbBoard(gdb, onEvent);
+    return { target, session: target.session, operator: target.session.operator, tier: "gdb", boardPath: gdb, out: context.out };
+  }
+  const boardPath = requiredString(context.options, "board", "BOARD");
+  const tier = chooseTier(context.options, defaultTier, context.out);
+  const target = openVirtualBoard(boardPath, tier, onEvent);
   return { target, session: target.session, operator: target.session.operator, tier, boardPath, out: context.out };
 }
 
@@ -88,12 +107,14 @@ function boardCommand<Input>(action: BoardAction<Input>): CommandSpec {
     words: action.words,
     operands: action.operands,
     summary: action.summary,
-    options: { board: boardOption, port: portOption, baud: baudOption, tier: tierOption("wasm"), ...action.options },
+    options: { board: boardOption, gdb: gdbOption, port: portOption, baud: baudOption, tier: tierOption("wasm"), ...action.options },
     example: action.example,
     async run(context) {
       const input = action.prepare(context);
       const port = optionString(context.options, "port");
+      if (port !== undefined && optionString(context.options, "gdb") !== undefined) throw usageError("TARGET_CONFLICT", "--gdb and --port name two targets; give one");
       if (port !== undefined) return runOnPort(action, port, input, context);
+      requirePart(context);
       const part = openPart(context, "wasm");
       if (context.options.force === true) part.operator.setSafetyPolicy(false);
       action.check?.(part, input, context);
@@ -150,7 +171,7 @@ function afterPortOperation(part: PortPart): Record<string, unknown> {
 
 function optionBytesJson(part: Part): Record<string, unknown> {
   const identity = part.operator.identify();
-  const sectorBytes = part.target.board.variant.sectorBytes;
+  const sectorBytes = part.target.variant.sectorBytes;
   return {
     sfsa: hexValue(identity.sfsa),
     sfsaAddress: hexAddress(sfsaAddress(identity.sfsa, sectorBytes)),
@@ -200,8 +221,8 @@ function partText(result: Record<string, unknown>): string {
  * SFSA: staged images and leftovers of earlier installs.
  */
 export function findImageFooters(part: Part, start = part.target.applicationEnd(), codec = new ImageCodec(part.session.tier)): { address: string; magic: string }[] {
-  const end = sfsaAddress(part.operator.identify().sfsa, part.target.board.variant.sectorBytes);
-  const flashEnd = FLASH_BASE + part.target.board.variant.flashKb * 1024;
+  const end = sfsaAddress(part.operator.identify().sfsa, part.target.variant.sectorBytes);
+  const flashEnd = FLASH_BASE + part.target.variant.flashKb * 1024;
   const found: { address: string; magic: string }[] = [];
   let from = start;
   const last = Math.min(end, flashEnd);
@@ -215,18 +236,18 @@ export function findImageFooters(part: Part, start = part.target.applicationEnd(
 }
 
 function boardLayout(part: Part, staged: FlashLayout["staged"], appEnd: number | undefined): FlashLayout {
-  const board = part.target.board;
+  const variant = part.target.variant;
   const identity = part.operator.identify();
-  const stack = board.cpu2.stack;
+  const { stack, nvm } = part.target.cpu2Regions?.() ?? {};
   return {
-    flashKb: board.variant.flashKb,
-    sectorBytes: board.variant.sectorBytes,
+    flashKb: variant.flashKb,
+    sectorBytes: variant.sectorBytes,
     sfsa: identity.sfsa,
     sbrv: identity.sbrv,
     appEnd,
     staged,
-    stack: stack && { start: stack.start, end: stack.start + stack.size, label: `wireless stack ${stackTypeName(stack.type)}` },
-    nvm: board.cpu2.nvmSection && { start: board.cpu2.nvmSection.start, end: board.cpu2.nvmSection.start + board.cpu2.nvmSection.bytes },
+    stack: stack && { start: stack.start, end: stack.end, label: `wireless stack ${stackTypeName(stack.type)}` },
+    nvm,
   };
 }
 
@@ -328,7 +349,7 @@ const info = boardCommand({
 
 /** The image footers in CPU1's flash, each drawn as the sector that holds it. */
 function footerRegions(part: Part): NonNullable<FlashLayout["staged"]> {
-  const sector = part.target.board.variant.sectorBytes;
+  const sector = part.target.variant.sectorBytes;
   return findImageFooters(part).map(({ address }) => {
     const start = Math.floor((Number(address) - FLASH_BASE) / sector) * sector + FLASH_BASE;
     return { start, end: start + sector, label: `image footer at ${address} (a staged or leftover image ends here)` };
@@ -612,13 +633,13 @@ const erase = boardCommand({
   },
   act(part, input) {
     const appEnd = input.appEnd ?? part.target.applicationEnd();
-    const sectorBytes = part.target.board.variant.sectorBytes;
+    const sectorBytes = part.target.variant.sectorBytes;
     const secureStart = sfsaAddress(part.operator.identify().sfsa, sectorBytes);
     if (input.start < appEnd) {
       throw new CliError("ERASE_BELOW_APPLICATION_END", `${hexAddress(input.start)} lies below the application end ${hexAddress(appEnd)}: ` +
         "fusop erases staging flash only; start the range at or above the application end");
     }
-    const flashEnd = FLASH_BASE + part.target.board.variant.flashKb * 1024;
+    const flashEnd = FLASH_BASE + part.target.variant.flashKb * 1024;
     if (input.end > flashEnd && flashEnd <= secureStart) {
       throw new CliError("ERASE_BEYOND_FLASH", `the range reaches ${hexAddress(input.end)}, beyond this part's flash end ${hexAddress(flashEnd)}: end it there or below`);
     }

@@ -2,14 +2,18 @@
 // loader) runs on tier 2 behind a pseudo-terminal named by the symlink LINK (host-sim/serve/pty.ts);
 // SIGINT/SIGTERM stop it and the board file is saved. `--loader` first programs the loader built for
 // the board's family, as a programmer would (host-sim/serve/loader-board.ts); alone it only does that.
-// One command for every way of serving a board: a GDB remote stub (`--gdb PORT`) sits beside `--pty`.
+// `fusop sim serve BOARD --gdb PORT`: the board behind a GDB remote stub on 127.0.0.1:PORT
+// (host-sim/serve/gdb-stub.ts), CPU1 on tier 2, so that fusop's --gdb target and gdb-multiarch reach
+// it as they reach a real board through OpenOCD. One command for every way of serving a board.
 import { saveBoard } from "../host-sim/board.js";
 import { Stm32wb } from "../host-sim/chip/stm32wb.js";
 import { flashLoader, LoaderImageError, LOADER_CODE_BYTES } from "../host-sim/serve/loader-board.js";
 import { PtyError, PtyServer } from "../host-sim/serve/pty.js";
 import { FirmwareRunner } from "../host-sim/tiers/firmware-runner.js";
-import { CliError, fileError, operandCount, optionString, parseInteger, usageError, type CommandSpec } from "./command.js";
-import { readBoard } from "./targets/virtual-board.js";
+import { GdbStub } from "../host-sim/serve/gdb-stub.js";
+import { CliError, fileError, operandCount, optionString, parseInteger, usageError, type CommandContext, type CommandSpec } from "./command.js";
+import { tier2InstallHint, tier2Missing } from "./targets/tier-choice.js";
+import { firstErasedSector, readBoard } from "./targets/virtual-board.js";
 
 /** The loader's console speed unless built otherwise (runtime-c/usart.c FUSOP_CONSOLE_BAUD). */
 const DEFAULT_BAUD = 115_200;
@@ -22,14 +26,45 @@ function save(path: string, board: Parameters<typeof saveBoard>[1]): void {
   }
 }
 
+/** Serves the board behind a GDB stub until a signal; returns what the session did. */
+export async function serveGdb(context: CommandContext, boardPath: string, port: number): Promise<Record<string, unknown>> {
+  const missing = tier2Missing();
+  if (missing !== null) throw new CliError("TIER2_UNAVAILABLE", `sim serve --gdb runs CPU1 on tier 2: ${missing}; ${tier2InstallHint()}`);
+  const board = readBoard(boardPath);
+  const chip = new Stm32wb(board);
+  chip.powerCycleBackupDomain(); // the board comes off the shelf: a power-on
+  const stub = new GdbStub(chip, firstErasedSector(board) - board.variant.flashBase);
+  const resets: string[] = [];
+  stub.onReset = (reason) => {
+    resets.push(reason);
+    context.out.event("reset", { reason }, `system reset: ${reason}`);
+  };
+  let listening: number;
+  try {
+    listening = await stub.listen(port);
+  } catch (error) {
+    throw new CliError("GDB_PORT_UNAVAILABLE", `cannot listen on 127.0.0.1:${port} (${(error as { code?: string }).code ?? (error as Error).message})`, { port }, 3);
+  }
+  context.out.event("listening", { gdb: `127.0.0.1:${listening}` }, `GDB stub for ${boardPath} on 127.0.0.1:${listening} (target extended-remote 127.0.0.1:${listening}); Ctrl-C ends it`);
+  const signal = await new Promise<string>((resolve) => {
+    const done = (name: string) => () => resolve(name);
+    process.once("SIGINT", done("SIGINT"));
+    process.once("SIGTERM", done("SIGTERM"));
+  });
+  await stub.close();
+  saveBoard(boardPath, board);
+  return { board: boardPath, gdb: `127.0.0.1:${listening}`, ended: signal, resets };
+}
+
 export const simServeCommand: CommandSpec = {
   words: ["sim", "serve"],
   operands: "BOARD",
-  summary: "run the board's CPU1 firmware (the field loader) on tier 2 behind a pseudo-terminal; Ctrl-C saves the board",
+  summary: "serve a virtual board on tier 2: its firmware (the field loader) behind a pseudo-terminal, or a GDB remote stub; Ctrl-C saves the board",
   options: {
     pty: { type: "string", value: "LINK", help: "serve USART1 on a pty whose path is the symlink LINK (needs socat)" },
     baud: { type: "string", value: "N", help: `the line's speed in bit/s (default ${DEFAULT_BAUD})` },
     loader: { type: "boolean", help: "program the field loader for the board's family first (build/fw/<variant>/fusop-loader.elf)" },
+    gdb: { type: "string", value: "PORT", help: "instead of --pty: a GDB remote stub on 127.0.0.1:PORT (0: any free port, printed)" },
   },
   example: "fusop sim serve part.json --loader --pty ./wb",
   async run(context) {
@@ -40,6 +75,11 @@ export const simServeCommand: CommandSpec = {
     const baud = baudText === undefined ? DEFAULT_BAUD : parseInteger(baudText, "--baud", 20_000_000);
     if (baud === 0) throw usageError("BAD_NUMBER", "--baud must be more than 0");
     const loader = context.options.loader === true;
+    const gdb = optionString(context.options, "gdb");
+    if (gdb !== undefined) {
+      if (link !== undefined || loader) throw usageError("TARGET_CONFLICT", "--gdb serves the board to a debugger; --pty and --loader serve its loader: give one");
+      return serveGdb(context, boardPath, parseInteger(gdb, "--gdb", 65535));
+    }
     if (link === undefined && !loader) throw usageError("MISSING_OPTION", "--pty LINK (or --loader to program the loader only) is required");
 
     const board = readBoard(boardPath);
@@ -82,7 +122,9 @@ export const simServeCommand: CommandSpec = {
       save(boardPath, board);
     }
   },
-  text: (r) => r.pty === undefined
+  text: (r) => r.gdb !== undefined
+    ? `served ${r.board} behind the GDB stub on ${r.gdb}: ${(r.resets as string[]).length} system reset(s); board saved`
+    : r.pty === undefined
     ? `programmed ${r.loader} into ${r.board}`
     : `served ${r.board} on ${r.pty}: ${(r.virtualMs as number).toFixed(0)} ms virtual, ${(r.resets as string[]).length} system reset(s), ` +
       `${r.received} bytes in, ${r.transmitted} bytes out; board saved`,

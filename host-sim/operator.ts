@@ -1,7 +1,7 @@
 // The operator as the host sees it: typed calls over either tier. Tests, the CLI and the demo all
 // go through this one wrapper; the logic itself lives in the wasm module.
 import { OperatorStatus, Cpu2Mode, DeviceInfoLayout, FusState, FusError, Diagnosis, PendingOperation, ResumeFinding } from "../assembly/shared/codes.js";
-import type { OperatorTier } from "./tiers/tier.js";
+import type { OperatorCalls } from "./tiers/tier.js";
 import type { ImageStatus } from "../assembly/shared/image-codes.js";
 import { imageStatusCode, imageStatusMessage } from "./images/messages.js";
 import { formatVersion } from "./versions.js";
@@ -191,7 +191,7 @@ export class Operator {
   lastSent: SentOperation | null = null;
   private safetyPolicy = true;
 
-  constructor(readonly tier: OperatorTier) {}
+  constructor(readonly tier: OperatorCalls) {}
 
   private check(status: number, doing: string): void {
     if (status !== OperatorStatus.Ok) throw describeStatus(status, doing);

@@ -5,7 +5,7 @@
 import type { Stm32wb } from "./chip/stm32wb.js";
 import { Cpu2Mode, OperatorStatus, PendingOperation } from "../assembly/shared/codes.js";
 import { Operator, OperatorError, type FusStateReading } from "./operator.js";
-import { SystemResetOccurred, type OperatorTier } from "./tiers/tier.js";
+import { SystemResetOccurred, type OperatorCalls, type ResetCounting } from "./tiers/tier.js";
 
 export type SessionEvent =
   | { kind: "boot"; mode: Cpu2Mode }
@@ -25,13 +25,13 @@ const BUSY_TIMEOUT_MS = 60_000;
 /** Resets after which a long operation is considered stuck in a loop. [choice] */
 const MAX_RESETS = 12;
 
-export class Session {
+export class Session<Part extends ResetCounting = Stm32wb> {
   readonly operator: Operator;
   /** The chip's reset count when this CPU1 run booted CPU2; null when it has not. */
   private bootedInRun: number | null = null;
   resets = 0;
 
-  constructor(readonly chip: Stm32wb, readonly tier: OperatorTier, private readonly onEvent: (event: SessionEvent) => void = () => {}) {
+  constructor(readonly chip: Part, readonly tier: OperatorCalls, private readonly onEvent: (event: SessionEvent) => void = () => {}) {
     this.operator = new Operator(tier);
   }
 

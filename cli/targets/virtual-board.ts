@@ -5,7 +5,8 @@ import { loadBoard, saveBoard, type Board } from "../../host-sim/board.js";
 import { Stm32wb } from "../../host-sim/chip/stm32wb.js";
 import { WasmTier } from "../../host-sim/tiers/tier1.js";
 import { ArmTier } from "../../host-sim/tiers/tier2.js";
-import type { TierName } from "../../host-sim/tiers/tier.js";
+import type { ResetCounting, TierName } from "../../host-sim/tiers/tier.js";
+import type { DeviceVariant } from "../../host-sim/chip/variants.js";
 import { Session, type SessionEvent } from "../../host-sim/session.js";
 import { CliError, EXIT, fileError } from "../command.js";
 
@@ -29,7 +30,7 @@ export function readBoard(path: string): Board {
   }
 }
 
-function firstErasedSector(board: Board): number {
+export function firstErasedSector(board: Board): number {
   const { sectorBytes, flashBase, flashKb } = board.variant;
   for (let offset = 0; offset < flashKb * 1024; offset += sectorBytes) {
     if (board.flash.subarray(offset, offset + sectorBytes).every((byte) => byte === 0xff)) return flashBase + offset;
@@ -43,9 +44,14 @@ function printable(text: string): string {
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
-export interface VirtualBoardTarget {
-  readonly board: Board;
-  readonly session: Session;
+/** A part the board commands drive: a virtual board, or a real one behind a debug probe (gdb-board.ts). */
+export interface PartTarget {
+  /** What names the part in messages and drawings: the board file, or HOST:PORT. */
+  readonly label: string;
+  readonly session: Session<ResetCounting>;
+  readonly variant: Pick<DeviceVariant, "flashBase" | "flashKb" | "sectorBytes">;
+  /** Regions only a simulated part knows (the stack's extent, its NVM section); absent on a real one. */
+  cpu2Regions?(): { stack?: { start: number; end: number; type: number }; nvm?: { start: number; end: number } };
   /** Writes back what survives on a real part: flash, option bytes, CPU2's own state. */
   save(): void;
   /** CPU1's view of its flash [start, end) (below SFSA, where CPU1 may read on silicon). */
@@ -57,18 +63,27 @@ export interface VirtualBoardTarget {
   applicationEnd(): number;
 }
 
+export interface VirtualBoardTarget extends PartTarget {
+  readonly board: Board;
+  readonly session: Session;
+}
+
 export function openVirtualBoard(path: string, tierName: TierName, onEvent: (event: SessionEvent) => void): VirtualBoardTarget {
   const board = readBoard(path);
-  return virtualBoardTarget(board, tierName, onEvent, () => saveBoard(path, board));
+  return virtualBoardTarget(board, tierName, onEvent, () => saveBoard(path, board), path);
 }
 
 /** A board held in memory (the demo's); `save` decides where, if anywhere, it goes. */
-export function virtualBoardTarget(board: Board, tierName: TierName, onEvent: (event: SessionEvent) => void, save: () => void): VirtualBoardTarget {
+export function virtualBoardTarget(board: Board, tierName: TierName, onEvent: (event: SessionEvent) => void, save: () => void, path?: string): VirtualBoardTarget {
   const chip = new Stm32wb(board);
   const tier = tierName === "arm" ? new ArmTier(chip) : new WasmTier(chip);
   const session = new Session(chip, tier, onEvent);
   return {
-    board, session, save,
+    board, session, save, label: path ?? "board", variant: board.variant,
+    cpu2Regions: () => ({
+      stack: board.cpu2.stack ? { start: board.cpu2.stack.start, end: board.cpu2.stack.start + board.cpu2.stack.size, type: board.cpu2.stack.type } : undefined,
+      nvm: board.cpu2.nvmSection ? { start: board.cpu2.nvmSection.start, end: board.cpu2.nvmSection.start + board.cpu2.nvmSection.bytes } : undefined,
+    }),
     readFlash: (start, end) => board.flash.slice(board.offsetOf(start), board.offsetOf(end)),
     applicationEnd: () => firstErasedSector(board),
   };

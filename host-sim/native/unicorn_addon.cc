@@ -10,6 +10,7 @@
 #include <unicorn/unicorn.h>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
       InstanceMethod("regRead", &Emulator::RegRead),
       InstanceMethod("regWrite", &Emulator::RegWrite),
       InstanceMethod("addStopAddress", &Emulator::AddStopAddress),
+      InstanceMethod("removeStopAddress", &Emulator::RemoveStopAddress),
       InstanceMethod("run", &Emulator::Run),
       InstanceMethod("stop", &Emulator::Stop),
       InstanceMethod("limitTo", &Emulator::LimitTo),
@@ -98,6 +100,13 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   uint64_t stopped_at_ = 0;
   bool stopped_ = false;
   bool running_ = false;
+  // Stop-address hooks by address (removable: a debugger's breakpoints come and go).
+  std::map<uint64_t, uc_hook> stop_hooks_;
+  // Where the run under way began, and whether it has left that address yet: with run()'s fourth
+  // argument set, a stop address at the start of the run is where the last run stopped, and
+  // resuming executes it (as a debugger steps off a breakpoint).
+  uint64_t begin_ = 0;
+  bool left_begin_ = false;
 
   void Shutdown() {
     if (uc_) {
@@ -180,6 +189,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   static void CountInstruction(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
     auto* self = static_cast<Emulator*>(user);
     if (self->stopped_) return;  // a stop already requested: this instruction does not execute
+    if (address != self->begin_) self->left_begin_ = true;
     if (self->instructions_ >= self->limit_) return self->StopBefore(uc, kStopBudget, address);
     const uint8_t* bytes = self->InstructionBytes(address, size);
     if (bytes) {
@@ -210,6 +220,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   static void StopHere(uc_engine* uc, uint64_t address, uint32_t, void* user) {
     auto* self = static_cast<Emulator*>(user);
     if (self->stopped_) return;
+    if (!self->left_begin_ && address == self->begin_) return;
     self->StopBefore(uc, kStopAddress, address);
   }
 
@@ -371,8 +382,23 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     uint64_t address = 0;
     if (!Unsigned(info, 0, "addStopAddress", &address)) return env.Undefined();
     address &= ~1ull;
+    if (stop_hooks_.count(address)) return env.Undefined();
     uc_hook hook;
-    Check(env, uc_hook_add(uc_, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&StopHere), this, address, address), "uc_hook_add");
+    if (Check(env, uc_hook_add(uc_, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&StopHere), this, address, address), "uc_hook_add")) {
+      stop_hooks_[address] = hook;
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value RemoveStopAddress(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Open(env) || !Idle(env, "removeStopAddress")) return env.Undefined();
+    uint64_t address = 0;
+    if (!Unsigned(info, 0, "removeStopAddress", &address)) return env.Undefined();
+    auto found = stop_hooks_.find(address & ~1ull);
+    if (found == stop_hooks_.end()) return env.Undefined();
+    Check(env, uc_hook_del(uc_, found->second), "uc_hook_del");
+    stop_hooks_.erase(found);
     return env.Undefined();
   }
 
@@ -391,6 +417,8 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     invalid_access_ = false;
     // The budget is counted by the instruction hook (unicorn's own count would add a second hook).
     limit_ = count > 0 ? instructions_ + count : UINT64_MAX;
+    begin_ = begin & ~1ull;
+    left_begin_ = !(Present(info, 3) && info[3].ToBoolean().Value());
     running_ = true;
     uc_err err = uc_emu_start(uc_, begin | 1, until & ~1ull, 0, 0);
     running_ = false;

@@ -44,7 +44,9 @@ export interface Emulator {
   regRead(name: string): number;
   regWrite(name: string, value: number): void;
   addStopAddress(address: number): void;
-  run(begin: number, until: number, maxInstructions?: number): RunResult;
+  removeStopAddress(address: number): void;
+  /** `leaveStopAddress`: a stop address at `begin` does not stop this run (resuming from it). */
+  run(begin: number, until: number, maxInstructions?: number, leaveStopAddress?: boolean): RunResult;
   stop(): void;
   /** During run(): stop before the instruction count reaches `count` if that comes sooner. */
   limitTo(count: number): void;
@@ -81,7 +83,9 @@ export type RunOutcome =
   | { kind: "budget" }
   | { kind: "stop-address"; address: number }
   | { kind: "reset"; reason: string }
-  | { kind: "exit"; code: number; via: "bkpt" | "semihosting" };
+  | { kind: "exit"; code: number; via: "bkpt" | "semihosting" }
+  /** A BKPT (not semihosting) with `haltOnBkpt`: the core stays, halted in front of it. */
+  | { kind: "bkpt"; address: number };
 
 export interface RunOptions {
   /** Where to resume; the core's PC when absent. */
@@ -92,6 +96,13 @@ export interface RunOptions {
   budget: number;
   /** A virtual time (µs) the stretch must not sleep beyond; a WFI/WFE at it returns "budget". */
   deadlineUs?: number;
+  /**
+   * With a deadline: a WFI/WFE that nothing is left to wake sleeps until the deadline instead of
+   * stopping with CPU1_ASLEEP (under a debugger, which may still halt the core).
+   */
+  sleepWithoutWake?: boolean;
+  /** A BKPT halts the core, as under a debugger, instead of ending the firmware. */
+  haltOnBkpt?: boolean;
 }
 
 export class FirmwareRunner {
@@ -104,6 +115,8 @@ export class FirmwareRunner {
   private readonly exceptions: ExceptionModel;
   /** Instruction count at which the stretch under way stops (its budget, or an event due sooner). */
   private stretchEnd = 0;
+  /** Where the last run stopped at a stop address: resuming there executes it. */
+  private stoppedAtStopAddress: number | null = null;
   /** Bytes of flash mapped as plain read-only memory (the firmware's code); the rest goes through the FLASH model. */
   codeFlashBytes: number;
   /** Semihosting console output (SYS_WRITEC, SYS_WRITE0). */
@@ -128,10 +141,21 @@ export class FirmwareRunner {
     return this.emulator !== null;
   }
 
-  /** Stops at `address` (e.g. the probe's fault handler) in every core started from now on. */
+  /**
+   * Stops at `address` (e.g. the probe's fault handler) in every core started from now on. A run
+   * that resumes where the last one stopped at a stop address executes it (a debugger's breakpoints).
+   */
   addStopAddress(address: number): void {
+    if (this.stopAddresses.includes(address & ~1)) return;
     this.stopAddresses.push(address & ~1);
     this.emulator?.addStopAddress(address);
+  }
+
+  removeStopAddress(address: number): void {
+    const index = this.stopAddresses.indexOf(address & ~1);
+    if (index < 0) return;
+    this.stopAddresses.splice(index, 1);
+    this.emulator?.removeStopAddress(address & ~1);
   }
 
   regRead(name: string): number {
@@ -150,6 +174,7 @@ export class FirmwareRunner {
   /** Power-on or system reset: a fresh core, memories as the chip shows them now, at the reset vector. */
   start(): void {
     this.discard();
+    this.stoppedAtStopAddress = null;
     const unicorn = loadAddon();
     const emulator = new unicorn.Emulator();
     const chip = this.chip;
@@ -245,12 +270,17 @@ export class FirmwareRunner {
       if (budget <= 0) return { kind: "budget" };
       begin = this.takeException(begin);
       let result: RunResult;
+      let leaving = false;
+      let startedAt = 0;
       try {
         // A stretch ends at the next scheduled event, so that it strikes on time even in a loop
         // that touches no peripheral (a watchdog reset, a byte leaving the USART).
         const slice = Math.min(budget, this.instructionsToNextEvent());
         this.stretchEnd = emulator.instructions() + slice;
-        result = emulator.run(begin, until, slice);
+        leaving = this.stoppedAtStopAddress === (begin & ~1);
+        startedAt = emulator.instructions();
+        result = emulator.run(begin, until, slice, leaving);
+        this.stoppedAtStopAddress = null;
       } catch (error) {
         // A peripheral callback threw (bus fault, clock misconfiguration): the core stopped mid-instruction.
         const pc = this.pc();
@@ -272,8 +302,17 @@ export class FirmwareRunner {
       }
       if (result.error) this.fault("CPU_ERROR", this.pc(), `unicorn stopped: ${result.error}`);
       const at = result.stoppedAt;
+      // A stop address on a WFI, WFE or BKPT: the emulator stopped for the instruction first.
+      const stillLeaving = leaving && emulator.instructions() === startedAt && (at! & ~1) === (begin & ~1);
+      if (result.stop !== "address" && result.stop !== "budget" && at !== undefined && this.stopAddresses.includes(at & ~1) && !stillLeaving) {
+        this.stoppedAtStopAddress = at & ~1;
+        emulator.regWrite("pc", at | 1);
+        return { kind: "stop-address", address: at & ~1 };
+      }
       switch (result.stop) {
-        case "address": return { kind: "stop-address", address: at! & ~1 };
+        case "address":
+          this.stoppedAtStopAddress = at! & ~1;
+          return { kind: "stop-address", address: at! & ~1 };
         case "budget":
           if (this.instructions < limit) {
             begin = this.pc();
@@ -281,6 +320,10 @@ export class FirmwareRunner {
           }
           return { kind: "budget" };
         case "bkpt": {
+          if (options.haltOnBkpt && (this.chip.bus.read(at!, 2) & 0xff) !== SEMIHOSTING_BKPT) {
+            emulator.regWrite("pc", at! | 1);
+            return { kind: "bkpt", address: at! };
+          }
           const exit = this.breakpoint(at!);
           if (exit) return exit;
           begin = at! + 2; // a semihosting call that returns
@@ -288,10 +331,11 @@ export class FirmwareRunner {
         }
         case "wfi":
         case "wfe": {
-          const woke = this.sleep(result.stop, options.deadlineUs);
+          const woke = this.sleep(result.stop, options.deadlineUs, options.sleepWithoutWake === true);
           if (this.chip.resetPending !== null) return this.applyReset();
           if (!woke) {
             emulator.regWrite("pc", at! | 1); // the deadline came first: the core is still in WFI/WFE
+            if (stillLeaving) this.stoppedAtStopAddress = at! & ~1; // and still resuming from its stop address
             return { kind: "budget" };
           }
           begin = at! + this.instructionSize(at!);
@@ -385,11 +429,15 @@ export class FirmwareRunner {
    * WFI/WFE: time moves to each next event on the chip's clock until a wake-up condition holds.
    * Returns false when `deadlineUs` came first.
    */
-  private sleep(kind: "wfi" | "wfe", deadlineUs?: number): boolean {
+  private sleep(kind: "wfi" | "wfe", deadlineUs?: number, sleepWithoutWake = false): boolean {
     for (;;) {
       if (this.sampleInterrupts(kind)) return true;
       if (this.chip.resetPending !== null) return true;
       const next = this.chip.clock.nextEventUs;
+      if (next === null && deadlineUs !== undefined && sleepWithoutWake) {
+        this.chip.clock.advanceTo(Math.max(this.chip.clock.nowUs, deadlineUs));
+        return false;
+      }
       if (next === null) {
         this.fault("CPU1_ASLEEP", this.pc(), `CPU1 sleeps in ${kind.toUpperCase()} and nothing is left that could wake it`);
       }

@@ -11,9 +11,12 @@ import type { Stm32wb } from "../chip/stm32wb.js";
 
 export type TierName = "wasm" | "arm";
 
-export interface OperatorTier {
-  readonly name: TierName;
-  readonly chip: Stm32wb;
+/**
+ * Calls into the operator wherever it runs: a tier of the simulator, or the probe firmware on a
+ * real part behind a debug probe (cli/targets/gdb-board.ts).
+ */
+export interface OperatorCalls {
+  readonly name: TierName | "gdb";
   /**
    * Calls the module export `name`; throws SystemResetOccurred when the part resets meanwhile, and
    * rethrows a device fault after discarding CPU1 (see above).
@@ -23,6 +26,16 @@ export interface OperatorTier {
   writeLinear(pointer: number, data: Uint8Array): void;
   /** Number of CPU1 starts (power-on and every system reset). */
   readonly cpu1Starts: number;
+}
+
+export interface OperatorTier extends OperatorCalls {
+  readonly name: TierName;
+  readonly chip: Stm32wb;
+}
+
+/** What a session needs to know of the part: how many system resets it went through. */
+export interface ResetCounting {
+  readonly systemResetCount: number;
 }
 
 /** The part went through a system reset while CPU1 was in the middle of a call. */

@@ -22,6 +22,11 @@ const FAULT_NAMES: Record<number, string> = {
 };
 const WASM_TRAP_BASE = 16;
 const WASM_TRAP_NAMES = ["NONE", "OOB", "INT_OVERFLOW", "DIV_BY_ZERO", "INVALID_CONVERSION", "UNREACHABLE", "CALL_INDIRECT", "UNCAUGHT_EXCEPTION", "EXHAUSTION"];
+
+/** The name of the code the probe's fusop_fault(code, address) received (r0): a runtime fault or a wasm trap. */
+export function probeFaultName(code: number): string {
+  return code >= WASM_TRAP_BASE ? `WASM_TRAP_${WASM_TRAP_NAMES[code - WASM_TRAP_BASE] ?? code - WASM_TRAP_BASE}` : FAULT_NAMES[code] ?? `FAULT_${code}`;
+}
 /** Guard against a runaway firmware: no single call may execute more than this. */
 const MAX_INSTRUCTIONS_PER_CALL = 2_000_000_000;
 
@@ -106,7 +111,7 @@ export class ArmTier implements OperatorTier {
         const code = this.runner.regRead("r0");
         const address = this.runner.regRead("r1");
         this.runner.discard();
-        const name = code >= WASM_TRAP_BASE ? `WASM_TRAP_${WASM_TRAP_NAMES[code - WASM_TRAP_BASE] ?? code - WASM_TRAP_BASE}` : FAULT_NAMES[code] ?? `FAULT_${code}`;
+        const name = probeFaultName(code);
         throw new DeviceFault(name, address, `device fault ${name} at 0x${address.toString(16).padStart(8, "0")}`);
       }
       case "budget": {
