@@ -1,4 +1,5 @@
-// Writes assembly/loader/code-names.ts: the stable names of the codes a loader console line can
+// Writes assembly/loader/code-names.ts: the console's fixed ASCII texts (CONSOLE_TEXTS below) and
+// the stable names of the codes a loader console line can
 // carry (OperatorStatus from assembly/shared/codes.ts, LoaderError from assembly/loader/codes.ts),
 // spelled as the CLI spells them (host-sim/operator.ts statusCode), as ASCII bytes in the loader
 // module's static data — half the room UTF-16 string literals take in its 7.5 KiB of linear memory.
@@ -29,6 +30,18 @@ function table(members, first) {
 
 const operator = table(enumMembers("assembly/shared/codes.ts", "OperatorStatus"), 0);
 const loader = table(enumMembers("assembly/loader/codes.ts", "LoaderError"), 100);
+/**
+ * Console texts kept as ASCII too (a UTF-16 string literal costs twice its length plus a header,
+ * and the loader's static data is counted to the byte): info keys and the help line.
+ */
+const CONSOLE_TEXTS = {
+  HELP_TEXT: "info state install app delete purge start-fus start-ws boot reset json on|off",
+  KEY_DEVICE_ID: "device-id",
+  KEY_REVISION_ID: "revision-id",
+  KEY_UID64: "uid64",
+  KEY_STACK_TYPE: "stack-type",
+};
+
 /** The bytes as a literal, 24 to a line. */
 function wrap(text) {
   const values = [...Buffer.from(text, "ascii")];
@@ -51,4 +64,10 @@ export const LOADER_NAMES: usize = memory.data<u8>([
   ${wrap(loader)}, 0,
 ]);
 export const LOADER_NAMES_LENGTH: u32 = ${loader.length};
-`);
+${Object.entries(CONSOLE_TEXTS).map(([name, text]) => `
+/** "${text}" */
+export const ${name}: usize = memory.data<u8>([
+  ${wrap(text)}, 0,
+]);
+export const ${name}_LENGTH: u32 = ${text.length};
+`).join("")}`);

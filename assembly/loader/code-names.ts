@@ -54,3 +54,36 @@ export const LOADER_NAMES: usize = memory.data<u8>([
   65, 84, 73, 79, 78, 0,
 ]);
 export const LOADER_NAMES_LENGTH: u32 = 245;
+
+/** "info state install app delete purge start-fus start-ws boot reset json on|off" */
+export const HELP_TEXT: usize = memory.data<u8>([
+  105, 110, 102, 111, 32, 115, 116, 97, 116, 101, 32, 105, 110, 115, 116, 97, 108, 108, 32, 97, 112, 112, 32, 100,
+  101, 108, 101, 116, 101, 32, 112, 117, 114, 103, 101, 32, 115, 116, 97, 114, 116, 45, 102, 117, 115, 32, 115, 116,
+  97, 114, 116, 45, 119, 115, 32, 98, 111, 111, 116, 32, 114, 101, 115, 101, 116, 32, 106, 115, 111, 110, 32, 111,
+  110, 124, 111, 102, 102, 0,
+]);
+export const HELP_TEXT_LENGTH: u32 = 77;
+
+/** "device-id" */
+export const KEY_DEVICE_ID: usize = memory.data<u8>([
+  100, 101, 118, 105, 99, 101, 45, 105, 100, 0,
+]);
+export const KEY_DEVICE_ID_LENGTH: u32 = 9;
+
+/** "revision-id" */
+export const KEY_REVISION_ID: usize = memory.data<u8>([
+  114, 101, 118, 105, 115, 105, 111, 110, 45, 105, 100, 0,
+]);
+export const KEY_REVISION_ID_LENGTH: u32 = 11;
+
+/** "uid64" */
+export const KEY_UID64: usize = memory.data<u8>([
+  117, 105, 100, 54, 52, 0,
+]);
+export const KEY_UID64_LENGTH: u32 = 5;
+
+/** "stack-type" */
+export const KEY_STACK_TYPE: usize = memory.data<u8>([
+  115, 116, 97, 99, 107, 45, 116, 121, 112, 101, 0,
+]);
+export const KEY_STACK_TYPE_LENGTH: u32 = 10;

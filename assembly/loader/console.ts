@@ -11,6 +11,7 @@ import { LoaderError } from "./codes";
 import * as out from "./output";
 import * as transfer from "./transfer";
 import * as journal from "./journal";
+import { HELP_TEXT, HELP_TEXT_LENGTH, KEY_DEVICE_ID, KEY_REVISION_ID, KEY_UID64, KEY_STACK_TYPE } from "./code-names";
 import * as placement from "./placement";
 import { APPLICATION_START } from "./transfer";
 
@@ -176,7 +177,7 @@ function fusCommand(which: FusCommand): u32 {
 }
 
 function help(): u32 {
-  out.fieldText("help", "info state install app delete purge start-fus start-ws boot reset json on|off");
+  out.fieldBytes("help", HELP_TEXT, HELP_TEXT_LENGTH);
   return 0;
 }
 
@@ -184,9 +185,9 @@ function info(): u32 {
   out.fieldText("loader", LOADER_VERSION);
   operator.identify();
   out.fieldDecimal("flash-kb", operator.idFlashKb());
-  out.fieldHex("device-id", operator.idDeviceId());
-  out.fieldHex("revision-id", operator.idRevisionId());
-  out.fieldHex64("uid64", operator.idUid64High(), operator.idUid64Low());
+  out.fieldHexAt(KEY_DEVICE_ID, operator.idDeviceId());
+  out.fieldHexAt(KEY_REVISION_ID, operator.idRevisionId());
+  out.fieldHex64At(KEY_UID64, operator.idUid64High(), operator.idUid64Low());
   out.fieldHex("sfsa", operator.idSfsa());
   out.fieldHex("sbrv", operator.idSbrv());
   out.fieldHex("application", APPLICATION_START);
@@ -204,7 +205,7 @@ function info(): u32 {
   if (stack == 0) out.fieldText("stack", "none");
   else {
     out.fieldVersion("stack", stack);
-    out.fieldHex("stack-type", operator.infoStackType());
+    out.fieldHexAt(KEY_STACK_TYPE, operator.infoStackType());
   }
   return 0;
 }

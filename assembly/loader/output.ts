@@ -83,6 +83,14 @@ export function field(key: string): void {
   }
 }
 
+/** field() with the key as NUL-terminated ASCII in static data (code-names.ts KEY_*). */
+export function fieldAt(key: usize): void {
+  if (json) text("{\"");
+  for (let p = key; load<u8>(p) != 0; p++) byte(<u32>load<u8>(p));
+  if (json) text("\":");
+  else byte(0x20);
+}
+
 export function endField(): void {
   if (json) byte(0x7d);
   newline();
@@ -106,6 +114,17 @@ export function fieldDecimal(key: string, value: u32): void {
 /** 0x-prefixed, 8 digits; a string in JSON (JSON has no hex numbers). */
 export function fieldHex(key: string, value: u32): void {
   field(key);
+  hexValue(value);
+}
+
+/** fieldHex with its key in static ASCII (fieldAt). */
+export function fieldHexAt(key: usize, value: u32): void {
+  fieldAt(key);
+  hexValue(value);
+}
+
+/** The value of a hex field, then the field's end. */
+function hexValue(value: u32): void {
   if (json) byte(0x22);
   text("0x");
   hexDigits(value, 8);
@@ -114,8 +133,8 @@ export function fieldHex(key: string, value: u32): void {
 }
 
 /** A 64-bit value from two words as 0x + 16 digits (the part's UID64); a string in JSON. */
-export function fieldHex64(key: string, high: u32, low: u32): void {
-  field(key);
+export function fieldHex64At(key: usize, high: u32, low: u32): void {
+  fieldAt(key);
   if (json) byte(0x22);
   text("0x");
   hexDigits(high, 8);

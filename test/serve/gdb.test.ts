@@ -101,7 +101,7 @@ describe.skipIf(spawnSync("gdb-multiarch", ["--version"]).status !== 0)("gdb-mul
       "-ex", "x/2wx 0x20000000",
       // A call as fusop's --gdb target makes it: PC at an API function, LR into the idle loop.
       "-ex", "set $lr = (unsigned int)fusop_probe_idle | 1",
-      "-ex", "set $pc = fusop_cpu2_mode",
+      "-ex", "set $pc = fusop_x_cpu2_mode",
       "-ex", "continue",
       "-ex", "printf \"returned %d at %#x\\n\", $r0, $pc",
       "-ex", "kill"], { encoding: "utf8", timeout: 120_000 });
@@ -112,7 +112,7 @@ describe.skipIf(spawnSync("gdb-multiarch", ["--version"]).status !== 0)("gdb-mul
     expect(idle).toMatch(/^0x2000[0-9a-f]{4}$/);
     // The probe's vector table as loaded: initial SP at the top of SRAM1.
     expect(output).toMatch(/0x20000000 <fusop_vectors>:\s+0x20030000/);
-    // fusop_cpu2_mode returned into the idle loop (CPU2 not booted yet: mode 0, unknown).
+    // fusop_x_cpu2_mode returned into the idle loop (CPU2 not booted yet: mode 0, unknown).
     expect(output).toContain(`returned 0 at ${idle}`);
   }, 180_000);
 });
