@@ -163,9 +163,11 @@ export interface SbRun {
 
 /**
  * `sb ARGS FILE < LINK > LINK`, as from a shell. `interruptAfterSectors`: sb gets SIGINT (Ctrl-C)
- * once its progress line (stderr) counts that many 128-byte sectors sent.
+ * once its progress line (stderr) counts that many 128-byte sectors sent; `atSectors` runs then
+ * instead (a power loss).
  */
-export function sb(link: string, path: string, args: string[] = ["-k"], interruptAfterSectors?: number): Promise<SbRun> {
+export function sb(link: string, path: string, args: string[] = ["-k"], interruptAfterSectors?: number,
+  atSectors: (child: ChildProcess) => void = (child) => child.kill("SIGINT")): Promise<SbRun> {
   return new Promise((resolve, reject) => {
     const child = spawn("sh", ["-c", 'exec sb "$@" < "$0" > "$0"', link, ...args, path], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -175,7 +177,7 @@ export function sb(link: string, path: string, args: string[] = ["-k"], interrup
       const sent = [...stderr.matchAll(/sectors\/kbytes sent:\s*(\d+)\//g)].map((m) => Number(m[1]));
       if (!interrupted && interruptAfterSectors !== undefined && Math.max(0, ...sent) >= interruptAfterSectors) {
         interrupted = true;
-        child.kill("SIGINT");
+        atSectors(child);
       }
     });
     child.on("error", reject);
