@@ -5,14 +5,15 @@
 // safety" says: the journal's interrupted transfer is erased, FUS runs as before, the loader answers.
 import { afterAll, describe, expect, test } from "vitest";
 import { rmSync } from "node:fs";
-import { Serve, Terminal, createBoard, directory, file, sb, shown, stackImage, stopAllServes } from "./support.js";
+import { loadBoard } from "../../host-sim/board.js";
+import { Serve, Terminal, createBoard, directory, file, sb, shown, stackImage, slowTests, stopAllServes } from "./support.js";
 
 afterAll(async () => {
   await stopAllServes();
   rmSync(directory, { recursive: true, force: true });
 });
 
-describe("sim serve --pty: power loss during an install through the pty", () => {
+describe.runIf(slowTests)("sim serve --pty: power loss during an install through the pty", () => {
   // 8 KiB image: 64 sectors of 128 bytes (sb -k sends 1 KiB blocks, 8 sectors each).
   test.each([
     ["after the header and the first data block", 16],
@@ -46,5 +47,8 @@ describe("sim serve --pty: power loss during an install through the pty", () => 
     const saved = shown(board);
     expect(saved.fusVersion).toBe("2.2.0");
     expect(saved.stack).toBeNull();
+    // Nothing is left between the application slot (0x0800C000) and the secure area for FUS to find.
+    const { flash, optionBytes } = loadBoard(board);
+    expect(flash.subarray(0xc000, optionBytes.sfsa * 4096).every((byte) => byte === 0xff)).toBe(true);
   }, 120_000);
 });

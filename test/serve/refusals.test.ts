@@ -5,14 +5,14 @@
 // writes only while CPU2 runs FUS (cpu2-interface §4.5).
 import { afterAll, describe, expect, test } from "vitest";
 import { rmSync } from "node:fs";
-import { Serve, Terminal, createBoard, stopAllServes, directory, file, fusImage, sendThroughPty, shown, stackImage } from "./support.js";
+import { Serve, Terminal, createBoard, slowTests, stopAllServes, directory, file, fusImage, sendThroughPty, shown, stackImage } from "./support.js";
 
 afterAll(async () => {
   await stopAllServes();
   rmSync(directory, { recursive: true, force: true });
 });
 
-describe("sim serve --pty: refusals through the pty", () => {
+describe.runIf(slowTests)("sim serve --pty: refusals through the pty", () => {
   test("refusals through the pty, each by its code, with FUS and the installed stack kept: damaged footer, another family, FUS downgrade, a file cut short, sb cancelled", async () => {
     const installed = file("stack.bin", stackImage("wb5x"));
     const board = createBoard("--family", "wb5x", "--flash-kb", "1024", "--fus", "2.2.0", "--stack", installed);

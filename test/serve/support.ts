@@ -13,6 +13,13 @@ import { parseVersion } from "../../host-sim/versions.js";
 
 const cli = join(projectRoot, "dist", "fusop.js");
 
+/**
+ * Transfers through the pty run at the line's real speed (virtual time follows wall time): the
+ * long ones (refusals, power loss) run with FUSOP_SLOW_TESTS=1 (`make test-slow`), the issue's
+ * main path (FUS, stack, application) in every `make test`.
+ */
+export const slowTests = process.env.FUSOP_SLOW_TESTS === "1";
+
 export const directory = mkdtempSync(join(tmpdir(), "fusop-serve-"));
 let names = 0;
 
