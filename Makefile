@@ -152,6 +152,11 @@ test: deps all
 	$(Q)npx tsc -p tsconfig.test.json
 	$(Q)npx vitest run
 
+# The slow tier-2 tests too: the field loader behind `sim serve --pty` with lrzsz at the line's real
+# speed (test/serve/: refusals and power loss take minutes of wall time; `make test` runs the rest).
+test-slow: deps all
+	$(Q)FUSOP_SLOW_TESTS=1 npx vitest run test/serve
+
 demo: deps all
 	$(Q)node dist/fusop.js demo
 

@@ -127,5 +127,5 @@ export const simServeCommand: CommandSpec = {
     : r.pty === undefined
     ? `programmed ${r.loader} into ${r.board}`
     : `served ${r.board} on ${r.pty}: ${(r.virtualMs as number).toFixed(0)} ms virtual, ${(r.resets as string[]).length} system reset(s), ` +
-      `${r.received} bytes in, ${r.transmitted} bytes out; board saved`,
+      `${r.received} bytes in, ${r.transmitted} bytes out; ${r.endedBy === "exit" ? `the firmware stopped (BKPT or semihosting exit, code ${r.exitCode}); ` : ""}board saved`,
 };

@@ -5,7 +5,10 @@
 // LPUART baud = 256 × fck / BRR; both after the PRESC divider. A byte takes its frame (start, data,
 // parity, stop bits) at that baud on the virtual clock, on both directions.
 // Host side: `onTransmit` gets every byte the firmware sends; `receive` queues bytes that arrive one
-// frame time apart. FIFO mode (CR1.FIFOEN), DMA, synchronous, LIN, smartcard and IrDA are not modelled.
+// frame time apart. FIFO mode (CR1.FIFOEN, RM0434 USART "FIFO mode"): the receive side holds up
+// to 8 bytes (ISR bit 5 reads RXFNE, "RX FIFO not empty"); an overrun is a byte completing with the
+// FIFO full [choice: the shift register's extra byte is not counted]. The transmit FIFO, its
+// thresholds, DMA, synchronous, LIN, smartcard and IrDA are not modelled (TDR holds one byte).
 import type { Peripheral } from "./bus.js";
 import type { VirtualClock, ScheduledHandle } from "./clock.js";
 
@@ -36,6 +39,9 @@ const CR1_PCE = 1 << 10;
 const CR1_M0 = 1 << 12;
 const CR1_OVER8 = 1 << 15;
 const CR1_M1 = 1 << 28;
+const CR1_FIFOEN = 1 << 29;
+/** RXFIFO depth in FIFO mode (RM0434 USART "FIFO mode": 8 data). */
+const RX_FIFO_DEPTH = 8;
 const CR2_STOP_SHIFT = 12;
 const CR3_OVRDIS = 1 << 12;
 const ISR_FE = 1 << 1;
@@ -62,7 +68,10 @@ export class Usart implements Peripheral {
   private brr = 0;
   private presc = 0;
   private isr = ISR_RESET;
-  private rdr = 0;
+  /** What RDR reads when nothing new arrived: the last byte again. */
+  private lastRead = 0;
+  /** Received bytes not read yet: one (RDR) without FIFO mode, up to RX_FIFO_DEPTH with it. */
+  private readonly rxFifo: number[] = [];
   /** The byte waiting in TDR while the shift register still sends the previous one. */
   private pendingTdr: number | null = null;
   private shifting: ScheduledHandle | null = null;
@@ -83,7 +92,8 @@ export class Usart implements Peripheral {
     this.shifting = this.receiving = null;
     this.cr1 = this.cr2 = this.cr3 = this.brr = this.presc = 0;
     this.isr = ISR_RESET;
-    this.rdr = 0;
+    this.rxFifo.length = 0;
+    this.lastRead = 0;
     this.pendingTdr = null;
     this.inbound.length = 0;
   }
@@ -138,11 +148,12 @@ export class Usart implements Peripheral {
       const { byte, framingError } = this.inbound.shift()!;
       const listening = (this.cr1 & (CR1_UE | CR1_RE)) === (CR1_UE | CR1_RE);
       if (listening) {
-        if (this.isr & ISR_RXNE) {
+        const depth = this.cr1 & CR1_FIFOEN ? RX_FIFO_DEPTH : 1;
+        if (this.rxFifo.length >= depth) {
           this.overruns++;
           if (!(this.cr3 & CR3_OVRDIS)) this.isr |= ISR_ORE;
         } else {
-          this.rdr = framingError ? ~byte & 0xff : byte;
+          this.rxFifo.push(framingError ? ~byte & 0xff : byte);
           this.isr |= ISR_RXNE | (framingError ? ISR_FE : 0);
         }
       }
@@ -198,8 +209,11 @@ export class Usart implements Peripheral {
       case PRESC: return this.presc;
       case ISR: return this.isr;
       case RDR: {
-        this.isr &= ~ISR_RXNE;
-        return this.rdr;
+        // Reading RDR takes the oldest byte; RXNE/RXFNE stays set while more wait.
+        const byte = this.rxFifo.length > 0 ? this.rxFifo.shift()! : this.lastRead;
+        this.lastRead = byte;
+        if (this.rxFifo.length === 0) this.isr &= ~ISR_RXNE;
+        return byte;
       }
       case TDR: return 0;
       case GTPR: case RTOR: case RQR: case ICR: return 0;
@@ -218,7 +232,12 @@ export class Usart implements Peripheral {
       case BRR: this.brr = value & 0xfffff; break;
       case PRESC: this.presc = value & 0xf; break;
       case ICR: this.isr &= ~(value & ICR_CLEARABLE); break;
-      case RQR: if (value & RQR_RXFRQ) this.isr &= ~ISR_RXNE; break;
+      case RQR:
+        if (value & RQR_RXFRQ) {
+          this.rxFifo.length = 0; // RXFRQ flushes the receive data (RM0434 USART_RQR)
+          this.isr &= ~ISR_RXNE;
+        }
+        break;
       case TDR: this.writeTdr(value); break;
       case GTPR: case RTOR: break; // smartcard guard time, receiver timeout: not modelled
       default: this.unmodelled?.(offset, "write"); break;

@@ -74,6 +74,9 @@ const SYS_WRITE0 = 0x04;
 const SYS_EXIT = 0x18;
 const SYS_EXIT_EXTENDED = 0x20;
 const ADP_STOPPED_APPLICATION_EXIT = 0x20026;
+/** What a core carries over when its memory map is rebuilt (mapAllFlashAsCode). */
+const CORE_REGISTERS = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12",
+  "msp", "psp", "control", "sp", "lr", "pc", "xpsr", "primask", "basepri"];
 /** Nothing executes at this address: run() is bounded by its budget, not by an address. */
 const NO_ADDRESS = 0xffff_fffe;
 
@@ -175,6 +178,31 @@ export class FirmwareRunner {
   start(): void {
     this.discard();
     this.stoppedAtStopAddress = null;
+    this.build(this.codeFlashBytes);
+    this.syncedInstructions = 0;
+    this.eventRegister = false;
+    this.starts++;
+    const vectors = new DataView(this.chip.board.flash.buffer, this.chip.board.flash.byteOffset);
+    this.emulator!.regWrite("sp", vectors.getUint32(0, true));
+    this.emulator!.regWrite("pc", vectors.getUint32(4, true));
+  }
+
+  /**
+   * CPU1 branched into flash mapped as a window (a firmware that jumps to code it wrote, as the
+   * field loader starts its application): from now until the next start all of CPU1's flash is
+   * code — read-only memory, so a store to flash there stops with UNMAPPED_ACCESS [limitation:
+   * the application cannot program flash on tier 2]. The core goes on where it stood.
+   */
+  private mapAllFlashAsCode(): void {
+    const core = this.core();
+    const registers = CORE_REGISTERS.map((name) => [name, core.regRead(name)] as const);
+    this.discard();
+    this.build(this.chip.flashRegion.visibleLength!());
+    for (const [name, value] of registers) this.emulator!.regWrite(name, value);
+    this.syncedInstructions = 0;
+  }
+
+  private build(codeFlashBytes: number): void {
     const unicorn = loadAddon();
     const emulator = new unicorn.Emulator();
     const chip = this.chip;
@@ -185,7 +213,7 @@ export class FirmwareRunner {
     // reach the FLASH controller model (programming rules) as on silicon.
     const flashBase = chip.board.variant.flashBase;
     const visibleFlash = chip.flashRegion.visibleLength!();
-    const codeBytes = Math.min(visibleFlash, this.codeFlashBytes);
+    const codeBytes = Math.min(visibleFlash, codeFlashBytes);
     const read = (address: number, width: number, instructions: number): number =>
       this.access(instructions, () => chip.bus.read(address, width as 1 | 2 | 4));
     const write = (address: number, width: number, value: number, instructions: number): void =>
@@ -206,12 +234,6 @@ export class FirmwareRunner {
     for (const { base, size } of mmioWindows(chip.bus.peripheralRegions)) emulator.mapMmio(base, size, read, write);
     for (const address of this.stopAddresses) emulator.addStopAddress(address);
     this.emulator = emulator;
-    this.syncedInstructions = 0;
-    this.eventRegister = false;
-    this.starts++;
-    const vectors = new DataView(chip.board.flash.buffer, chip.board.flash.byteOffset);
-    emulator.regWrite("sp", vectors.getUint32(0, true));
-    emulator.regWrite("pc", vectors.getUint32(4, true));
   }
 
   /** Throws CPU1 away where it stands (a fault, a reset); the chip keeps its state. */
@@ -261,7 +283,7 @@ export class FirmwareRunner {
 
   /** Runs until `until`, a stop address, the budget, a reset or the firmware's exit. */
   run(options: RunOptions): RunOutcome {
-    const emulator = this.core();
+    let emulator = this.core();
     let begin = options.from ?? this.pc();
     const until = options.until ?? NO_ADDRESS;
     const limit = this.instructions + options.budget;
@@ -292,6 +314,12 @@ export class FirmwareRunner {
       this.sync(emulator.instructions());
       if (result.sev) this.eventRegister = true;
       if (this.chip.resetPending !== null) return this.applyReset();
+      if (result.invalidAccess?.kind === "fetch" && this.inFlashWindow(result.invalidAccess.address)) {
+        this.mapAllFlashAsCode();
+        emulator = this.core();
+        begin = this.pc();
+        continue;
+      }
       if (result.invalidAccess) {
         const { address, size, kind } = result.invalidAccess;
         this.fault("UNMAPPED_ACCESS", address, `${size * 8}-bit ${kind} at 0x${hex(address)}: nothing is modelled there`);
@@ -346,6 +374,12 @@ export class FirmwareRunner {
           this.fault("CPU_ERROR", this.pc(), "the core stopped for no known reason");
       }
     }
+  }
+
+  /** Whether `address` is CPU1's flash above the code mapped as memory (reached through the bus). */
+  private inFlashWindow(address: number): boolean {
+    const base = this.chip.board.variant.flashBase;
+    return address >= base + this.codeFlashBytes && address < base + this.chip.flashRegion.visibleLength!();
   }
 
   /** Takes the exception the core would take now (tier 2 has no NVIC of its own); returns where to run. */

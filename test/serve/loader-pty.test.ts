@@ -6,23 +6,12 @@
 // the install address from the footer (fus-behaviour §1.6).
 import { afterAll, describe, expect, test } from "vitest";
 import { rmSync } from "node:fs";
-import { buildImage } from "../../host-sim/images/builder.js";
-import { parseVersion } from "../../host-sim/versions.js";
-import { Serve, Terminal, createBoard, directory, file, fusop, sendThroughPty } from "./support.js";
+import { Serve, Terminal, createBoard, stopAllServes, directory, file, fusImage, sendThroughPty, shown, stackImage } from "./support.js";
 
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-const fusImage = (version: string): Uint8Array =>
-  buildImage({ kind: "fus", version: parseVersion(version), size: 24_464, family: "wb5x" });
-const stackImage = (family: "wb5x" | "wb1x", size = 0x6000): Uint8Array =>
-  buildImage({ kind: "stack", version: parseVersion("1.24.0"), size, family, format: "legacy", stackType: 0x01 });
-
-/** What `sim show` reads back from a saved board. */
-function shown(board: string): { fusVersion: string; stack: { version: string } | null } {
-  const show = fusop("sim", "show", board, "--json");
-  expect(show.status, show.stderr).toBe(0);
-  return JSON.parse(show.stdout.trim().split("\n").at(-1)!);
-}
+afterAll(async () => {
+  await stopAllServes();
+  rmSync(directory, { recursive: true, force: true });
+});
 
 describe("sim serve --pty: the loader on tier 2 with lrzsz sb through the pty", () => {
   test("from a fresh part: FUS 1.2.0 -> 2.2.0, then a BLE stack that ends running; each install ends in OK and the board is saved", async () => {
@@ -57,4 +46,33 @@ describe("sim serve --pty: the loader on tier 2 with lrzsz sb through the pty", 
     expect(saved.fusVersion).toBe("2.2.0");
     expect(saved.stack?.version).toBe("1.24.0");
   }, 180_000);
+
+  test("an application sent with app is written, verified and booted: the loader hands CPU1 over and the application runs", async () => {
+    const board = createBoard("--family", "wb5x", "--flash-kb", "1024", "--fus", "2.2.0");
+    const serve = new Serve(board, "--loader");
+    await serve.ready();
+    // A vector table (initial SP in SRAM1, reset handler at 0x0800C101, Thumb), and at 0x0800C100
+    // `movs r0, #42; bkpt #0`: the firmware's end on tier 2 with exit code r0 (README "Boot decision").
+    const image = new Uint8Array(0x200).fill(0xff);
+    const view = new DataView(image.buffer);
+    view.setUint32(0, 0x2003_0000, true);
+    view.setUint32(4, 0x0800_c101, true);
+    view.setUint16(0x100, 0x202a, true);
+    view.setUint16(0x102, 0xbe00, true);
+    let terminal = new Terminal(serve.link);
+    try {
+      const sent = await sendThroughPty(serve, terminal, "app", file("app.bin", image));
+      terminal = sent.terminal;
+      expect(sent.sb.code, sent.sb.stderr).toBe(0);
+      // sb may have read the start of the loader's answer before it left the line.
+      expect(sent.text).toMatch(/bytes 512\r\nOK\r\n$/);
+      terminal.type("boot");
+      await terminal.until(/boot\r\nOK\r\n/);
+    } finally {
+      await terminal.close();
+    }
+    const ended = await serve.ended();
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(ended.stdout).toContain("the firmware stopped (BKPT or semihosting exit, code 42)");
+  }, 120_000);
 });

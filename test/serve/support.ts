@@ -6,9 +6,19 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import { buildImage } from "../../host-sim/images/builder.js";
 import { projectRoot } from "../../host-sim/paths.js";
+import { parseVersion } from "../../host-sim/versions.js";
 
 const cli = join(projectRoot, "dist", "fusop.js");
+
+/**
+ * Transfers through the pty run at the line's real speed (virtual time follows wall time): the
+ * long ones (refusals, power loss) run with FUSOP_SLOW_TESTS=1 (`make test-slow`), the issue's
+ * main path (FUS, stack, application) in every `make test`.
+ */
+export const slowTests = process.env.FUSOP_SLOW_TESTS === "1";
 
 export const directory = mkdtempSync(join(tmpdir(), "fusop-serve-"));
 let names = 0;
@@ -36,6 +46,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+const serving = new Set<Serve>();
+
+/** Stops every serve a test left running (a failed expectation skips its own stop). */
+export async function stopAllServes(): Promise<void> {
+  await Promise.all([...serving].map((serve) => serve.stop()));
+}
+
 /** A running `fusop sim serve BOARD --pty LINK ...`. */
 export class Serve {
   readonly link = file("wb");
@@ -48,7 +65,17 @@ export class Serve {
     this.process = spawn(process.execPath, [cli, "sim", "serve", board, "--pty", this.link, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.process.stdout!.on("data", (chunk: Buffer) => (this.stdout += chunk.toString("latin1")));
     this.process.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("latin1")));
-    this.exited = new Promise((resolve) => this.process.once("exit", (code) => resolve(code ?? -1)));
+    this.exited = new Promise((resolve) => this.process.once("exit", (code) => {
+      serving.delete(this);
+      resolve(code ?? -1);
+    }));
+    serving.add(this);
+  }
+
+  /** Waits for the serve to end by itself (the firmware's exit); resolves with its exit code and output. */
+  async ended(): Promise<{ code: number; stdout: string; stderr: string }> {
+    const code = await this.exited;
+    return { code, stdout: this.stdout, stderr: this.stderr };
   }
 
   async ready(): Promise<void> {
@@ -61,7 +88,7 @@ export class Serve {
 
   /** SIGTERM (or SIGINT): the serve saves the board and ends; resolves with its exit code and output. */
   async stop(signal: "SIGTERM" | "SIGINT" = "SIGTERM"): Promise<{ code: number; stdout: string; stderr: string }> {
-    this.process.kill(signal);
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill(signal);
     const code = await this.exited;
     return { code, stdout: this.stdout, stderr: this.stderr };
   }
@@ -112,6 +139,22 @@ export class Terminal {
     return this.until(/\r\n(OK|ERROR [^\r]*)\r\n$/, seconds);
   }
 
+  /**
+   * After a failed transfer the loader discards what the line brings until it has been quiet for
+   * 500 ms of its own time (the rest of the sender's block); virtual time may lag wall time on a
+   * loaded machine, so the command is typed again after each silent wait.
+   */
+  async commandAfterQuiet(line: string, attempts = 10): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      await sleep(1000);
+      try {
+        return await this.command(line, 5);
+      } catch (error) {
+        if (attempt === attempts) throw error;
+      }
+    }
+  }
+
   async close(): Promise<void> {
     if (this.socat.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => this.socat.once("exit", () => resolve()));
@@ -126,20 +169,26 @@ export interface SbRun {
 }
 
 /**
- * `sb ARGS FILE < LINK > LINK`, as from a shell. `interruptAfterMs`: sb gets SIGINT (Ctrl-C) that
- * long after it started.
+ * `sb ARGS FILE < LINK > LINK`, as from a shell. `interruptAfterSectors`: sb gets SIGINT (Ctrl-C)
+ * once its progress line (stderr) counts that many 128-byte sectors sent; `atSectors` runs then
+ * instead (a power loss).
  */
-export function sb(link: string, path: string, args: string[] = ["-k"], interruptAfterMs?: number): Promise<SbRun> {
+export function sb(link: string, path: string, args: string[] = ["-k"], interruptAfterSectors?: number,
+  atSectors: (child: ChildProcess) => void = (child) => child.kill("SIGINT")): Promise<SbRun> {
   return new Promise((resolve, reject) => {
     const child = spawn("sh", ["-c", 'exec sb "$@" < "$0" > "$0"', link, ...args, path], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("latin1")));
-    const timer = interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGINT"), interruptAfterMs);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
+    let interrupted = false;
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("latin1");
+      const sent = [...stderr.matchAll(/sectors\/kbytes sent:\s*(\d+)\//g)].map((m) => Number(m[1]));
+      if (!interrupted && interruptAfterSectors !== undefined && Math.max(0, ...sent) >= interruptAfterSectors) {
+        interrupted = true;
+        atSectors(child);
+      }
     });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stderr }));
   });
 }
 
@@ -148,13 +197,25 @@ export function sb(link: string, path: string, args: string[] = ["-k"], interrup
  * through the line; the terminal opens the line again and reads up to the command's final line.
  */
 export async function sendThroughPty(serve: Serve, terminal: Terminal, command: string, path: string,
-  options: { args?: string[]; interruptAfterMs?: number; finalSeconds?: number } = {}): Promise<{ terminal: Terminal; sb: SbRun; text: string }> {
+  options: { args?: string[]; interruptAfterSectors?: number; finalSeconds?: number } = {}): Promise<{ terminal: Terminal; sb: SbRun; text: string }> {
   terminal.take();
   terminal.type(command);
   await terminal.until(/C$/, 30); // the loader asks for the batch header (YMODEM 'C')
   await terminal.close();
-  const run = await sb(serve.link, path, options.args ?? ["-k"], options.interruptAfterMs);
+  const run = await sb(serve.link, path, options.args ?? ["-k"], options.interruptAfterSectors);
   const reopened = new Terminal(serve.link);
-  const text = await reopened.until(/\r\n(OK|ERROR [^\r]*)\r\n$/, options.finalSeconds ?? 60);
+  const text = await reopened.until(/(^|[^A-Z_])(OK|ERROR [^\r]*)\r\n$/, options.finalSeconds ?? 60);
   return { terminal: reopened, sb: run, text };
+}
+
+export const fusImage = (version: string): Uint8Array =>
+  buildImage({ kind: "fus", version: parseVersion(version), size: 24_464, family: "wb5x" });
+export const stackImage = (family: "wb5x" | "wb1x", size = 0x6000): Uint8Array =>
+  buildImage({ kind: "stack", version: parseVersion("1.24.0"), size, family, format: "legacy", stackType: 0x01 });
+
+/** What `sim show` reads back from a saved board. */
+export function shown(board: string): { fusVersion: string; stack: { version: string } | null } {
+  const show = fusop("sim", "show", board, "--json");
+  expect(show.status, show.stderr).toBe(0);
+  return JSON.parse(show.stdout.trim().split("\n").at(-1)!);
 }

@@ -99,6 +99,30 @@ describe("USART1 and LPUART1", () => {
     expect(chip.bus.read(USART1 + 0x24, 4)).toBe(1);
   });
 
+  it("FIFO mode (CR1.FIFOEN): 8 received bytes wait in order, RXFNE stays set until the last is read, the 9th overruns (RM0434 USART FIFO mode)", () => {
+    const chip = chipOf();
+    chip.bus.write(RCC_APB2ENR, 4, 1 << 14);
+    chip.bus.write(USART1 + 0x0c, 4, 35);
+    chip.bus.write(USART1, 4, (1 << 29) | 0b1101); // FIFOEN, UE, RE, TE
+    chip.usart1.receive([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    chip.clock.advanceBy(9 * 100);
+    expect(chip.bus.read(USART1 + 0x1c, 4) & (1 << 3)).not.toBe(0); // ORE: byte 9 lost
+    const read: number[] = [];
+    while (chip.bus.read(USART1 + 0x1c, 4) & (1 << 5)) read.push(chip.bus.read(USART1 + 0x24, 4));
+    expect(read).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("a sender outside the receiver's baud tolerance: each byte sets FE and its data is not what was sent", () => {
+    const chip = chipOf();
+    chip.bus.write(RCC_APB2ENR, 4, 1 << 14);
+    chip.bus.write(USART1 + 0x0c, 4, 35);
+    chip.bus.write(USART1, 4, 0b1101);
+    chip.usart1.receive([0x41], { framingError: true });
+    chip.clock.advanceBy(100);
+    expect(chip.bus.read(USART1 + 0x1c, 4) & (1 << 1)).not.toBe(0); // FE
+    expect(chip.bus.read(USART1 + 0x24, 4)).not.toBe(0x41);
+  });
+
   it("without its clock the USART reads 0 and ignores writes", () => {
     const chip = chipOf();
     chip.bus.write(USART1 + 0x0c, 4, 35);
