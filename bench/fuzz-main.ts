@@ -2,6 +2,7 @@
 // one worker thread at a time, a watchdog naming any input that hangs), tier 1 against tier 2 on a
 // sample, and the counts in the "fuzz" section of bench/results.md with the command that made them.
 //   node dist/bench/fuzz-main.js [--inputs N] [--seed S] [--sample-every K] [--targets footer,planner,board] [--no-write]
+// --inputs also takes per-target counts, e.g. `--inputs 1000000,board=200000` (the table names them).
 import { Worker } from "node:worker_threads";
 import { parseArgs } from "node:util";
 import { addCounts, compareTiers, emptyCounts, runTarget, violationTotal, TARGETS, type FuzzCounts, type TargetName } from "./fuzz-targets.js";
@@ -23,7 +24,19 @@ function positive(name: string, text: string): number {
   return Number(text);
 }
 
-const inputs = positive("inputs", values.inputs!);
+/** Inputs per target: `N` for every target, then `target=N` entries that override it. */
+function inputCounts(text: string): Record<TargetName, number> {
+  const counts = {} as Record<TargetName, number>;
+  for (const entry of text.split(",")) {
+    const [name, count] = entry.includes("=") ? entry.split("=", 2) : [null, entry];
+    if (name !== null && !TARGETS.includes(name as TargetName)) throw new Error(`--inputs: unknown target '${name}' (${TARGETS.join(", ")})`);
+    for (const target of name === null ? TARGETS : [name as TargetName]) counts[target] = positive("inputs", count);
+  }
+  for (const target of TARGETS) if (counts[target] === undefined) throw new Error(`--inputs gives no count for ${target}`);
+  return counts;
+}
+
+const inputCount = inputCounts(values.inputs!);
 const seed = positive("seed", values.seed!);
 const sampleEvery = positive("sample-every", values["sample-every"]!);
 const hangMs = positive("hang-ms", values["hang-ms"]!);
@@ -77,6 +90,7 @@ interface TargetReport {
 }
 
 async function fuzzTarget(target: TargetName): Promise<TargetReport> {
+  const inputs = inputCount[target];
   const counts = emptyCounts();
   const started = process.hrtime.bigint();
   let from = 0;
