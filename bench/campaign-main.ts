@@ -8,12 +8,15 @@ import { writeResultsSection } from "./campaign-results.js";
 import { SeededRandom, type FaultAction } from "../host-sim/faults.js";
 import type { TierName } from "../host-sim/tiers/tier.js";
 
+/** Power losses per tier at random points of staging in a full run. */
+const DEFAULT_STAGING_RUNS = 40;
+
 const { values } = parseArgs({
   options: {
     tiers: { type: "string", default: "wasm,arm" },
     flows: { type: "string", default: FLOWS.join(",") },
     "arm-stride": { type: "string", default: "1" },
-    "staging-runs": { type: "string", default: "40" },
+    "staging-runs": { type: "string", default: String(DEFAULT_STAGING_RUNS) },
     seed: { type: "string", default: "1" },
     "no-write": { type: "boolean", default: false },
   },
@@ -64,6 +67,11 @@ const command = `node dist/bench/campaign-main.js ${process.argv.slice(2).join("
 const sum = (pick: (row: CampaignRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
 const table = rows.map((row) => `| ${row.flow} | ${row.tier} | ${row.runs} | ${row.achieved} | ${row.bricks} | ${row.lostStacks} | ${row.lostFus} | ${row.lostApplications} | ${row.lostNvm} | ${row.falseDone} | ${row.falseFailures} |`);
 const examples = rows.flatMap((row) => row.examples.map((example) => `- ${row.flow} / ${row.tier}: ${example}`));
+const reduced = armStride > 1 || stagingRuns < DEFAULT_STAGING_RUNS || tiers.length < 2 || flows.length < FLOWS.length;
+const reducedNote = reduced
+  ? `\n**A reduced run** (see its command): \`make campaign\` without options strikes every step of every flow on both tiers
+and cuts staging ${DEFAULT_STAGING_RUNS} times per tier.\n`
+  : "";
 const body = `## Fault campaign
 
 Produced by \`make campaign\` (\`${command}\`; ${minutes.toFixed(1)} min). Each FUS-side flow is staged
@@ -75,7 +83,7 @@ and installed. Ground truth is the board right after the flow (CPU2's state, the
 NVM section's bytes, the first 32 KB of CPU1 flash) and a fresh power-on that must boot CPU2 and
 diagnose healthy — not the operator's word. "False done": the operator reported success and the
 part did not do it; "false failure": it reported a failure and the part did it.
-
+${reducedNote}
 | flow | tier | runs | goal reached | bricks | lost stacks | lost FUS | lost applications | lost NVM sections | false done | false failures |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${table.join("\n")}

@@ -8,9 +8,12 @@ import { parseArgs } from "node:util";
 import { addCounts, compareTiers, emptyCounts, runTarget, violationTotal, TARGETS, type FuzzCounts, type TargetName } from "./fuzz-targets.js";
 import { writeResultsSection } from "./campaign-results.js";
 
+/** Inputs per target in a full run (issue: at least a million). */
+const FULL_INPUTS = 1_000_000;
+
 const { values } = parseArgs({
   options: {
-    inputs: { type: "string", default: "1000000" },
+    inputs: { type: "string", default: String(FULL_INPUTS) },
     seed: { type: "string", default: "1" },
     "sample-every": { type: "string", default: "1000" },
     targets: { type: "string", default: TARGETS.join(",") },
@@ -141,6 +144,9 @@ const details = reports.flatMap((report) => {
   for (const disagreement of report.disagreements.slice(0, 3)) lines.push(`  - ${report.target} tier disagreement ${disagreement.replace(/\|/g, "\\|")}`);
   return lines;
 });
+const reducedNote = reports.some((report) => inputCount[report.target] < FULL_INPUTS)
+  ? `\n**A reduced run** (see its command): \`make fuzz\` without options runs ${FULL_INPUTS} inputs per target.\n`
+  : "";
 const body = `## Fuzzing
 
 Produced by \`make fuzz\` (\`${command}\`; seed ${seed}, tier-2 sample every ${sampleEvery}th input).
@@ -149,7 +155,7 @@ bench/fuzz-targets.ts replays finding #i. Traps are exceptions that are not the 
 (wasm traps, device faults, TypeErrors); violations are broken invariants (a plan below --app-end,
 on the first sector, beyond flash end or at/above SFSA; an accepted image larger than its sectors;
 a board that does not round-trip). Seconds per million inputs is wall time on the machine that ran it.
-
+${reducedNote}
 | target | inputs | accepted | traps | hangs | invariant violations | tier-1/tier-2 disagreements | s per 10^6 inputs |
 |---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
