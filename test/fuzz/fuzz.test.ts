@@ -1,7 +1,7 @@
 // The seeded quick subset of `make fuzz` (bench/fuzz-targets.ts): a few thousand inputs per target
 // on tier 1, a sample of them against tier 2, and the reproducers of what the full run finds.
 import { describe, expect, test } from "vitest";
-import { compareTiers, footerInput, plannerInput, runTarget, violationTotal } from "../../bench/fuzz-targets.js";
+import { boardInput, compareTiers, footerInput, plannerInput, runTarget, violationTotal } from "../../bench/fuzz-targets.js";
 
 const SEED = 7;
 const INPUTS = 3000;
@@ -47,6 +47,12 @@ describe("reproducers of what `make fuzz` found (D1, P1–P3: fixed in the plann
   });
   test("P3: no plan on the first flash sector, --app-end or not (#15923: WB1x, FUS + BLE_Stack_full, SFSA 63)", () => {
     expect(violationTotal(one("planner", 15923))).toBe(0);
+  });
+  test("board #261085, #363147, #446028: the input generator no longer traps (it set a prototype where it meant a \"__proto__\" key)", () => {
+    for (const index of [261085, 363147, 446028]) expect({ index, traps: runTarget("board", 1, index, index + 1).traps }).toEqual({ index, traps: 0 });
+    // The hostile key now reaches the loader as JSON text, which refuses it (seed 1, input #1).
+    expect(Buffer.from(boardInput(1, 1)).toString("utf8")).toContain('"__proto__":[1]');
+    expect(runTarget("board", 1, 1, 2)).toMatchObject({ inputs: 1, accepted: 0, traps: 0 });
   });
   test("the reproducer indices still name the inputs described (so the .fails above are not vacuous)", () => {
     expect(footerInput(1, 347).size).toBeGreaterThan(0xffff_f000);
