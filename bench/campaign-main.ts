@@ -36,6 +36,9 @@ const stagingRuns = positive("staging-runs", values["staging-runs"]!);
 const seed = positive("seed", values.seed!);
 const actions: FaultAction[] = ["power-loss", "reset"];
 
+/** The steps a stride visits, as the text says them. */
+const strided = (stride: number): string => `1, ${1 + stride}, ${1 + 2 * stride}, …`;
+
 const rows: CampaignRow[] = [];
 const started = process.hrtime.bigint();
 for (const flow of flows) {
@@ -54,7 +57,7 @@ for (const flow of flows) {
       for (let step = 1; step <= total; step += stride) {
         for (const action of actions) outcomes.push(runFlow(flow, tier, { step, action }));
       }
-      what = `power loss and reset at ${stride === 1 ? "every" : `every ${stride}th`} step of ${total}`;
+      what = `power loss and reset at ${stride === 1 ? "every step" : `steps ${strided(stride)}`} of ${total}`;
     }
     const row = tally(flow, tier, outcomes);
     rows.push(row);
@@ -77,7 +80,7 @@ const body = `## Fault campaign
 Produced by \`make campaign\` (\`${command}\`; ${minutes.toFixed(1)} min). Each FUS-side flow is staged
 without faults, then a power loss or a reset strikes at step n of its FUS_STEP_KINDS steps
 (FUS phases, CPU2 flash operations, system commands: host-sim/faults.ts) for every n (tier 2:
-every ${armStride === 1 ? "" : `${armStride}th `}n), and the session follows it to the end. Staging is cut by a power loss at a
+${armStride === 1 ? "every n" : `n = ${strided(armStride)}`}), and the session follows it to the end. Staging is cut by a power loss at a
 seeded random CPU1 flash operation (tier 1) or CPU1 instruction count (tier 2), then staged again
 and installed. Ground truth is the board right after the flow (CPU2's state, the stack's and the
 NVM section's bytes, the first 32 KB of CPU1 flash) and a fresh power-on that must boot CPU2 and
