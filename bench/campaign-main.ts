@@ -8,12 +8,15 @@ import { writeResultsSection } from "./campaign-results.js";
 import { SeededRandom, type FaultAction } from "../host-sim/faults.js";
 import type { TierName } from "../host-sim/tiers/tier.js";
 
+/** Power losses per tier at random points of staging in a full run. */
+const DEFAULT_STAGING_RUNS = 40;
+
 const { values } = parseArgs({
   options: {
     tiers: { type: "string", default: "wasm,arm" },
     flows: { type: "string", default: FLOWS.join(",") },
     "arm-stride": { type: "string", default: "1" },
-    "staging-runs": { type: "string", default: "40" },
+    "staging-runs": { type: "string", default: String(DEFAULT_STAGING_RUNS) },
     seed: { type: "string", default: "1" },
     "no-write": { type: "boolean", default: false },
   },
@@ -33,6 +36,9 @@ const stagingRuns = positive("staging-runs", values["staging-runs"]!);
 const seed = positive("seed", values.seed!);
 const actions: FaultAction[] = ["power-loss", "reset"];
 
+/** The steps a stride visits, as the text says them. */
+const strided = (stride: number): string => `1, ${1 + stride}, ${1 + 2 * stride}, …`;
+
 const rows: CampaignRow[] = [];
 const started = process.hrtime.bigint();
 for (const flow of flows) {
@@ -51,7 +57,7 @@ for (const flow of flows) {
       for (let step = 1; step <= total; step += stride) {
         for (const action of actions) outcomes.push(runFlow(flow, tier, { step, action }));
       }
-      what = `power loss and reset at ${stride === 1 ? "every" : `every ${stride}th`} step of ${total}`;
+      what = `power loss and reset at ${stride === 1 ? "every step" : `steps ${strided(stride)}`} of ${total}`;
     }
     const row = tally(flow, tier, outcomes);
     rows.push(row);
@@ -64,18 +70,23 @@ const command = `node dist/bench/campaign-main.js ${process.argv.slice(2).join("
 const sum = (pick: (row: CampaignRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
 const table = rows.map((row) => `| ${row.flow} | ${row.tier} | ${row.runs} | ${row.achieved} | ${row.bricks} | ${row.lostStacks} | ${row.lostFus} | ${row.lostApplications} | ${row.lostNvm} | ${row.falseDone} | ${row.falseFailures} |`);
 const examples = rows.flatMap((row) => row.examples.map((example) => `- ${row.flow} / ${row.tier}: ${example}`));
+const reduced = armStride > 1 || stagingRuns < DEFAULT_STAGING_RUNS || tiers.length < 2 || flows.length < FLOWS.length;
+const reducedNote = reduced
+  ? `\n**A reduced run** (see its command): \`make campaign\` without options strikes every step of every flow on both tiers
+and cuts staging ${DEFAULT_STAGING_RUNS} times per tier.\n`
+  : "";
 const body = `## Fault campaign
 
 Produced by \`make campaign\` (\`${command}\`; ${minutes.toFixed(1)} min). Each FUS-side flow is staged
 without faults, then a power loss or a reset strikes at step n of its FUS_STEP_KINDS steps
 (FUS phases, CPU2 flash operations, system commands: host-sim/faults.ts) for every n (tier 2:
-every ${armStride === 1 ? "" : `${armStride}th `}n), and the session follows it to the end. Staging is cut by a power loss at a
+${armStride === 1 ? "every n" : `n = ${strided(armStride)}`}), and the session follows it to the end. Staging is cut by a power loss at a
 seeded random CPU1 flash operation (tier 1) or CPU1 instruction count (tier 2), then staged again
 and installed. Ground truth is the board right after the flow (CPU2's state, the stack's and the
 NVM section's bytes, the first 32 KB of CPU1 flash) and a fresh power-on that must boot CPU2 and
 diagnose healthy — not the operator's word. "False done": the operator reported success and the
 part did not do it; "false failure": it reported a failure and the part did it.
-
+${reducedNote}
 | flow | tier | runs | goal reached | bricks | lost stacks | lost FUS | lost applications | lost NVM sections | false done | false failures |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${table.join("\n")}

@@ -6,6 +6,17 @@ import { projectRoot } from "../host-sim/paths.js";
 
 export const resultsPath = join(projectRoot, "bench", "results.md");
 
+const SECTION = /<!-- ([a-z-]+):begin [^\n]*-->[\s\S]*?<!-- \1:end -->/g;
+
+/**
+ * Writes `text` as bench/results.md, keeping the runners' delimited sections of the file there was
+ * (`make bench` owns everything outside them): they follow `text`, in their order.
+ */
+export function writeResultsKeepingSections(text: string, path = resultsPath): void {
+  const sections = existsSync(path) ? readFileSync(path, "utf8").match(SECTION) ?? [] : [];
+  writeFileSync(path, [text.trimEnd(), ...sections].join("\n\n") + "\n");
+}
+
 /** Replaces (or appends) the section between `<!-- NAME:begin -->` and `<!-- NAME:end -->`. */
 export function writeResultsSection(name: string, body: string, path = resultsPath): void {
   const begin = `<!-- ${name}:begin (written by the ${name} runner; edits here are overwritten) -->`;

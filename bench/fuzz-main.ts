@@ -2,14 +2,18 @@
 // one worker thread at a time, a watchdog naming any input that hangs), tier 1 against tier 2 on a
 // sample, and the counts in the "fuzz" section of bench/results.md with the command that made them.
 //   node dist/bench/fuzz-main.js [--inputs N] [--seed S] [--sample-every K] [--targets footer,planner,board] [--no-write]
+// --inputs also takes per-target counts, e.g. `--inputs 1000000,board=200000` (the table names them).
 import { Worker } from "node:worker_threads";
 import { parseArgs } from "node:util";
 import { addCounts, compareTiers, emptyCounts, runTarget, violationTotal, TARGETS, type FuzzCounts, type TargetName } from "./fuzz-targets.js";
 import { writeResultsSection } from "./campaign-results.js";
 
+/** Inputs per target in a full run (issue: at least a million). */
+const FULL_INPUTS = 1_000_000;
+
 const { values } = parseArgs({
   options: {
-    inputs: { type: "string", default: "1000000" },
+    inputs: { type: "string", default: String(FULL_INPUTS) },
     seed: { type: "string", default: "1" },
     "sample-every": { type: "string", default: "1000" },
     targets: { type: "string", default: TARGETS.join(",") },
@@ -23,7 +27,19 @@ function positive(name: string, text: string): number {
   return Number(text);
 }
 
-const inputs = positive("inputs", values.inputs!);
+/** Inputs per target: `N` for every target, then `target=N` entries that override it. */
+function inputCounts(text: string): Record<TargetName, number> {
+  const counts = {} as Record<TargetName, number>;
+  for (const entry of text.split(",")) {
+    const [name, count] = entry.includes("=") ? entry.split("=", 2) : [null, entry];
+    if (name !== null && !TARGETS.includes(name as TargetName)) throw new Error(`--inputs: unknown target '${name}' (${TARGETS.join(", ")})`);
+    for (const target of name === null ? TARGETS : [name as TargetName]) counts[target] = positive("inputs", count);
+  }
+  for (const target of TARGETS) if (counts[target] === undefined) throw new Error(`--inputs gives no count for ${target}`);
+  return counts;
+}
+
+const inputCount = inputCounts(values.inputs!);
 const seed = positive("seed", values.seed!);
 const sampleEvery = positive("sample-every", values["sample-every"]!);
 const hangMs = positive("hang-ms", values["hang-ms"]!);
@@ -77,6 +93,7 @@ interface TargetReport {
 }
 
 async function fuzzTarget(target: TargetName): Promise<TargetReport> {
+  const inputs = inputCount[target];
   const counts = emptyCounts();
   const started = process.hrtime.bigint();
   let from = 0;
@@ -127,6 +144,9 @@ const details = reports.flatMap((report) => {
   for (const disagreement of report.disagreements.slice(0, 3)) lines.push(`  - ${report.target} tier disagreement ${disagreement.replace(/\|/g, "\\|")}`);
   return lines;
 });
+const reducedNote = reports.some((report) => inputCount[report.target] < FULL_INPUTS)
+  ? `\n**A reduced run** (see its command): \`make fuzz\` without options runs ${FULL_INPUTS} inputs per target.\n`
+  : "";
 const body = `## Fuzzing
 
 Produced by \`make fuzz\` (\`${command}\`; seed ${seed}, tier-2 sample every ${sampleEvery}th input).
@@ -135,7 +155,7 @@ bench/fuzz-targets.ts replays finding #i. Traps are exceptions that are not the 
 (wasm traps, device faults, TypeErrors); violations are broken invariants (a plan below --app-end,
 on the first sector, beyond flash end or at/above SFSA; an accepted image larger than its sectors;
 a board that does not round-trip). Seconds per million inputs is wall time on the machine that ran it.
-
+${reducedNote}
 | target | inputs | accepted | traps | hangs | invariant violations | tier-1/tier-2 disagreements | s per 10^6 inputs |
 |---|---|---|---|---|---|---|---|
 ${rows.join("\n")}

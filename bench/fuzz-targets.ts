@@ -326,17 +326,25 @@ const HOSTILE_VALUES: unknown[] = [
   "AAAA", "!!!!", [], [1], {}, { a: 1 }, "\u0000\u001b[2J", "toString", "__proto__",
 ];
 
+/**
+ * Sets an own, enumerable key: `container[key] = ...` with the key "__proto__" would instead replace
+ * the prototype (an array then has no iterator), and JSON.stringify would drop the key.
+ */
+function setOwn(container: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function mutateJson(random: SeededRandom, value: unknown, depth: number): unknown {
   if (typeof value !== "object" || value === null) return random.next() < 0.5 ? pick(random, HOSTILE_VALUES) : value;
   const container = (Array.isArray(value) ? [...value] : { ...(value as Record<string, unknown>) }) as Record<string, unknown>;
   const keys = Object.keys(container);
   const action = below(random, 10);
-  if (keys.length === 0 || action === 0) container[pick(random, ["extra", "__proto__", "constructor", "0", "flash"])] = pick(random, HOSTILE_VALUES);
+  if (keys.length === 0 || action === 0) setOwn(container, pick(random, ["extra", "__proto__", "constructor", "0", "flash"]), pick(random, HOSTILE_VALUES));
   else if (action === 1) delete container[pick(random, keys)];
-  else if (action === 2 || depth > 5) container[pick(random, keys)] = pick(random, HOSTILE_VALUES);
+  else if (action === 2 || depth > 5) setOwn(container, pick(random, keys), pick(random, HOSTILE_VALUES));
   else {
     const key = pick(random, keys);
-    container[key] = mutateJson(random, container[key], depth + 1);
+    setOwn(container, key, mutateJson(random, container[key], depth + 1));
   }
   return container;
 }

@@ -1,7 +1,7 @@
 // fusop benchmarks: sizes and measured speed, written to bench/results.md with the command that
 // produced them. Instruction counts come from unicorn (deterministic); wall time only as ratios.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Board, type BoardConfig } from "../host-sim/board.js";
 import { Stm32wb } from "../host-sim/chip/stm32wb.js";
@@ -13,6 +13,7 @@ import { SystemResetOccurred } from "../host-sim/tiers/tier.js";
 import { deviceWasmPath, loaderElfPathFor, probeElfPath, projectRoot } from "../host-sim/paths.js";
 import { Session } from "../host-sim/session.js";
 import { buildImage } from "../host-sim/images/builder.js";
+import { writeResultsKeepingSections } from "./campaign-results.js";
 import { parseVersion } from "../host-sim/versions.js";
 import { FLASH_TIMING_US } from "../host-sim/chip/flash-timing.js";
 
@@ -347,9 +348,6 @@ ${largest.join("\n")}
 |---|---|---|---|
 ${rows.join("\n")}
 `;
-// The sections other runners write (fuzz, campaign: bench/campaign-results.ts) stay as they are.
-const resultsFile = join(projectRoot, "bench", "results.md");
-const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "";
-const sections = previous.match(/<!-- ([a-z-]+):begin[^]*?<!-- \1:end -->/g) ?? [];
-writeFileSync(resultsFile, [report.trimEnd(), ...sections].join("\n\n") + "\n");
+// The fuzz and campaign sections of the file are their runners' (bench/campaign-results.ts).
+writeResultsKeepingSections(report);
 console.log(report);

@@ -83,12 +83,15 @@ export class Session<Part extends ResetCounting = Stm32wb> {
     const sent = this.operator.lastSent;
     for (let round = 0; round <= MAX_RESETS; round++) {
       const wasBooted = this.bootedInRun === this.chip.systemResetCount;
-      // After power loss the operator's record in SRAM2a is gone: give it back, so that resume
-      // verifies the outcome against the device information instead of finding nothing to check.
-      if (sent && !wasBooted && this.tier.call("pendingOperation") === PendingOperation.None) this.operator.restoreOperation(sent);
       let resumed: { value?: { done: boolean; reading: FusStateReading }; reset: boolean };
       try {
-        resumed = this.survive(() => this.operator.resume());
+        resumed = this.survive(() => {
+          // After power loss the operator's record in SRAM2a is gone: give it back, so that resume
+          // verifies the outcome against the device information instead of finding nothing to
+          // check. On tier 2 these calls run CPU1 code, which another power loss can cut short.
+          if (sent && !wasBooted && this.tier.call("pendingOperation") === PendingOperation.None) this.operator.restoreOperation(sent);
+          return this.operator.resume();
+        });
       } finally {
         // resume boots CPU2 in a new CPU1 run, also when it then reports a failure.
         if (!wasBooted && this.bootedInRun !== this.chip.systemResetCount && this.operator.mode !== Cpu2Mode.Unknown) {

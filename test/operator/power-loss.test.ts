@@ -3,13 +3,13 @@
 // (issue 3 fault injection; fus-behaviour §1.7, §1.8, §1.15; FUSv2's robustness, §2).
 import { describe, expect, test } from "vitest";
 import { Cpu2Mode } from "../../assembly/shared/codes.js";
-import { FaultInjector, type FaultAction, type StepKind } from "../../host-sim/faults.js";
+import { FaultInjector, powerLoss, SeededRandom, type FaultAction, type StepKind } from "../../host-sim/faults.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { Session, type LongOperationResult } from "../../host-sim/session.js";
 import { OperatorError } from "../../host-sim/operator.js";
 import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
 import { parseVersion } from "../../host-sim/versions.js";
-import { rig, type Rig } from "../support/tiers.js";
+import { rig, tierNames, type Rig } from "../support/tiers.js";
 import type { BoardConfig } from "../../host-sim/board.js";
 import type { TierName } from "../../host-sim/tiers/tier.js";
 
@@ -111,6 +111,34 @@ describe("power loss while CPU1 stages an image", () => {
     session.ensureFus();
     setup.operator.stage(newer, updateAddress(setup));
     const done = session.runLongOperation((operator) => operator.fwUpgrade());
+    expect(done.mode).toBe(Cpu2Mode.WirelessStack);
+    expect(setup.operator.deviceInformation().stackVersion).toBe("1.24.0");
+  });
+});
+
+// The campaign's staging run cut at tier-2 instruction 6,551,775 (bench/campaign-flows.ts): power
+// lost while CPU1, just restarted by FUS's reset, read its own record to resume the install. The
+// session let that reset escape as "failed SYSTEM_RESET" and left the install where it was.
+describe("power loss while CPU1 reads its record to resume, right after a reset of the install", () => {
+  test.each(tierNames)("tier %s: the session restarts CPU1 once more and follows the install to its end", (tier) => {
+    const setup = rig(tier, fus22);
+    const session = new Session(setup.chip, setup.tier);
+    session.ensureFus();
+    setup.operator.stage(newer, updateAddress(setup));
+    const call = setup.tier.call.bind(setup.tier);
+    let cut: unknown = null;
+    setup.tier.call = (name: string, ...args: number[]): number => {
+      if (name !== "pendingOperation" || cut !== null) return call(name, ...args);
+      powerLoss(setup.chip, new SeededRandom(9));
+      try {
+        return call(name, ...args);
+      } catch (error) {
+        cut = error;
+        throw error;
+      }
+    };
+    const done = session.runLongOperation((operator) => operator.fwUpgrade());
+    expect(cut).toBeInstanceOf(SystemResetOccurred);
     expect(done.mode).toBe(Cpu2Mode.WirelessStack);
     expect(setup.operator.deviceInformation().stackVersion).toBe("1.24.0");
   });
