@@ -10,10 +10,12 @@ BENCH_ELF := $(FW)/bench/fusop-bench.elf
 
 $(FW)/bench/%.o: bench/baselines/%.c $(GEN)/fusop_api.c $(wildcard runtime-c/*.h)
 	@mkdir -p $(FW)/bench
-	$(CROSS)gcc $(C_RUNTIME) -c $< -o $@
+	$(call step,CC,$@)
+	$(Q)$(CROSS)gcc $(C_RUNTIME) -c $< -o $@
 
 $(BENCH_ELF): $(FW)/fusop-probe.elf $(BASELINE_OBJECTS)
-	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	$(call step,LD,$@)
+	$(Q)$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections $(addprefix -Wl$(comma)--undefined=,$(BASELINE_ENTRIES)) -Llinker -T linker/stm32wb55xg.ld \
 	  $(PROBE_OBJECTS) $(BASELINE_OBJECTS) -o $@
 
@@ -22,8 +24,9 @@ $(BENCH_ELF): $(FW)/fusop-probe.elf $(BASELINE_OBJECTS)
 MINIMAL_ELF := $(FW)/bench/fusop-minimal.elf
 $(MINIMAL_ELF): bench/minimal/minimal_app.c $(FW)/libfusop.a
 	@mkdir -p $(FW)/bench
-	$(CROSS)gcc $(C_RUNTIME) -c $< -o $(FW)/bench/minimal_app.o
-	$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	$(call step,LD,$@)
+	$(Q)$(CROSS)gcc $(C_RUNTIME) -c $< -o $(FW)/bench/minimal_app.o
+	$(Q)$(CROSS)gcc $(C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections -Llinker -T linker/stm32wb55xg.ld \
 	  $(FW)/startup.o $(FW)/bench/minimal_app.o $(FW)/libfusop.a -o $@
 
