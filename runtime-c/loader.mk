@@ -13,15 +13,18 @@ LOADER_ASC_FLAGS := $(subst --lowMemoryLimit $(LINEAR_BYTES),--lowMemoryLimit $(
 
 # The code names the console prints, as bytes (committed; regenerated when the codes change).
 assembly/loader/code-names.ts: assembly/shared/codes.ts assembly/loader/codes.ts scripts/gen-loader-names.mjs
-	node scripts/gen-loader-names.mjs $@
+	$(call step,GEN,$@)
+	$(Q)node scripts/gen-loader-names.mjs $@
 
 $(LOADER_WASM): $(AS_SOURCES) assembly/loader/code-names.ts scripts/check-wasm.mjs
 	@mkdir -p $(BUILD)
-	npx asc assembly/loader/index.ts -o $@ -t $(BUILD)/fusop-loader.wat $(LOADER_ASC_FLAGS)
-	node scripts/check-wasm.mjs $@ $(LOADER_LINEAR_BYTES) $(LOADER_GEN)/linear_layout.h
+	$(call step,ASC,$@)
+	$(Q)npx asc assembly/loader/index.ts -o $@ -t $(BUILD)/fusop-loader.wat $(LOADER_ASC_FLAGS)
+	$(Q)node scripts/check-wasm.mjs $@ $(LOADER_LINEAR_BYTES) $(LOADER_GEN)/linear_layout.h $(QUIET_OUT)
 
 $(LOADER_WASM_TIER1): $(LOADER_WASM) scripts/instrument-tier1.mjs
-	node scripts/instrument-tier1.mjs $(LOADER_WASM) $@
+	$(call step,TIER1,$@)
+	$(Q)node scripts/instrument-tier1.mjs $(LOADER_WASM) $@
 
 wasm: $(LOADER_WASM) $(LOADER_WASM_TIER1)
 
@@ -31,35 +34,40 @@ wasm: $(LOADER_WASM) $(LOADER_WASM_TIER1)
 # the hal and startup are the probe's sources, built with the loader's linear-memory size.
 
 LOADER_C_COMMON := $(subst -I$(GEN),-I$(LOADER_GEN) -I$(GEN),$(subst -DFUSOP_LINEAR_BYTES=$(LINEAR_BYTES),-DFUSOP_LINEAR_BYTES=$(LOADER_LINEAR_BYTES),$(C_COMMON)))
-LOADER_C_GENERATED := $(LOADER_C_COMMON) -O2 -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
+# Built as the probe's generated C is (Makefile C_GENERATED): -Os with wasm2c's helpers shaped inline.
+LOADER_C_GENERATED := $(LOADER_C_COMMON) -Os -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
   -Wno-unused-but-set-variable -Wno-unused-variable -Wno-sign-compare
 LOADER_C_RUNTIME := $(LOADER_C_COMMON) -Os -Werror
 LOADER_C_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/usart.c runtime-c/loader_main.c
 LOADER_VARIANTS := stm32wb55xg stm32wb35xe stm32wb15cc
 
-$(LOADER_GEN)/fusop.c: $(LOADER_WASM)
+$(LOADER_GEN)/fusop.c: $(LOADER_WASM) scripts/shape-wasm2c.mjs
 	@mkdir -p $(LOADER_GEN)
-	wasm2c $(LOADER_WASM) -n fusop -o $@
-	cp /usr/include/wasm-rt.h $(LOADER_GEN)/wasm-rt.h
+	$(call step,WASM2C,$@)
+	$(Q)wasm2c $(LOADER_WASM) -n fusop -o $@
+	$(Q)node scripts/shape-wasm2c.mjs $@
+	$(Q)cp /usr/include/wasm-rt.h $(LOADER_GEN)/wasm-rt.h
 
 $(LOADER_GEN)/fusop_api.c: $(LOADER_GEN)/fusop.c scripts/gen-c-api.mjs $(CODE_SOURCES)
-	node scripts/gen-c-api.mjs $(LOADER_GEN)/fusop.h $(LOADER_GEN)/fusop_api.h $@
+	$(call step,GEN,$@)
+	$(Q)node scripts/gen-c-api.mjs $(LOADER_GEN)/fusop.h $(LOADER_GEN)/fusop_api.h $@ $(QUIET_OUT)
 
 # $(1) variant, $(2) the variant's defines (as for its probe).
 define LOADER_FIRMWARE
 $(FW)/$(1)/fusop-loader.elf: $(GEN)/allowlist.h $(LOADER_GEN)/fusop_api.c $(LOADER_C_SOURCES) linker/$(1)-loader.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)/$(1)/loader
-	$(CROSS)gcc $(LOADER_C_GENERATED) -c $(LOADER_GEN)/fusop.c -o $(FW)/$(1)/loader/fusop.o
-	$(CROSS)gcc $(LOADER_C_RUNTIME) -c $(LOADER_GEN)/fusop_api.c -o $(FW)/$(1)/loader/fusop_api.o
-	for f in $(LOADER_C_SOURCES); do \
+	$$(call step,CC,$$@)
+	$(Q)$(CROSS)gcc $(LOADER_C_GENERATED) -c $(LOADER_GEN)/fusop.c -o $(FW)/$(1)/loader/fusop.o
+	$(Q)$(CROSS)gcc $(LOADER_C_RUNTIME) -c $(LOADER_GEN)/fusop_api.c -o $(FW)/$(1)/loader/fusop_api.o
+	$(Q)for f in $(LOADER_C_SOURCES); do \
 	  $(CROSS)gcc $(LOADER_C_RUNTIME) $(2) -c $$$$f -o $(FW)/$(1)/loader/$$$$(basename $$$$f .c).o || exit 1; done
-	$(CROSS)gcc $(LOADER_C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	$(Q)$(CROSS)gcc $(LOADER_C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections -Wl,-Map=$(FW)/$(1)/fusop-loader.map -Llinker -T linker/$(1)-loader.ld \
 	  $(FW)/$(1)/loader/fusop.o $(FW)/$(1)/loader/fusop_api.o \
 	  $(patsubst runtime-c/%.c,$(FW)/$(1)/loader/%.o,$(LOADER_C_SOURCES)) -o $$@
-	$(CROSS)objcopy -O binary $$@ $(FW)/$(1)/fusop-loader.bin
-	$(CROSS)objcopy -O ihex $$@ $(FW)/$(1)/fusop-loader.hex
-	$(CROSS)size $$@
+	$(Q)$(CROSS)objcopy -O binary $$@ $(FW)/$(1)/fusop-loader.bin
+	$(Q)$(CROSS)objcopy -O ihex $$@ $(FW)/$(1)/fusop-loader.hex
+	$(Q)$(CROSS)size $$@ $(QUIET_OUT)
 endef
 $(eval $(call LOADER_FIRMWARE,stm32wb55xg,))
 $(eval $(call LOADER_FIRMWARE,stm32wb35xe,-DFUSOP_FLASH_BYTES=0x80000u))
