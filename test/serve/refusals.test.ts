@@ -38,7 +38,7 @@ describe.runIf(slowTests)("sim serve --pty: refusals through the pty", () => {
       expect(await refused("cancelled.bin", stackImage("wb5x", 0x10000), { interruptAfterSectors: 40 })).toMatch(/ERROR TRANSFER_CANCELLED [^\r]*\r\n$/);
 
       // Nothing installed was lost; the stack starts again.
-      expect(await terminal.commandAfterQuiet("info")).toMatch(/fus 2\.2\.0\r\n[\s\S]*stack 1\.24\.0\r\nOK\r\n$/);
+      expect(await terminal.commandAfterQuiet("info")).toMatch(/fus 2\.2\.0\r\n[\s\S]*stack 1\.24\.0\r\nstack-type 0x00000001\r\nOK\r\n$/);
       expect(await terminal.command("start-ws", 30)).toMatch(/OK\r\n$/);
     } finally {
       await terminal.close();
