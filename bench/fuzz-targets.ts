@@ -1,5 +1,6 @@
-// Fuzz targets as code (the field loader's console and YMODEM receive in bench/fuzz-loader.ts): the footer decoder and the upgrade planner (the operator's wasm, tier 1,
-// with a sample compared against tier 2, the probe firmware in unicorn) and the board-file loader.
+// Fuzz targets as code: the footer decoder and the upgrade planner (the operator's wasm, tier 1,
+// with a sample compared against tier 2, the probe firmware in unicorn), the board-file loader, and
+// the field loader's console and YMODEM receive (bench/fuzz-loader.ts).
 // Every input is a pure function of (seed, index), so any finding replays from its index alone;
 // `make fuzz` (bench/fuzz-main.ts) runs a million per target, `make test` a seeded few thousand
 // (test/fuzz/).
