@@ -243,14 +243,21 @@ export function runConsoleInput(input: ConsoleInput): LoaderVerdict {
     const lineWords = words(line);
     if (!overflow && lineWords.length > 0 && TRANSFERS.includes(lineWords[0])) break; // a transfer takes the line: not this target's
     if (!overflow && lineWords.length > 0 && PART_CHANGING.includes(lineWords[0])) changingWord = true;
-    const owed = overflow || line.length > 0 ? 1 : 0;
+    const owed = overflow || lineWords.length > 0 ? 1 : 0; // a line of spaces runs nothing, as an empty one
     commandLines += owed;
     const echoJson = json;
     if (!overflow && lineWords[0] === "json" && lineWords.length === 2 && (lineWords[1] === "on" || lineWords[1] === "off")) json = lineWords[1] === "on";
+    const resets = rig.resets;
     const answer = Buffer.from(rig.exchange(Buffer.from(segment, "latin1"))).toString("latin1");
     segment = "";
     let lines = answer.split("\r\n");
-    if (!echoJson) lines = lines.slice(1); // the echo of the typed line, ended by the loader's newline
+    if (rig.resets !== resets) {
+      // The command reset the part (start-fus, delete, ...): what was on the line is gone with the
+      // reset, and the loader starts again in text mode, with no CR seen (its console state is RAM).
+      if (json) violations.push({ kind: "console: json mode lost through the command's reset (final line in text)", detail: `${JSON.stringify(line)} answered ${JSON.stringify(answer.slice(0, 160))}` });
+      json = false;
+      lastWasCr = false;
+    } else if (!echoJson) lines = lines.slice(1); // the echo of the typed line, ended by the loader's newline
     lines = lines.filter((text) => text !== "");
     const finals = lines.filter((text) => isFinal(text, json));
     if (finals.length !== owed || (owed === 1 && lines.at(-1) !== finals[0])) {

@@ -159,7 +159,11 @@ Inputs are a pure function of (seed, index): \`runTarget(target, seed, i, i + 1)
 bench/fuzz-targets.ts replays finding #i. Traps are exceptions that are not the code's own answer
 (wasm traps, device faults, TypeErrors); violations are broken invariants (a plan below --app-end,
 on the first sector, beyond flash end or at/above SFSA; an accepted image larger than its sectors;
-a board that does not round-trip). Seconds per million inputs is wall time on the machine that ran it.
+a board that does not round-trip; a loader command line without exactly one final line, or a line
+that is no command changing the part; a YMODEM transfer answered OK without the exact file in the
+application slot, or refused leaving an application marked valid or bytes in the slot). Hangs are
+also inputs past the loader's step or reset bound. Seconds per million inputs is wall time on the
+machine that ran it.
 ${reducedNote}
 | target | inputs | accepted | traps | hangs | invariant violations | tier-1/tier-2 disagreements | s per 10^6 inputs |
 |---|---|---|---|---|---|---|---|
