@@ -1,5 +1,6 @@
 // Fuzz targets as code: the footer decoder and the upgrade planner (the operator's wasm, tier 1,
-// with a sample compared against tier 2, the probe firmware in unicorn) and the board-file loader.
+// with a sample compared against tier 2, the probe firmware in unicorn), the board-file loader, and
+// the field loader's console and YMODEM receive (bench/fuzz-loader.ts).
 // Every input is a pure function of (seed, index), so any finding replays from its index alone;
 // `make fuzz` (bench/fuzz-main.ts) runs a million per target, `make test` a seeded few thousand
 // (test/fuzz/).
@@ -17,9 +18,10 @@ import { WasmTier } from "../host-sim/tiers/tier1.js";
 import { ArmTier } from "../host-sim/tiers/tier2.js";
 import type { TierName } from "../host-sim/tiers/tier.js";
 import { parseVersion } from "../host-sim/versions.js";
+import { LoaderHang, consoleInput, runConsoleInput, runYmodemInput, ymodemInput, type LoaderVerdict } from "./fuzz-loader.js";
 
-export type TargetName = "footer" | "planner" | "board";
-export const TARGETS: TargetName[] = ["footer", "planner", "board"];
+export type TargetName = "footer" | "planner" | "board" | "console" | "ymodem";
+export const TARGETS: TargetName[] = ["footer", "planner", "board", "console", "ymodem"];
 
 /** What one target found over a range of inputs. */
 export interface FuzzCounts {
@@ -398,7 +400,7 @@ function describeThrown(error: unknown): string {
  */
 export function runTarget(target: TargetName, seed: number, from: number, to: number, onInput: (index: number) => void = () => {}): FuzzCounts {
   const counts = emptyCounts();
-  const codec = target === "board" ? null : imageCodecOn("wasm");
+  const codec = target === "footer" || target === "planner" ? imageCodecOn("wasm") : null;
   const planner = codec ? new UpgradePlanner(codec) : null;
   for (let index = from; index < to; index++) {
     onInput(index);
@@ -416,6 +418,18 @@ export function runTarget(target: TargetName, seed: number, from: number, to: nu
         for (const violation of planViolations(input, result)) {
           record(counts, violation, index, `${JSON.stringify({ ...input.part, installedStack: input.part.installedStack?.file })} ${input.images.map((image) => `${image.file}:${image.size}`).join(",")}`);
         }
+      } else if (target === "console" || target === "ymodem") {
+        let verdict: LoaderVerdict;
+        try {
+          verdict = target === "console" ? runConsoleInput(consoleInput(inputRandom(seed, index))) : runYmodemInput(ymodemInput(inputRandom(seed, index)));
+        } catch (error) {
+          if (!(error instanceof LoaderHang)) throw error;
+          counts.hangs++;
+          if (counts.findings.length < 12) counts.findings.push(`#${index} hang: ${error.message}`);
+          continue;
+        }
+        if (verdict.accepted) counts.accepted++;
+        for (const violation of verdict.violations) record(counts, violation.kind, index, violation.detail);
       } else {
         const bytes = boardInput(seed, index);
         let board: Board;
