@@ -20,6 +20,9 @@ __attribute__((noreturn)) void fusop_fault(uint32_t code, uint32_t address);
 uint8_t *fusop_linear_pointer(uint32_t offset);
 
 /* Time source of the hal (hal.c): the core clock with DWT->CYCCNT, or the application's hook. */
+/* The fastest core clock the cycle-counter time source handles exactly in 32 bits (hal.c:
+ * 10 * core_clock_hz must fit); STM32WB's CPU1 runs at 64 MHz at most. */
+#define FUSOP_CORE_HZ_MAX 400000000u
 void fusop_time_configure(uint32_t core_clock_hz, uint32_t (*now_us)(void));
 
 #endif

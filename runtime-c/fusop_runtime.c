@@ -38,7 +38,10 @@ __attribute__((noreturn, noinline, used)) void fusop_fault(uint32_t code, uint32
 extern uint32_t _fusop_firmware_end;
 
 fusop_status_t fusop_init(const fusop_config_t *config) {
-  if (config == 0 || (config->core_clock_hz < 1000000u && config->now_us == 0)) return FUSOP_STATUS_INVALID_CONFIG;
+  if (config == 0) return FUSOP_STATUS_INVALID_CONFIG;
+  if (config->now_us == 0 && (config->core_clock_hz < 1000000u || config->core_clock_hz > FUSOP_CORE_HZ_MAX)) {
+    return FUSOP_STATUS_INVALID_CONFIG;
+  }
   fusop_time_configure(config->core_clock_hz, config->now_us);
   Z_fusop_init_module();
   Z_fusop_instantiate(&fusop_instance, 0);

@@ -205,9 +205,12 @@ void Z_halZ_copyOut(struct Z_hal_instance_t* hal, u32 address, u32 pointer, u32 
 
 /* Time: the application's microsecond hook, or the DWT cycle counter at the core clock the
  * application gave fusop_init. CYCCNT is only read (the application or a debugger may use it
- * too): differences are summed in 64 bits, so microseconds wrap at 2^32 as the operator's wrapping
- * arithmetic expects (CYCCNT alone wraps after 2^32 cycles). */
-static uint64_t cycles_total;
+ * too): its differences are counted as whole seconds (in microseconds, wrapping at 2^32 as the
+ * operator's wrapping arithmetic expects) and the cycles beyond them, so nothing wraps with
+ * CYCCNT's 2^32 cycles. All in 32 bits: a 64-bit division would link libgcc's (700 bytes); exact
+ * for core clocks up to FUSOP_CORE_HZ_MAX (fusop_init refuses more). */
+static uint32_t seconds_us;
+static uint32_t cycles_beyond; /* < core_hz */
 static uint32_t cycles_last;
 static uint32_t core_hz;
 static uint32_t (*time_hook)(void);
@@ -219,16 +222,32 @@ void fusop_time_configure(uint32_t core_clock_hz, uint32_t (*now_us)(void)) {
   *(volatile uint32_t*)FUSOP_DEMCR |= FUSOP_DEMCR_TRCENA;
   *(volatile uint32_t*)FUSOP_DWT_CTRL |= FUSOP_DWT_CTRL_CYCCNTENA;
   cycles_last = *(volatile uint32_t*)FUSOP_DWT_CYCCNT;
-  cycles_total = 0;
+  seconds_us = 0;
+  cycles_beyond = 0;
 }
 
 u32 Z_halZ_nowUs(struct Z_hal_instance_t* hal) {
   (void)hal;
   if (time_hook != 0) return time_hook();
   uint32_t now = *(volatile uint32_t*)FUSOP_DWT_CYCCNT;
-  cycles_total += (uint32_t)(now - cycles_last);
+  uint32_t elapsed = now - cycles_last;
   cycles_last = now;
-  return (u32)((cycles_total / core_hz) * 1000000u + ((cycles_total % core_hz) * 1000000u) / core_hz);
+  seconds_us += (elapsed / core_hz) * 1000000u;
+  cycles_beyond += elapsed % core_hz; /* < 2 * core_hz */
+  if (cycles_beyond >= core_hz) {
+    cycles_beyond -= core_hz;
+    seconds_us += 1000000u;
+  }
+  /* cycles_beyond * 10^6 / core_hz, one decimal digit at a time (rest < core_hz, so rest * 10
+   * fits 32 bits): the same floor as the 64-bit quotient. */
+  uint32_t rest = cycles_beyond;
+  uint32_t fraction = 0;
+  for (uint32_t digit = 0; digit < 6; digit++) {
+    rest *= 10u;
+    fraction = fraction * 10u + rest / core_hz;
+    rest %= core_hz;
+  }
+  return seconds_us + fraction;
 }
 
 void Z_halZ_delayUs(struct Z_hal_instance_t* hal, u32 us) {

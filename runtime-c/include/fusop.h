@@ -53,8 +53,8 @@ typedef struct {
 } fusop_config_t;
 
 /* Sets up the time source and the operator. Blocks: no (microseconds). Resets: no.
- * FUSOP_STATUS_OK, or FUSOP_STATUS_INVALID_CONFIG (no clock and no hook, or a bad journal
- * address). */
+ * FUSOP_STATUS_OK, or FUSOP_STATUS_INVALID_CONFIG (no hook and no clock between 1 MHz and
+ * 400 MHz, or a bad journal address). */
 fusop_status_t fusop_init(const fusop_config_t *config);
 
 /* Where a long operation (install, delete, start of the stack) stands after a start of CPU1. */
