@@ -6,11 +6,14 @@
 //   and one memcpy; at -Os gcc keeps them out of line and every access becomes a call.
 // - the bounds check compares against FUSOP_LINEAR_BYTES and the access uses fusop_linear_memory:
 //   the values mem->size and mem->data always hold, as constants instead of two loads per access.
-//   Every access is still checked, against the same bound.
+//   Every access is still checked, against the same bound, written as offset > bytes - len
+//   (the same test as offset + len > bytes: len is at most 8): gcc then compares the 32-bit
+//   address with one constant where the sum took a 64-bit add and compare.
 // - the module's data segments become one packed image (packDataSegments below): wasm2c emits one
 //   array and one LOAD_DATA per segment, and asc one segment per static object (133 in the
 //   loader), so the initialiser was a copy call per segment and the arrays held the UTF-16 string
-//   literals' zero bytes and the object headers' zero words. The span they cover is still checked
+//   literals' zero bytes and the object headers' zero words; packed, zero runs, UTF-16 text and
+//   repeated words take a token each (5,413 bytes of the loader's data in 1,801). The span is checked
 //   against the memory's size before it is written, once, as LOAD_DATA checks each segment.
 // - init_globals: the globals that start at 0 are cleared with one memset of the instance's block
 //   of globals instead of a store each (asc's globals nearly all start at 0).
@@ -41,22 +44,87 @@ replaceExactly('#include "fusop.h"\n', `#include "fusop.h"
 
 /* The device's linear memory (runtime-c/wasm_rt_device.c), fixed: see scripts/shape-wasm2c.mjs. */
 extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
-#define DEVICE_RANGE_CHECK(offset, len)                      \\
-  if (UNLIKELY(offset + (uint64_t)len > FUSOP_LINEAR_BYTES)) \\
+#define DEVICE_RANGE_CHECK(offset, len)                              \\
+  if (UNLIKELY((offset) > (uint64_t)FUSOP_LINEAR_BYTES - (len))) \\
     TRAP(OOB);
 `, 1);
-packDataSegments();
-clearGlobalsAtOnce();
-writeFileSync(path, text);
 
 /**
  * Data segments as one stream of tokens, unpacked into the zeroed memory by unpack_data:
- *   0x00-0x7f  n = token + 1 literal bytes follow
- *   0x80-0xbf  n = token - 0x7f zero bytes (skipped: wasm_rt_allocate_memory has cleared the memory)
+ *   0x00-0x3f  n = token + 1 literal bytes follow
+ *   0x40-0x7f  n = token - 0x3f zero bytes (skipped: wasm_rt_allocate_memory has cleared the memory)
  *   0xc0-0xff  n = token - 0xbf bytes follow, each followed by a zero byte in memory (UTF-16 ASCII)
+ *   0x80-0xbf  n = token - 0x7c bytes (4..67) copied from d bytes back in what is already unpacked;
+ *              d follows, 2 bytes little-endian (the error names share words, texts share words)
  * The cheapest token sequence is chosen exactly (shortest path over the image), then unpacked
  * here and compared with the image before it is written.
  */
+const TOKEN_LITERAL = 0x00;
+const TOKEN_ZEROS = 0x40;
+const TOKEN_COPY = 0x80;
+const TOKEN_WIDE = 0xc0;
+const RUN_MAX = 64;
+const COPY_MIN = 4;
+const COPY_MAX = COPY_MIN + 63;
+
+/** The shortest token sequence for `image` (cost[i]: bytes that encode image[i..]). */
+function pack(image) {
+  const n = image.length;
+  const cost = new Array(n + 1).fill(Infinity);
+  const step = new Array(n);
+  cost[n] = 0;
+  // Earlier positions by their first COPY_MIN bytes, the nearest 64 of each (zero runs repeat).
+  const earlier = new Map();
+  const key = (i) => image[i] | (image[i + 1] << 8) | (image[i + 2] << 16) | (image[i + 3] * 2 ** 24);
+  for (let i = 0; i + COPY_MIN <= n; i++) {
+    const list = earlier.get(key(i)) ?? [];
+    list.push(i);
+    earlier.set(key(i), list);
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const consider = (token, count, size, next, distance = 0) => {
+      if (size + cost[next] < cost[i]) [cost[i], step[i]] = [size + cost[next], { token, count, next, distance }];
+    };
+    for (let count = 1; count <= RUN_MAX && i + count <= n; count++) consider(TOKEN_LITERAL, count, 1 + count, i + count);
+    for (let count = 1; count <= RUN_MAX && i + count <= n && image[i + count - 1] === 0; count++) consider(TOKEN_ZEROS, count, 1, i + count);
+    for (let count = 1; count <= RUN_MAX && i + 2 * count <= n && image[i + 2 * count - 1] === 0; count++) consider(TOKEN_WIDE, count, 1 + count, i + 2 * count);
+    if (i + COPY_MIN > n) continue;
+    const candidates = (earlier.get(key(i)) ?? []).filter((j) => j < i && i - j <= 0xffff);
+    for (const j of candidates.slice(-64)) {
+      let length = 0;
+      while (i + length < n && length < COPY_MAX && image[j + length] === image[i + length]) length++;
+      for (let count = COPY_MIN; count <= length; count++) consider(TOKEN_COPY, count, 3, i + count, i - j);
+    }
+  }
+  const packed = [];
+  for (let i = 0; i < n; i = step[i].next) {
+    const { token, count, distance } = step[i];
+    if (token === TOKEN_LITERAL) packed.push(TOKEN_LITERAL + count - 1, ...image.subarray(i, i + count));
+    else if (token === TOKEN_ZEROS) packed.push(TOKEN_ZEROS + count - 1);
+    else if (token === TOKEN_COPY) packed.push(TOKEN_COPY + count - COPY_MIN, distance & 0xff, distance >> 8);
+    else packed.push(TOKEN_WIDE + count - 1, ...[...image.subarray(i, i + 2 * count)].filter((_, k) => k % 2 === 0));
+  }
+  return packed;
+}
+
+function unpack(packed, length) {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let p = 0; p < packed.length; ) {
+    const token = packed[p++];
+    if (token < TOKEN_ZEROS) for (let k = 0; k <= token - TOKEN_LITERAL; k++) out[at++] = packed[p++];
+    else if (token < TOKEN_COPY) at += token - TOKEN_ZEROS + 1;
+    else if (token < TOKEN_WIDE) {
+      const distance = packed[p] | (packed[p + 1] << 8);
+      p += 2;
+      if (distance === 0 || distance > at) fail("a copy token reaches before the image");
+      for (let k = 0; k < token - TOKEN_COPY + COPY_MIN; k++, at++) out[at] = out[at - distance];
+    } else for (let k = 0; k <= token - TOKEN_WIDE; k++, at += 2) out[at] = packed[p++];
+    if (at > length) fail("packed data runs past the image");
+  }
+  return out;
+}
+
 function packDataSegments() {
   const arrays = new Map();
   for (const match of text.matchAll(/\nstatic const u8 (data_segment_data_w2c_d\d+)\[\] = \{\n([^}]*)\n\};\n/g)) {
@@ -74,34 +142,10 @@ function packDataSegments() {
   const image = new Uint8Array(Math.max(...segments.map((s) => s.offset + s.bytes.length)) - start);
   for (const segment of segments) image.set(segment.bytes, segment.offset - start); // later segments win, as wasm's order
 
-  // Shortest encoding: cost[i] = bytes to encode image[i..].
-  const n = image.length;
-  const cost = new Array(n + 1).fill(Infinity);
-  const step = new Array(n);
-  cost[n] = 0;
-  for (let i = n - 1; i >= 0; i--) {
-    const consider = (kind, count, size, next) => {
-      if (size + cost[next] < cost[i]) [cost[i], step[i]] = [size + cost[next], { kind, count, next }];
-    };
-    for (let count = 1; count <= 128 && i + count <= n; count++) consider("literal", count, 1 + count, i + count);
-    for (let count = 1; count <= 64 && i + count <= n && image[i + count - 1] === 0; count++) consider("zeros", count, 1, i + count);
-    for (let count = 1; count <= 64 && i + 2 * count <= n && image[i + 2 * count - 1] === 0; count++) consider("wide", count, 1 + count, i + 2 * count);
-  }
-  const packed = [];
-  for (let i = 0; i < n; i = step[i].next) {
-    const { kind, count } = step[i];
-    if (kind === "literal") packed.push(count - 1, ...image.subarray(i, i + count));
-    else if (kind === "zeros") packed.push(0x7f + count);
-    else packed.push(0xbf + count, ...[...image.subarray(i, i + 2 * count)].filter((_, k) => k % 2 === 0));
-  }
-  const unpacked = new Uint8Array(n);
-  for (let p = 0, out = 0; p < packed.length; ) {
-    const token = packed[p++];
-    if (token < 0x80) for (let k = 0; k <= token; k++) unpacked[out++] = packed[p++];
-    else if (token < 0xc0) out += token - 0x7f;
-    else for (let k = 0; k < token - 0xbf; k++, out += 2) unpacked[out] = packed[p++];
-  }
+  const packed = pack(image);
+  const unpacked = unpack(packed, image.length);
   if (!unpacked.every((value, index) => value === image[index])) fail("packed data does not unpack to the segments");
+  const n = image.length;
 
   for (const match of text.matchAll(/\nstatic const u8 data_segment_data_w2c_d\d+\[\] = \{\n[^}]*\n\};\n/g)) text = text.replace(match[0], "");
   const rows = [];
@@ -118,12 +162,16 @@ ${rows.join("\n")}
 static void unpack_data(u8* out, const u8* in, const u8* end) {
   while (in < end) {
     u32 token = *in++;
-    if (token < 0x80) {
+    if (token < ${TOKEN_ZEROS}u) {
       for (u32 n = token + 1; n > 0; n--) *out++ = *in++;
-    } else if (token < 0xc0) {
-      out += token - 0x7f;
+    } else if (token < ${TOKEN_COPY}u) {
+      out += token - ${TOKEN_ZEROS - 1}u;
+    } else if (token < ${TOKEN_WIDE}u) {
+      const u8* from = out - (in[0] | (u32)in[1] << 8);
+      in += 2;
+      for (u32 n = token - ${TOKEN_COPY - COPY_MIN}u; n > 0; n--) *out++ = *from++;
     } else {
-      for (u32 n = token - 0xbf; n > 0; n--, out += 2) *out = *in++;
+      for (u32 n = token - ${TOKEN_WIDE - 1}u; n > 0; n--, out += 2) *out = *in++;
     }
   }
 }
@@ -164,3 +212,7 @@ function clearGlobalsAtOnce() {
 ${kept.map((line) => line + "\n").join("")}}
 `);
 }
+
+packDataSegments();
+clearGlobalsAtOnce();
+writeFileSync(path, text);
