@@ -118,7 +118,7 @@ export const simServeCommand: CommandSpec = {
     process.once("SIGTERM", stop);
     try {
       const summary = await server.serve();
-      return { board: boardPath, pty: link, loader: loaderElf, ...summary };
+      return { board: boardPath, pty: link, uart, loader: loaderElf, ...summary };
     } catch (error) {
       if (error instanceof PtyError) throw new CliError(error.code, error.message);
       throw error;
@@ -132,6 +132,6 @@ export const simServeCommand: CommandSpec = {
     ? `served ${r.board} behind the GDB stub on ${r.gdb}: ${(r.resets as string[]).length} system reset(s); board saved`
     : r.pty === undefined
     ? `programmed ${r.loader} into ${r.board}`
-    : `served ${r.board} on ${r.pty}: ${(r.virtualMs as number).toFixed(0)} ms virtual, ${(r.resets as string[]).length} system reset(s), ` +
+    : `served ${r.board} on ${r.pty} (${String(r.uart).toUpperCase()}): ${(r.virtualMs as number).toFixed(0)} ms virtual, ${(r.resets as string[]).length} system reset(s), ` +
       `${r.received} bytes in, ${r.transmitted} bytes out; ${r.endedBy === "exit" ? `the firmware stopped (BKPT or semihosting exit, code ${r.exitCode}); ` : ""}board saved`,
 };

@@ -1,7 +1,7 @@
 // The loader's console on tier 2 (its firmware on the firmware runner behind `fusop sim serve --pty`):
-// json mode kept through the system reset a command ends in (the mode word in RTC_BKP1R, which a
+// json mode kept through the system resets a command ends in (the mode word in RTC_BKP1R, which a
 // system reset keeps: RM0434 "Backup registers"; start-fus from a running stack resets the part,
-// cpu2-interface §4.4), the WB55xE build on a 512 KB part, and the console build options — LPUART1
+// cpu2-interface §4.4; FW_DELETE's resets, fus-behaviour §1.10), the WB55xE build on a 512 KB part, and the console build options — LPUART1
 // instead of USART1 (build/fw/stm32wb55xg-lpuart1-57600, `--uart lpuart1`) and a speed other than
 // 115200, which a line at another speed cannot talk to (the UART model misreads frames outside the
 // receiver's tolerance, RM0434 USART "Tolerance of the USART receiver to clock deviation").
@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildDirectory } from "../../host-sim/paths.js";
-import { Serve, Terminal, createBoard, directory, file, stackImage, stopAllServes } from "./support.js";
+import { Serve, Terminal, createBoard, directory, file, sendThroughPty, shown, stackImage, stopAllServes } from "./support.js";
 
 afterAll(async () => {
   await stopAllServes();
@@ -39,7 +39,7 @@ function resultOf(stopped: { stdout: string }): Record<string, unknown> {
 }
 
 describe("the loader's console on tier 2 (sim serve --pty)", () => {
-  test("json on, then start-fus from a running stack: the part resets and every line after it is JSON, the final line included", async () => {
+  test("json on, then start-fus from a running stack and delete: the part resets and every line after it is JSON, the final lines included", async () => {
     const board = createBoard("--family", "wb5x", "--flash-kb", "1024", "--fus", "2.2.0", "--stack", file("stack.bin", stackImage("wb5x")));
     const serve = new Serve(board, "--loader", "--json");
     await serve.ready();
@@ -54,29 +54,43 @@ describe("the loader's console on tier 2 (sim serve --pty)", () => {
       expect(answer.at(-1)).toEqual({ ok: true });
       const info = await jsonCommand(terminal, "info");
       expect(info).toContainEqual({ cpu2: "fus" });
+      // FW_DELETE: FUS's own resets (fus-behaviour §1.10), the outcome read back after the last one.
+      const deleted = await jsonCommand(terminal, "delete");
+      expect(deleted).toContainEqual({ resume: "delete" });
+      expect(deleted).toContainEqual({ stack: "none" });
+      expect(deleted.at(-1)).toEqual({ ok: true });
     } finally {
       await terminal.close();
     }
     const stopped = await serve.stop();
     expect(stopped.code, stopped.stderr).toBe(0);
-    expect(resultOf(stopped).resets).toHaveLength(1);
+    expect((resultOf(stopped).resets as string[]).length).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
-  test("a 512 KB WB55 part gets the WB55xE build (build/fw/stm32wb55xe), which answers info with flash-kb 512", async () => {
+  test("a 512 KB WB55 part gets the WB55xE build (build/fw/stm32wb55xe): info says flash-kb 512, and a BLE stack sent with sb installs below its end of flash", async () => {
     const board = createBoard("--family", "wb5x", "--flash-kb", "512", "--fus", "2.2.0");
     const serve = new Serve(board, "--loader", "--json");
     await serve.ready();
-    const terminal = new Terminal(serve.link);
+    let terminal = new Terminal(serve.link);
     try {
       const info = await terminal.command("info");
       expect(info).toMatch(/\r\nflash-kb 512\r\n[\s\S]*\r\nfus 2\.2\.0\r\n[\s\S]*OK\r\n$/);
+      const stack = await sendThroughPty(serve, terminal, "install", file("stm32wb5x_BLE_Stack_full_fw.bin", stackImage("wb5x")));
+      terminal = stack.terminal;
+      expect(stack.sb.code, stack.sb.stderr).toBe(0);
+      // The install address follows from the part's end of flash, 0x08080000 (fus-behaviour §6.2).
+      const placed = Number(/placed-at (0x[0-9a-f]+)/.exec(stack.text)?.[1]);
+      expect(placed).toBeGreaterThan(0x0800_c000);
+      expect(placed + 0x6000).toBeLessThanOrEqual(0x0808_0000);
+      expect(stack.text).toMatch(/stack 1\.24\.0\r\nOK\r\n$/);
     } finally {
       await terminal.close();
     }
     const stopped = await serve.stop();
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(resultOf(stopped).loader).toBe(join(buildDirectory, "fw", "stm32wb55xe", "fusop-loader.elf"));
-  }, 60_000);
+    expect(shown(board).stack?.version).toBe("1.24.0");
+  }, 120_000);
 
   test("the LPUART1 build at 57600 bit/s: info through --uart lpuart1 --baud 57600", async () => {
     const board = createBoard("--family", "wb5x", "--flash-kb", "1024", "--fus", "2.2.0");
