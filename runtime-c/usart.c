@@ -5,7 +5,8 @@
  *   FUSOP_CONSOLE_LPUART1  LPUART1 on PA2 (TX) / PA3 (RX), AF8: Arduino D1/D0 of NUCLEO-WB55;
  * and the speed, FUSOP_CONSOLE_BAUD (default 115200). Registers and bits: RM0434 Rev 10 (RCC
  * chapter 8, GPIO chapter 9, LPUART chapter 35, USART chapter 36), the same values as ST's STM32WB
- * SVD; the pins' alternate functions from the STM32WB55xx datasheet's alternate function table. */
+ * SVD; the alternate function numbers as ST's STM32WB HAL names them (GPIO_AF7_USART1,
+ * GPIO_AF8_LPUART1), the pins as NUCLEO-WB55 board support wires them. */
 #include <stdint.h>
 #include "fusop_generated.h"
 #include "fusop_fault.h"
