@@ -253,12 +253,15 @@ export function runConsoleInput(input: ConsoleInput): LoaderVerdict {
     let lines = answer.split("\r\n");
     if (rig.resets !== resets) {
       // The command reset the part (start-fus, delete, ...): what was on the line is gone with the
-      // reset, and the loader starts again in text mode, with no CR seen (its console state is RAM).
-      if (json) violations.push({ kind: "console: json mode lost through the command's reset (final line in text)", detail: `${JSON.stringify(line)} answered ${JSON.stringify(answer.slice(0, 160))}` });
-      json = false;
+      // reset and the loader starts again with no CR seen (its line editor is RAM); the console's
+      // mode is kept through the reset (a backup register, assembly/loader/request.ts).
       lastWasCr = false;
     } else if (!echoJson) lines = lines.slice(1); // the echo of the typed line, ended by the loader's newline
     lines = lines.filter((text) => text !== "");
+    if (json && lines.some((text) => isFinal(text, false))) {
+      violations.push({ kind: "console: json mode lost (a final line in text)", detail: `${JSON.stringify(line)} answered ${JSON.stringify(answer.slice(0, 160))}` });
+      break;
+    }
     const finals = lines.filter((text) => isFinal(text, json));
     if (finals.length !== owed || (owed === 1 && lines.at(-1) !== finals[0])) {
       violations.push({ kind: "console: not exactly one final line per command line", detail: `${JSON.stringify(line)} answered ${JSON.stringify(answer.slice(0, 160))}` });

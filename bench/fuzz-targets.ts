@@ -18,7 +18,7 @@ import { WasmTier } from "../host-sim/tiers/tier1.js";
 import { ArmTier } from "../host-sim/tiers/tier2.js";
 import type { TierName } from "../host-sim/tiers/tier.js";
 import { parseVersion } from "../host-sim/versions.js";
-import { LoaderHang, consoleInput, runConsoleInput, runYmodemInput, ymodemInput, type LoaderVerdict } from "./fuzz-loader.js";
+import { LoaderHang, consoleInput, type ConsoleInput, runConsoleInput, runYmodemInput, ymodemInput, type LoaderVerdict } from "./fuzz-loader.js";
 
 export type TargetName = "footer" | "planner" | "board" | "console" | "ymodem";
 export const TARGETS: TargetName[] = ["footer", "planner", "board", "console", "ymodem"];
@@ -398,6 +398,11 @@ function describeThrown(error: unknown): string {
  * Runs inputs [from, to) of a target on tier 1 and counts. `onInput` is told each index before it
  * runs (the watchdog of bench/fuzz-main.ts uses it to name an input that hangs).
  */
+/** The console target's input at (seed, index), as runTarget makes it. */
+export function loaderConsoleInput(seed: number, index: number): ConsoleInput {
+  return consoleInput(inputRandom(seed, index));
+}
+
 export function runTarget(target: TargetName, seed: number, from: number, to: number, onInput: (index: number) => void = () => {}): FuzzCounts {
   const counts = emptyCounts();
   const codec = target === "footer" || target === "planner" ? imageCodecOn("wasm") : null;
@@ -421,7 +426,7 @@ export function runTarget(target: TargetName, seed: number, from: number, to: nu
       } else if (target === "console" || target === "ymodem") {
         let verdict: LoaderVerdict;
         try {
-          verdict = target === "console" ? runConsoleInput(consoleInput(inputRandom(seed, index))) : runYmodemInput(ymodemInput(inputRandom(seed, index)));
+          verdict = target === "console" ? runConsoleInput(loaderConsoleInput(seed, index)) : runYmodemInput(ymodemInput(inputRandom(seed, index)));
         } catch (error) {
           if (!(error instanceof LoaderHang)) throw error;
           counts.hangs++;

@@ -131,8 +131,12 @@ const elfSize = (path: string): string[] => execFileSync("arm-none-eabi-size", [
 const size = elfSize(probeElfPath);
 // The field loader per variant built (runtime-c/loader.mk): its .text is what the 44 KiB below the
 // journal page must hold (assembly/loader/README.md "Flash layout").
-const loaderRows = ([["STM32WB55xG", "wb5x"], ["STM32WB35xE", "wb3x"], ["STM32WB15CC", "wb1x"]] as const)
-  .map(([variant, family]) => `| field loader .text, ${variant} (${loaderElfPathFor(family).slice(projectRoot.length + 1)}) | ${elfSize(loaderElfPathFor(family))[0]} |`);
+/** The loader's builds for the parts (runtime-c/loader.mk): name, family, flash size. */
+const LOADER_BUILDS = [["STM32WB55xG", "wb5x", 1024], ["STM32WB55xE", "wb5x", 512], ["STM32WB35xE", "wb3x", 512], ["STM32WB15CC", "wb1x", 320]] as const;
+const loaderRows = LOADER_BUILDS.map(([variant, family, flashKb]) => {
+  const elf = loaderElfPathFor(family, flashKb);
+  return `| field loader .text, ${variant} (${elf.slice(projectRoot.length + 1)}) | ${elfSize(elf)[0]} |`;
+});
 
 // ---- Footprint (issue: loader in 16 KiB, generated C near hand-written C) ----
 
@@ -195,9 +199,8 @@ function wasmCodeBytes(path: string): number {
   throw new Error(`${path}: no code section`);
 }
 const loaderWasmCode = wasmCodeBytes(join(projectRoot, "build", "fusop-loader.wasm"));
-const loaderVariants = [["STM32WB55xG", "wb5x"], ["STM32WB35xE", "wb3x"], ["STM32WB15CC", "wb1x"]] as const;
-const loaderTargetRows = loaderVariants.map(([variant, family]) => {
-  const elf = loaderElfPathFor(family);
+const loaderTargetRows = LOADER_BUILDS.map(([variant, family, flashKb]) => {
+  const elf = loaderElfPathFor(family, flashKb);
   const text = Number(elfSize(elf)[0]);
   const list = textSymbols(elf);
   const data = bytesOf(list, (name) => name === "packed_data");

@@ -31,9 +31,13 @@ export function probeElfPathFor(family: "wb5x" | "wb3x" | "wb1x"): string {
   if (family === "wb1x") return join(buildDirectory, "fw", "stm32wb15cc", "fusop-probe.elf");
   return probeElfPath;
 }
-/** The field loader firmware built for a family (runtime-c/loader.mk): the same variants as the probe. */
-export function loaderElfPathFor(family: "wb5x" | "wb3x" | "wb1x"): string {
-  const variant = family === "wb3x" ? "stm32wb35xe" : family === "wb1x" ? "stm32wb15cc" : "stm32wb55xg";
+/**
+ * The field loader firmware built for a part (runtime-c/loader.mk): the probe's variants, and the
+ * WB55xE build for 512 KB WB5x parts (its hal bounds flash at 512 KB); other WB5x sizes run the
+ * WB55xG build, whose bound is the larger one.
+ */
+export function loaderElfPathFor(family: "wb5x" | "wb3x" | "wb1x", flashKb?: number): string {
+  const variant = family === "wb3x" ? "stm32wb35xe" : family === "wb1x" ? "stm32wb15cc" : flashKb === 512 ? "stm32wb55xe" : "stm32wb55xg";
   return join(buildDirectory, "fw", variant, "fusop-loader.elf");
 }
 export const unicornAddonPath = join(projectRoot, "host-sim", "native", "build", "Release", "fusop_unicorn.node");

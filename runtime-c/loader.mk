@@ -40,7 +40,9 @@ LOADER_C_GENERATED := $(LOADER_C_COMMON) -Os -Wno-unused-value -Wno-unused-funct
 LOADER_C_RUNTIME := $(LOADER_C_COMMON) -Os -Werror
 # small_mem.c: memcpy/memset in ~130 bytes instead of newlib's 470 (the loader's 16 KiB budget).
 LOADER_C_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/usart.c runtime-c/loader_main.c runtime-c/small_mem.c
-LOADER_VARIANTS := stm32wb55xg stm32wb35xe stm32wb15cc
+# The parts' builds, and one build of the console options (README there, "Console line"): LPUART1
+# instead of USART1, at 57600 bit/s instead of 115200.
+LOADER_VARIANTS := stm32wb55xg stm32wb55xe stm32wb35xe stm32wb15cc stm32wb55xg-lpuart1-57600
 
 $(LOADER_GEN)/fusop.c: $(LOADER_WASM) scripts/shape-wasm2c.mjs
 	@mkdir -p $(LOADER_GEN)
@@ -53,9 +55,10 @@ $(LOADER_GEN)/fusop_api.c: $(LOADER_GEN)/fusop.c scripts/gen-c-api.mjs $(CODE_SO
 	$(call step,GEN,$@)
 	$(Q)node scripts/gen-c-api.mjs $(LOADER_GEN)/fusop.h $(LOADER_GEN)/fusop_api.h $@ $(QUIET_OUT)
 
-# $(1) variant, $(2) the variant's defines (as for its probe).
+# $(1) the build's directory under $(FW), $(2) its defines (the part's as for its probe, then console
+# options), $(3) the part whose linker script it takes when $(1) is not a part's name.
 define LOADER_FIRMWARE
-$(FW)/$(1)/fusop-loader.elf: $(GEN)/allowlist.h $(LOADER_GEN)/fusop_api.c $(LOADER_C_SOURCES) linker/$(1)-loader.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
+$(FW)/$(1)/fusop-loader.elf: $(GEN)/allowlist.h $(LOADER_GEN)/fusop_api.c $(LOADER_C_SOURCES) linker/$(or $(3),$(1))-loader.ld linker/stm32wb-common.ld $(wildcard runtime-c/*.h runtime-c/include/*.h)
 	@mkdir -p $(FW)/$(1)/loader
 	$$(call step,CC,$$@)
 	$(Q)$(CROSS)gcc $(LOADER_C_GENERATED) -c $(LOADER_GEN)/fusop.c -o $(FW)/$(1)/loader/fusop.o
@@ -63,7 +66,7 @@ $(FW)/$(1)/fusop-loader.elf: $(GEN)/allowlist.h $(LOADER_GEN)/fusop_api.c $(LOAD
 	$(Q)for f in $(LOADER_C_SOURCES); do \
 	  $(CROSS)gcc $(LOADER_C_RUNTIME) $(2) -c $$$$f -o $(FW)/$(1)/loader/$$$$(basename $$$$f .c).o || exit 1; done
 	$(Q)$(CROSS)gcc $(LOADER_C_COMMON) -Os -nostartfiles -specs=nano.specs -specs=nosys.specs \
-	  -Wl,--gc-sections -Wl,-Map=$(FW)/$(1)/fusop-loader.map -Llinker -T linker/$(1)-loader.ld \
+	  -Wl,--gc-sections -Wl,-Map=$(FW)/$(1)/fusop-loader.map -Llinker -T linker/$(or $(3),$(1))-loader.ld \
 	  $(FW)/$(1)/loader/fusop.o $(FW)/$(1)/loader/fusop_api.o \
 	  $(patsubst runtime-c/%.c,$(FW)/$(1)/loader/%.o,$(LOADER_C_SOURCES)) -o $$@
 	$(Q)$(CROSS)objcopy -O binary $$@ $(FW)/$(1)/fusop-loader.bin
@@ -71,7 +74,9 @@ $(FW)/$(1)/fusop-loader.elf: $(GEN)/allowlist.h $(LOADER_GEN)/fusop_api.c $(LOAD
 	$(Q)$(CROSS)size $$@ $(QUIET_OUT)
 endef
 $(eval $(call LOADER_FIRMWARE,stm32wb55xg,))
+$(eval $(call LOADER_FIRMWARE,stm32wb55xe,-DFUSOP_FLASH_BYTES=0x80000u))
 $(eval $(call LOADER_FIRMWARE,stm32wb35xe,-DFUSOP_FLASH_BYTES=0x80000u))
 $(eval $(call LOADER_FIRMWARE,stm32wb15cc,-DFUSOP_FLASH_BYTES=0x50000u -DFUSOP_FLASH_SECTOR_BYTES=2048u -DFUSOP_SRAM2A_OPEN_END=0x20036800u -DFUSOP_SRAM2B_OPEN_END=0x20038000u))
+$(eval $(call LOADER_FIRMWARE,stm32wb55xg-lpuart1-57600,-DFUSOP_CONSOLE_LPUART1 -DFUSOP_CONSOLE_BAUD=57600u,stm32wb55xg))
 
 firmware: $(foreach variant,$(LOADER_VARIANTS),$(FW)/$(variant)/fusop-loader.elf)

@@ -1,7 +1,12 @@
-/* The loader's console line: USART1 on PB6 (TX) / PB7 (RX), alternate function 7 — the ST-LINK
- * virtual COM port of NUCLEO-WB55 — polled, 8N1, no interrupts. Implements the hal imports
- * uartWrite/uartRead of assembly/hal/index.ts. Registers and bits: RM0434 Rev 10 (RCC chapter 8,
- * GPIO chapter 9, USART chapter 36), the same values as ST's STM32WB SVD. */
+/* The loader's console line, polled, 8N1, no interrupts. Implements the hal imports
+ * uartWrite/uartRead of assembly/hal/index.ts. Two build choices (assembly/loader/README.md
+ * "Console line"):
+ *   default            USART1 on PB6 (TX) / PB7 (RX), AF7: the ST-LINK virtual COM port of NUCLEO-WB55;
+ *   FUSOP_CONSOLE_LPUART1  LPUART1 on PA2 (TX) / PA3 (RX), AF8: Arduino D1/D0 of NUCLEO-WB55;
+ * and the speed, FUSOP_CONSOLE_BAUD (default 115200). Registers and bits: RM0434 Rev 10 (RCC
+ * chapter 8, GPIO chapter 9, LPUART chapter 35, USART chapter 36), the same values as ST's STM32WB
+ * SVD; the alternate function numbers as ST's STM32WB HAL names them (GPIO_AF7_USART1,
+ * GPIO_AF8_LPUART1), the pins as NUCLEO-WB55 board support wires them. */
 #include <stdint.h>
 #include "fusop_generated.h"
 #include "fusop_fault.h"
@@ -12,28 +17,55 @@ extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 
 #define REG(address) (*(volatile uint32_t*)(address))
 
-#define RCC_AHB2ENR 0x5800004Cu
-#define RCC_AHB2ENR_GPIOBEN (1u << 1)
-#define RCC_APB2ENR 0x58000060u
-#define RCC_APB2ENR_USART1EN (1u << 14)
-#define RCC_APB2RSTR 0x58000040u
-#define RCC_APB2RSTR_USART1RST (1u << 14)
+#ifndef FUSOP_CONSOLE_BAUD
+#define FUSOP_CONSOLE_BAUD 115200u
+#endif
 
-#define GPIOB_MODER 0x48000400u
-#define GPIOB_AFRL 0x48000420u
+/* The console's kernel clock in Hz: PCLK2 (USART1) or PCLK1 (LPUART1), the reset selection of
+ * RCC_CCIPR.USART1SEL / LPUART1SEL; with no APB prescaler both are the core clock. */
+#define CONSOLE_KERNEL_HZ FUSOP_PROBE_CORE_HZ
+
+#define RCC_AHB2ENR 0x5800004Cu
+
+#ifdef FUSOP_CONSOLE_LPUART1
+#define RCC_AHB2ENR_GPIOEN (1u << 0) /* GPIOAEN */
+#define RCC_BUS_ENR 0x5800005Cu      /* RCC_APB1ENR2 */
+#define RCC_BUS_RSTR 0x5800003Cu     /* RCC_APB1RSTR2 */
+#define RCC_CONSOLE_BIT (1u << 0)    /* LPUART1EN / LPUART1RST */
+#define GPIO_BASE 0x48000000u        /* GPIOA */
+#define TX_PIN 2u
+#define RX_PIN 3u
+#define AF_CONSOLE 8u
+#define CONSOLE_BASE 0x40008000u /* LPUART1 */
+/* LPUART: BRR = 256 * fck / baud, rounded (RM0434 LPUART "Baud rate generation"); 64-bit, as
+ * 256 * fck passes 2^32 from 16.8 MHz up. */
+#define CONSOLE_BRR ((uint32_t)(((uint64_t)CONSOLE_KERNEL_HZ * 256u + FUSOP_CONSOLE_BAUD / 2u) / FUSOP_CONSOLE_BAUD))
+#else
+#define RCC_AHB2ENR_GPIOEN (1u << 1) /* GPIOBEN */
+#define RCC_BUS_ENR 0x58000060u      /* RCC_APB2ENR */
+#define RCC_BUS_RSTR 0x58000040u     /* RCC_APB2RSTR */
+#define RCC_CONSOLE_BIT (1u << 14)   /* USART1EN / USART1RST */
+#define GPIO_BASE 0x48000400u        /* GPIOB */
 #define TX_PIN 6u
 #define RX_PIN 7u
-#define MODER_ALTERNATE 2u
-#define MODER_ANALOG 3u /* the reset mode of PB6/PB7 */
-#define AF_USART1 7u
+#define AF_CONSOLE 7u
+#define CONSOLE_BASE 0x40013800u /* USART1 */
+/* USART, oversampling by 16: BRR = fck / baud, rounded (RM0434 USART "Baud rate generation"). */
+#define CONSOLE_BRR ((CONSOLE_KERNEL_HZ + FUSOP_CONSOLE_BAUD / 2u) / FUSOP_CONSOLE_BAUD)
+#endif
 
-#define USART1_BASE 0x40013800u
-#define USART_CR1 (USART1_BASE + 0x00u)
-#define USART_BRR (USART1_BASE + 0x0Cu)
-#define USART_ISR (USART1_BASE + 0x1Cu)
-#define USART_ICR (USART1_BASE + 0x20u)
-#define USART_RDR (USART1_BASE + 0x24u)
-#define USART_TDR (USART1_BASE + 0x28u)
+#define GPIO_MODER (GPIO_BASE + 0x00u)
+#define GPIO_AFRL (GPIO_BASE + 0x20u)
+#define MODER_ALTERNATE 2u
+#define MODER_ANALOG 3u /* the reset mode of both pairs of pins */
+
+/* USART1 and LPUART1 share these offsets and bits (RM0434 USART_x / LPUART_x registers). */
+#define USART_CR1 (CONSOLE_BASE + 0x00u)
+#define USART_BRR (CONSOLE_BASE + 0x0Cu)
+#define USART_ISR (CONSOLE_BASE + 0x1Cu)
+#define USART_ICR (CONSOLE_BASE + 0x20u)
+#define USART_RDR (CONSOLE_BASE + 0x24u)
+#define USART_TDR (CONSOLE_BASE + 0x28u)
 #define USART_CR1_UE (1u << 0)
 #define USART_CR1_RE (1u << 2)
 #define USART_CR1_TE (1u << 3)
@@ -46,35 +78,31 @@ extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 #define USART_ISR_TXFNF (1u << 7)
 #define USART_ICR_ERRORS (USART_ISR_ORE | USART_ISR_FE | USART_ISR_NE) /* ORECF, FECF, NECF: same bits */
 
-#ifndef FUSOP_CONSOLE_BAUD
-#define FUSOP_CONSOLE_BAUD 115200u
-#endif
-
 static void pin_mode(uint32_t pin, uint32_t mode) {
-  REG(GPIOB_MODER) = (REG(GPIOB_MODER) & ~(3u << (pin * 2u))) | (mode << (pin * 2u));
+  REG(GPIO_MODER) = (REG(GPIO_MODER) & ~(3u << (pin * 2u))) | (mode << (pin * 2u));
 }
 
 void fusop_usart_init(void) {
-  REG(RCC_AHB2ENR) |= RCC_AHB2ENR_GPIOBEN;
-  REG(RCC_APB2ENR) |= RCC_APB2ENR_USART1EN;
-  (void)REG(RCC_APB2ENR); /* the clock is on before the first register access */
-  REG(GPIOB_AFRL) = (REG(GPIOB_AFRL) & ~((0xFu << (TX_PIN * 4u)) | (0xFu << (RX_PIN * 4u)))) |
-                    (AF_USART1 << (TX_PIN * 4u)) | (AF_USART1 << (RX_PIN * 4u));
+  REG(RCC_AHB2ENR) |= RCC_AHB2ENR_GPIOEN;
+  REG(RCC_BUS_ENR) |= RCC_CONSOLE_BIT;
+  (void)REG(RCC_BUS_ENR); /* the clock is on before the first register access */
+  REG(GPIO_AFRL) = (REG(GPIO_AFRL) & ~((0xFu << (TX_PIN * 4u)) | (0xFu << (RX_PIN * 4u)))) |
+                   (AF_CONSOLE << (TX_PIN * 4u)) | (AF_CONSOLE << (RX_PIN * 4u));
   pin_mode(TX_PIN, MODER_ALTERNATE);
   pin_mode(RX_PIN, MODER_ALTERNATE);
-  /* Oversampling by 16: BRR = f(PCLK2) / baud, rounded; PCLK2 is the core clock (no prescaler). */
-  REG(USART_BRR) = (FUSOP_PROBE_CORE_HZ + FUSOP_CONSOLE_BAUD / 2u) / FUSOP_CONSOLE_BAUD;
+  REG(USART_BRR) = CONSOLE_BRR;
   REG(USART_CR1) = USART_CR1_FIFOEN | USART_CR1_TE | USART_CR1_RE | USART_CR1_UE;
 }
 
-/* Before the jump to the application: the last byte out, then USART1 and its pins as after reset. */
+/* Before the jump to the application: the last byte out, then the console's peripheral and its
+ * pins as after reset. */
 void fusop_usart_deinit(void) {
   while ((REG(USART_ISR) & USART_ISR_TC) == 0) {
   }
   REG(USART_CR1) = 0;
-  REG(RCC_APB2RSTR) |= RCC_APB2RSTR_USART1RST;
-  REG(RCC_APB2RSTR) &= ~RCC_APB2RSTR_USART1RST;
-  REG(RCC_APB2ENR) &= ~RCC_APB2ENR_USART1EN;
+  REG(RCC_BUS_RSTR) |= RCC_CONSOLE_BIT;
+  REG(RCC_BUS_RSTR) &= ~RCC_CONSOLE_BIT;
+  REG(RCC_BUS_ENR) &= ~RCC_CONSOLE_BIT;
   pin_mode(TX_PIN, MODER_ANALOG);
   pin_mode(RX_PIN, MODER_ANALOG);
 }

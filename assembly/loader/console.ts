@@ -14,6 +14,7 @@ import * as journal from "./journal";
 import { HELP_TEXT, HELP_TEXT_LENGTH, KEY_DEVICE_ID, KEY_REVISION_ID, KEY_UID64, KEY_STACK_TYPE } from "./code-names";
 import * as placement from "./placement";
 import { APPLICATION_START } from "./transfer";
+import { keepJsonMode } from "./request";
 
 /** What the loader's caller (the C main loop, or tier 1) must do after a step. */
 export enum LoaderAction {
@@ -226,6 +227,7 @@ function jsonCommand(length: u32): u32 {
   if (!on && !wordIs("off")) return LoaderError.UsageError;
   if (nextWord(length)) return LoaderError.UsageError;
   out.setJson(on);
+  keepJsonMode(on); // through the resets a command ends in (request.ts)
   return 0;
 }
 
@@ -237,6 +239,7 @@ function boot(): LoaderAction {
     out.error(refusal, "boot", "no valid application in the slot; send one with app");
   } else {
     out.ok();
+    keepJsonMode(false); // the application gets the backup register as before `json on`
     return LoaderAction.BootApplication;
   }
   return LoaderAction.None;

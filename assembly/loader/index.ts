@@ -8,7 +8,7 @@ import * as out from "./output";
 import * as ymodem from "./ymodem";
 import * as transfer from "./transfer";
 import { LoaderAction } from "./console";
-import { takeLoaderRequest } from "./request";
+import { takeLoaderRequest, keptJsonMode, keepJsonMode } from "./request";
 import { setFirmwareEnd } from "../flash/driver";
 import { setJournalAddress as moveJournal } from "../fus/journal";
 
@@ -45,6 +45,8 @@ let bootWindowUs: u32 = 0;
  * (at once when 0). Returns a LoaderAction.
  */
 export function loaderStart(bootWindowMs: u32): u32 {
+  // The console's mode outlives a system reset (request.ts): what this start prints keeps it.
+  out.setJson(keptJsonMode());
   out.fieldText("loader", console.LOADER_VERSION);
   const interrupted = transfer.eraseInterrupted();
   if (interrupted != 0) out.fieldHex("erased-interrupted-transfer", interrupted);
@@ -65,6 +67,7 @@ export function loaderStart(bootWindowMs: u32): u32 {
 
 function bootApplication(): LoaderAction {
   out.fieldHex("boot", transfer.APPLICATION_START);
+  keepJsonMode(false);
   return LoaderAction.BootApplication;
 }
 

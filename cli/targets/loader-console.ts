@@ -1,8 +1,9 @@
 // The PC side of the fusop loader's console (assembly/loader/README.md): one command line at a
 // time, answered by field lines and exactly one final line. The client switches the console to
-// `json on` ({"key":value} lines, then {"ok":true} or {"ok":false,"error":{...}}); after a system
-// reset the loader starts in text mode again ("key value", then `OK` or `ERROR <CODE> <message>`),
-// so both forms are read.
+// `json on` ({"key":value} lines, then {"ok":true} or {"ok":false,"error":{...}}), a mode the loader
+// keeps through the system resets a command ends in (assembly/loader/request.ts), so only that form
+// is read: a text line (the echo of a line typed before `json on`, a start after a power loss
+// without VBAT) is no answer.
 import { CliError, EXIT } from "../command.js";
 import { ByteLink, LinkTimeout } from "./byte-link.js";
 import { CAN, sendYmodem, type YmodemOptions } from "./ymodem-send.js";
@@ -13,7 +14,7 @@ export interface ConsoleAnswer {
   fields: Record<string, FieldValue>;
 }
 
-/** One console line, read: a field, the final line, or something else (an echo, a banner). */
+/** One console line in json mode, read: a field, the final line, or something else (an echo, a text line). */
 export type ConsoleLine =
   | { kind: "field"; key: string; value: FieldValue }
   | { kind: "ok" }
@@ -22,27 +23,20 @@ export type ConsoleLine =
 
 export function parseConsoleLine(line: string): ConsoleLine {
   const text = line.trim();
-  if (text.startsWith("{")) {
-    let object: Record<string, unknown>;
-    try {
-      object = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return { kind: "other", text };
-    }
-    if (object.ok === true) return { kind: "ok" };
-    if (object.ok === false) {
-      const error = (object.error ?? {}) as { code?: unknown; message?: unknown };
-      return { kind: "error", code: String(error.code ?? "LOADER_ERROR"), message: String(error.message ?? "") };
-    }
-    const [key, value] = Object.entries(object)[0] ?? [];
-    if (key !== undefined && (typeof value === "string" || typeof value === "number")) return { kind: "field", key, value };
+  let object: Record<string, unknown>;
+  try {
+    object = JSON.parse(text) as Record<string, unknown>;
+  } catch {
     return { kind: "other", text };
   }
-  if (text === "OK") return { kind: "ok" };
-  const error = /^ERROR ([A-Z][A-Z0-9_]*) ?(.*)$/.exec(text);
-  if (error) return { kind: "error", code: error[1], message: error[2] };
-  const field = /^([a-z][a-z0-9-]*) (\S+)$/.exec(text);
-  if (field) return { kind: "field", key: field[1], value: /^[0-9]+$/.test(field[2]) ? Number(field[2]) : field[2] };
+  if (typeof object !== "object" || object === null) return { kind: "other", text };
+  if (object.ok === true) return { kind: "ok" };
+  if (object.ok === false) {
+    const error = (object.error ?? {}) as { code?: unknown; message?: unknown };
+    return { kind: "error", code: String(error.code ?? "LOADER_ERROR"), message: String(error.message ?? "") };
+  }
+  const [key, value] = Object.entries(object)[0] ?? [];
+  if (key !== undefined && (typeof value === "string" || typeof value === "number")) return { kind: "field", key, value };
   return { kind: "other", text };
 }
 

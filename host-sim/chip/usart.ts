@@ -5,7 +5,8 @@
 // LPUART baud = 256 × fck / BRR; both after the PRESC divider. A byte takes its frame (start, data,
 // parity, stop bits) at that baud on the virtual clock, on both directions.
 // Host side: `onTransmit` gets every byte the firmware sends; `receive` queues bytes that arrive one
-// frame time apart. FIFO mode (CR1.FIFOEN, RM0434 USART "FIFO mode"): the receive side holds up
+// frame time apart. `lineBaud`, when set, is the other end's speed: a frame between ends whose
+// speeds differ beyond the receiver's tolerance arrives damaged, in both directions, as on a wire. FIFO mode (CR1.FIFOEN, RM0434 USART "FIFO mode"): the receive side holds up
 // to 8 bytes (ISR bit 5 reads RXFNE, "RX FIFO not empty"); an overrun is a byte completing with the
 // FIFO full [choice: the shift register's extra byte is not counted]. The transmit FIFO, its
 // thresholds, DMA, synchronous, LIN, smartcard and IrDA are not modelled (TDR holds one byte).
@@ -55,6 +56,12 @@ const ISR_RESET = ISR_TXE | ISR_TC;
 const RQR_RXFRQ = 1 << 3;
 /** ICR bits that clear the ISR flag of the same position (PE, FE, NE, ORE, IDLE, TC, ...). */
 const ICR_CLEARABLE = 0x0012_3b5f;
+/**
+ * A receiver samples each bit at its own clock; past about ±3.75 % between the two ends a frame
+ * is misread (RM0434 USART "Tolerance of the USART receiver to clock deviation", 16x oversampling,
+ * 1 stop bit) [choice: the LPUART, which samples differently, is given the same bound].
+ */
+export const BAUD_TOLERANCE = 0.0375;
 /** PRESC 0..11 (SVD "Clock prescaler"). */
 const PRESCALERS = [1, 2, 4, 6, 8, 10, 12, 16, 32, 64, 128, 256];
 
@@ -82,6 +89,8 @@ export class Usart implements Peripheral {
   onTransmit: (byte: number) => void = () => {};
   /** Bytes that arrived while RXNE was still set (overrun) and were lost. */
   overruns = 0;
+  /** The other end's speed in bit/s; null: it follows this one (a test's byte queue). */
+  lineBaud: number | null = null;
 
   constructor(readonly name: string, readonly kind: UsartKind, private readonly clock: VirtualClock,
     private readonly kernelHz: () => number, readonly clockEnabled: () => boolean) {}
@@ -109,6 +118,12 @@ export class Usart implements Peripheral {
     return this.brr >= 16 ? fck / this.brr : 0;
   }
 
+  /** Whether the two ends' speeds differ beyond a receiver's tolerance (frames are misread). */
+  get baudMismatch(): boolean {
+    const baud = this.baud;
+    return this.lineBaud !== null && baud > 0 && Math.abs(baud - this.lineBaud) / this.lineBaud > BAUD_TOLERANCE;
+  }
+
   /** Bits of one frame: start, data (7/8/9 with M1:M0), stop (CR2.STOP: 1, 0.5, 2, 1.5). */
   private frameBits(): number {
     const data = this.cr1 & CR1_M1 ? 7 : this.cr1 & CR1_M0 ? 9 : 8;
@@ -129,9 +144,9 @@ export class Usart implements Peripheral {
   }
 
   /**
-   * Host side: bytes arriving on RX, one frame time apart at the configured baud. `framingError`:
-   * the sender's baud is outside the receiver's tolerance, so each frame sets FE and its data is
-   * not the byte sent [choice: the model delivers the byte with its bits inverted].
+   * Host side: bytes arriving on RX, one frame time apart at the configured baud. `framingError`
+   * (or a `lineBaud` outside the receiver's tolerance when the frame completes): each frame sets
+   * FE and its data is not the byte sent [choice: the model delivers the byte with its bits inverted].
    */
   receive(bytes: Iterable<number>, line?: { framingError: boolean }): void {
     const framingError = line?.framingError === true;
@@ -145,7 +160,8 @@ export class Usart implements Peripheral {
     if (!Number.isFinite(frame)) return; // no baud yet: the bytes wait on the line
     this.receiving = this.clock.schedule(frame, () => {
       this.receiving = null;
-      const { byte, framingError } = this.inbound.shift()!;
+      const { byte, framingError: sentMisread } = this.inbound.shift()!;
+      const framingError = sentMisread || this.baudMismatch;
       const listening = (this.cr1 & (CR1_UE | CR1_RE)) === (CR1_UE | CR1_RE);
       if (listening) {
         const depth = this.cr1 & CR1_FIFOEN ? RX_FIFO_DEPTH : 1;
@@ -166,7 +182,9 @@ export class Usart implements Peripheral {
     this.isr &= ~ISR_TC;
     this.shifting = this.clock.schedule(this.frameUs(), () => {
       this.shifting = null;
-      this.onTransmit(byte);
+      // The other end's receiver misreads a frame sent at a speed outside its tolerance [choice: as
+      // received above, the byte with its bits inverted].
+      this.onTransmit(this.baudMismatch ? ~byte & 0xff : byte);
       if (this.pendingTdr !== null) {
         const next = this.pendingTdr;
         this.pendingTdr = null;

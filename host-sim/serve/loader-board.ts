@@ -1,7 +1,8 @@
 // A virtual board with the field loader in CPU1's flash, as a programmer leaves it: the sectors the
 // loader's ELF covers are erased and programmed (STM32CubeProgrammer and st-flash erase the sectors
 // a file touches, nothing else), so the loader's journal page and the application slot above it keep
-// what they held. The loader built for the board's family is build/fw/<variant>/fusop-loader.elf.
+// what they held. The loader built for the board's part is build/fw/<variant>/fusop-loader.elf
+// (host-sim/paths.ts loaderElfPathFor); another build (console options) may be named instead.
 import { readFileSync } from "node:fs";
 import type { Board } from "../board.js";
 import { loaderElfPathFor } from "../paths.js";
@@ -20,8 +21,8 @@ export class LoaderImageError extends Error {
   }
 }
 
-/** Programs the loader for the board's family into its flash; returns the ELF's path. */
-export function flashLoader(board: Board, elfPath = loaderElfPathFor(board.variant.family)): string {
+/** Programs the loader built for the board's part (or `elfPath`) into its flash; returns the ELF's path. */
+export function flashLoader(board: Board, elfPath = loaderElfPathFor(board.variant.family, board.variant.flashKb)): string {
   let file: Uint8Array;
   try {
     file = new Uint8Array(readFileSync(elfPath));

@@ -1,6 +1,8 @@
 // A virtual board behind a pseudo-terminal: CPU1 runs its firmware (the field loader) on tier 2 from
-// its reset vector through every system reset, and USART1's line is a pty whose slave path is a
-// symlink, so a terminal program, lrzsz or the PC tool opens it as it would a USB serial port.
+// its reset vector through every system reset, and the line of USART1 (or LPUART1) is a pty whose
+// slave path is a symlink, so a terminal program, lrzsz or the PC tool opens it as it would a USB
+// serial port. The line has the speed the host side asked for (--baud); the UART model misreads
+// frames both ways when its own speed is outside the receiver's tolerance of it (chip/usart.ts).
 //
 // The pty comes from Debian's socat (`socat pty,raw,echo=0,link=LINK,ignoreeof -`, its stdio piped
 // to us) [choice]: Node has no pty API, and socat already does what a helper of our own would have
@@ -17,24 +19,21 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import type { Stm32wb } from "../chip/stm32wb.js";
+import type { Usart } from "../chip/usart.js";
 import type { FirmwareRunner } from "../tiers/firmware-runner.js";
 
 /** Virtual time one stretch of the core may cover before the loop looks at the host side again. */
 const STRETCH_US = 2_000;
 /** How long the loop sleeps when virtual time has caught up with wall time (ms). */
 const IDLE_MS = 1;
-/**
- * A receiver samples each bit at its own clock; past about ±3.75 % between the two ends a frame
- * is misread (RM0434 USART "Tolerance of the USART receiver to clock deviation", 16x oversampling,
- * 1 stop bit). Beyond it the bytes from the host reach USART1 with a framing error.
- */
-const BAUD_TOLERANCE = 0.0375;
 
 export interface PtyServeOptions {
   /** The symlink that names the pty's slave side. */
   link: string;
   /** The line's speed in bit/s, as the host side's terminal settings would give it. */
   baud: number;
+  /** The UART on the line: USART1 (NUCLEO-WB55's ST-LINK virtual COM port) or LPUART1. */
+  uart: "usart1" | "lpuart1";
   /** Something to tell the operator (stderr). */
   notice: (message: string) => void;
   /** A system reset happened; CPU1 restarts from its vector. */
@@ -113,21 +112,28 @@ export class PtyServer {
     });
   }
 
+  private get uart(): Usart {
+    return this.options.uart === "lpuart1" ? this.chip.lpuart1 : this.chip.usart1;
+  }
+
+  /** Says once that the UART's speed and the line's differ (the UART model garbles the frames). */
+  private checkBaud(): void {
+    const uart = this.uart;
+    if (!uart.baudMismatch || this.baudWarned) return;
+    this.baudWarned = true;
+    this.options.notice(`warning: ${uart.name} runs at ${Math.round(uart.baud)} bit/s, the line at ${this.options.baud}: frames are misread both ways`);
+  }
+
   private fromHost(chunk: Buffer): void {
     this.received += chunk.length;
-    const usart = this.chip.usart1;
-    const baud = usart.baud;
-    const mismatch = baud > 0 && Math.abs(baud - this.options.baud) / this.options.baud > BAUD_TOLERANCE;
-    if (mismatch && !this.baudWarned) {
-      this.baudWarned = true;
-      this.options.notice(`warning: USART1 runs at ${Math.round(baud)} bit/s, the line at ${this.options.baud}: bytes arrive with framing errors`);
-    }
-    usart.receive(chunk, mismatch ? { framingError: true } : undefined);
+    this.checkBaud();
+    this.uart.receive(chunk);
     this.wake?.();
   }
 
   private flushToHost(): void {
     if (this.outbound.length === 0) return;
+    this.checkBaud();
     const bytes = Buffer.from(this.outbound);
     this.outbound.length = 0;
     this.transmitted += bytes.length;
@@ -137,9 +143,11 @@ export class PtyServer {
   /** Serves until stop() or the firmware's exit; CPU1 must not be running yet. */
   async serve(): Promise<PtyServeSummary> {
     const { chip, runner } = this;
-    chip.usart1.onTransmit = (byte) => this.outbound.push(byte);
+    const uart = this.uart;
+    uart.lineBaud = this.options.baud;
+    uart.onTransmit = (byte) => this.outbound.push(byte);
     await this.openPty();
-    this.options.notice(`serving the board on ${this.options.link} (${this.options.baud} bit/s, USART1); Ctrl-C saves it and stops`);
+    this.options.notice(`serving the board on ${this.options.link} (${this.options.baud} bit/s, ${uart.name}); Ctrl-C saves it and stops`);
     const resets: string[] = [];
     let endedBy: PtyServeSummary["endedBy"] = "stop";
     let exitCode: number | undefined;

@@ -3,7 +3,9 @@
  * the loader takes and clears it at its start and stays on its console instead of booting the
  * application (assembly/loader/request.ts). Call fusop_request_loader(), then reset the part
  * (NVIC_SystemReset). Writing BKP0R needs the RTC's APB clock (RCC_APB1ENR1.RTCAPBEN, on after
- * reset) and the backup domain unlocked (PWR_CR1.DBP), which this sets and clears again. */
+ * reset) and the backup domain unlocked (PWR_CR1.DBP), which this sets and clears again.
+ * The loader also keeps its console's mode in RTC_BKP1R ("JSON" while json on holds) and clears it
+ * before it starts the application: an application that uses BKP1R never sees that word there. */
 #ifndef FUSOP_LOADER_REQUEST_H
 #define FUSOP_LOADER_REQUEST_H
 

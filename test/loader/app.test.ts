@@ -116,6 +116,21 @@ describe("loader app + boot (tier 1)", () => {
     expect(rig.actions).toEqual([2]);
   });
 
+  test("the console's mode word (RTC_BKP1R) is cleared when the application gets the part, by boot or by the boot window", () => {
+    const rig = new LoaderRig(undefined, 0);
+    sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));
+    rig.command("json on");
+    expect(rig.chip.board.backupRegisters[1]).toBe(0x4a53_4f4e);
+    expect(rig.command("boot")).toBe('{"ok":true}\r\n');
+    expect(rig.actions).toEqual([2]);
+    expect(rig.chip.board.backupRegisters[1]).toBe(0);
+    rig.command("json on");
+    rig.start(); // the boot window (0 ms here) starts the application at once
+    expect(rig.text()).toBe('{"loader":"0.1.0"}\r\n{"boot":"0x0800c000"}\r\n');
+    expect(rig.actions).toEqual([2, 2]);
+    expect(rig.chip.board.backupRegisters[1]).toBe(0);
+  });
+
   test("another value in RTC_BKP0R is no request: the application starts and the register keeps its value", () => {
     const rig = new LoaderRig(undefined, 0);
     sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101));

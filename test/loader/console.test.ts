@@ -4,6 +4,8 @@ import { describe, expect, test } from "vitest";
 import { OperatorStatus } from "../../assembly/shared/codes.js";
 import { LoaderError } from "../../assembly/loader/codes.js";
 import { statusCode } from "../../host-sim/operator.js";
+import { powerLoss, SeededRandom } from "../../host-sim/faults.js";
+import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
 import { LoaderRig, throughResets } from "./support.js";
 
 /** The lines of an answer, without the echoed command line. */
@@ -165,6 +167,48 @@ describe("commands that reset the part (tier 1)", () => {
     expect(resets).toBeGreaterThanOrEqual(1);
     expect(finalLines(text)).toEqual(["OK"]);
     expect(lines(text)).toContain("stack 1.24.0");
+  });
+
+  test("json on holds through the resets a command ends in: start-fus, then delete, answer only JSON lines (mode kept in RTC_BKP1R)", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.24.0", type: 0x01, size: 0x20000 } });
+    rig.text();
+    expect(lines(rig.command("json on")).at(-1)).toBe('{"ok":true}');
+    expect(rig.chip.board.backupRegisters[1]).toBe(0x4a53_4f4e); // "JSON"
+    for (const command of ["start-fus", "delete"]) {
+      const { text, resets } = throughResets(rig, () => rig.type(command));
+      expect(resets, command).toBeGreaterThanOrEqual(1);
+      const answer = lines(text).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(answer, command).toContainEqual({ loader: "0.1.0" });
+      expect(answer, command).toContainEqual({ resume: command });
+      expect(answer.at(-1), command).toEqual({ ok: true });
+    }
+    // json off gives the register back; the next start is in text mode.
+    expect(lines(rig.command("json off"))).toEqual(["OK"]);
+    expect(rig.chip.board.backupRegisters[1]).toBe(0);
+    rig.start();
+    expect(rig.text()).toBe("loader 0.1.0\r\n");
+  });
+
+  test("a power loss without VBAT clears the backup domain: the loader starts in text mode; with VBAT kept, in json mode", () => {
+    for (const vbatKept of [false, true]) {
+      const rig = new LoaderRig();
+      rig.chip.board.vbatKept = vbatKept;
+      rig.command("json on");
+      powerLoss(rig.chip, new SeededRandom(1));
+      expect(() => rig.command("info")).toThrow(SystemResetOccurred); // the part restarts
+      rig.start();
+      expect(rig.text(), `VBAT kept: ${vbatKept}`).toBe(vbatKept ? '{"loader":"0.1.0"}\r\n' : "loader 0.1.0\r\n");
+    }
+  });
+
+  test("another value in RTC_BKP1R is the application's: text mode, and the value is kept", () => {
+    const rig = new LoaderRig();
+    rig.text();
+    rig.chip.board.backupRegisters[1] = 0x1234_5678;
+    rig.start();
+    expect(rig.text()).toBe("loader 0.1.0\r\n");
+    rig.command("json off");
+    expect(rig.chip.board.backupRegisters[1]).toBe(0x1234_5678);
   });
 
   test("install and app while the wireless stack runs: refused before the transfer (cpu2-interface §4.5)", () => {

@@ -82,11 +82,11 @@ describe("loader install (tier 1)", () => {
     expect(erased(rig, APPLICATION_START, 5000)).toBe(true);
   });
 
-  test("a first BLE stack arrives after the application slot, is moved up to its planned address, and installs there (fus-behaviour §1.6)", () => {
-    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "2.2.0" });
+  test.each([1024, 512])("a first BLE stack arrives after the application slot, is moved up to its planned address, and installs there (fus-behaviour §1.6; WB55 %i KB)", (flashKb) => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb, fus: "2.2.0" });
     rig.text();
     const image = buildImage({ kind: "stack", version: parseVersion("1.24.0"), size: 0x6000, family: "wb5x", format: "legacy", stackType: 0x01 });
-    const plan = new UpgradePlanner().plan({ family: "wb5x", flashKb: 1024, fusVersion: "2.2.0", sfsa: rig.chip.board.optionBytes.sfsa },
+    const plan = new UpgradePlanner().plan({ family: "wb5x", flashKb, fusVersion: "2.2.0", sfsa: rig.chip.board.optionBytes.sfsa },
       [{ file: "stack.bin", tail: image.slice(-256), size: image.length }]);
     if (!plan.ok) throw new Error(`plan refused: ${plan.status}`);
     const planned = plan.steps[0].address!;

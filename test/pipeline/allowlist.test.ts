@@ -11,7 +11,7 @@ const boards: { name: string; config: BoardConfig; addresses: number[] }[] = [
   {
     name: "WB55 1 MB",
     config: { family: "wb5x", flashKb: 1024, fus: "2.2.0" },
-    addresses: [0x2000_0000, 0x2003_0010, 0x2003_7ffc, 0x2003_bffc, 0x2003_c000, 0x4000_0000, 0x4000_284c, 0x4000_2850, 0x4000_2854, 0x5800_0c0c,
+    addresses: [0x2000_0000, 0x2003_0010, 0x2003_7ffc, 0x2003_bffc, 0x2003_c000, 0x4000_0000, 0x4000_284c, 0x4000_2850, 0x4000_2854, 0x4000_2858, 0x5800_0c0c,
       0x5800_1400, 0x5800_4080, 0x5800_2000, 0xe004_2000, 0x1fff_7580, 0x080f_3ff8, 0x080f_4000],
   },
   {

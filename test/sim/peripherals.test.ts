@@ -123,6 +123,25 @@ describe("USART1 and LPUART1", () => {
     expect(chip.bus.read(USART1 + 0x24, 4)).not.toBe(0x41);
   });
 
+  it("the line's other end at another speed (lineBaud): outside the ±3.75 % tolerance frames arrive damaged both ways, inside it intact (RM0434 USART/LPUART baud rate; receiver tolerance)", () => {
+    for (const [lineBaud, intact] of [[57_600, true], [58_600, true], [115_200, false], [55_000, false]] as const) {
+      const chip = chipOf();
+      chip.bus.write(RCC_APB1ENR2, 4, 1); // LPUART1EN
+      chip.bus.write(LPUART1 + 0x0c, 4, 17_778); // BRR = 256 × 4 MHz / 57600, rounded: 57599 bit/s
+      chip.bus.write(LPUART1, 4, 0b1101);
+      chip.lpuart1.lineBaud = lineBaud;
+      expect(chip.lpuart1.baudMismatch, `line ${lineBaud}`).toBe(!intact);
+      const sent: number[] = [];
+      chip.lpuart1.onTransmit = (byte) => sent.push(byte);
+      chip.bus.write(LPUART1 + 0x28, 4, 0x41);
+      chip.lpuart1.receive([0x42]);
+      chip.clock.advanceBy(200);
+      expect(sent, `line ${lineBaud}`).toEqual([intact ? 0x41 : 0xbe]);
+      expect(chip.bus.read(LPUART1 + 0x1c, 4) & (1 << 1), `line ${lineBaud}: FE`).toBe(intact ? 0 : 1 << 1);
+      expect(chip.bus.read(LPUART1 + 0x24, 4), `line ${lineBaud}`).toBe(intact ? 0x42 : 0xbd);
+    }
+  });
+
   it("without its clock the USART reads 0 and ignores writes", () => {
     const chip = chipOf();
     chip.bus.write(USART1 + 0x0c, 4, 35);
