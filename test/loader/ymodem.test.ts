@@ -2,6 +2,7 @@
 // a sender scripted block by block: the replies the YMODEM reference prescribes (C, ACK, NAK,
 // CAN CAN), the file in flash trimmed to its announced size, and failures that leave nothing behind.
 import { describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import {
   ACK, APPLICATION_START, C, CAN, EOT, NAK, LoaderRig, block, bytes, fileBytes, headerBlock,
 } from "./support.js";
@@ -36,7 +37,7 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     const final = finishBatch(rig);
     expect(final).toContain("received-bytes 300");
     expect(final.trimEnd().split("\r\n").at(-1)).toBe("OK");
-    expect(rig.flash(APPLICATION_START, 300)).toEqual(file);
+    expectSameBytes(rig.flash(APPLICATION_START, 300), file, "application slot");
     // No 0x1A padding was written: what follows the file is erased flash.
     expect(rig.flash(APPLICATION_START + 300, 84).every((b) => b === 0xff)).toBe(true);
   });
