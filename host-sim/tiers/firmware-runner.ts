@@ -7,7 +7,9 @@
 // Core behaviour it adds to unicorn, after ARMv7-M:
 // - reset: SP from word 0, PC from word 1 of the vector table at the boot address (flash base);
 // - time: each executed instruction is one cycle of HCLK1 as RCC configures it [choice: CPI 1, flash
-//   wait states not counted], synced to the chip's clock before every peripheral access;
+//   wait states not counted], synced to the chip's clock before every peripheral access; a
+//   DWT_CYCCNT read that changes nothing but its value is answered in the addon from the same
+//   numbers (serveCounterReads), bit-identical to the chip model's answer;
 // - WFI: sleeps until an interrupt is enabled and pending in the NVIC (or SysTick pends), WFE: until
 //   the event register is set (SEV, or SEVONPEND and an interrupt becoming pending) or an interrupt
 //   would be taken — time jumps to the next event on the chip's clock; nothing left to wait for is
