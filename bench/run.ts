@@ -16,6 +16,7 @@ import { buildImage } from "../host-sim/images/builder.js";
 import { writeResultsKeepingSections } from "./campaign-results.js";
 import { parseVersion } from "../host-sim/versions.js";
 import { FLASH_TIMING_US } from "../host-sim/chip/flash-timing.js";
+import { runCli } from "../cli/cli.js";
 
 interface Scenario {
   name: string;
@@ -100,6 +101,45 @@ for (const scenario of scenarios) {
   const arm = measure(scenario, (chip) => new ArmTier(chip), repeat);
   rows.push(`| ${scenario.name} | ${arm.instructions} | ${(arm.virtualUs / 1000).toFixed(2)} | ${(arm.wallNs / wasm.wallNs).toFixed(1)} |`);
 }
+
+/**
+ * `fusop demo` (FUS 1.2.0 -> 2.2.0, then a BLE stack, started) run in this process on each tier:
+ * mean wall and CPU time of `runs` runs per tier after one warm-up run per tier (the first run of
+ * a tier compiles its JavaScript and, on tier 2, loads the addon), the tiers' runs interleaved so
+ * that a change in the machine's load falls on both. The CPU time ratio is the steadier one on a
+ * shared machine.
+ */
+async function demoTimes(runs: number): Promise<Record<"wasm" | "arm", { wallMs: number; cpuMs: number }>> {
+  const demo = async (tier: "wasm" | "arm") => {
+    const status = await runCli(["demo", "--tier", tier], () => {});
+    if (status !== 0) throw new Error(`bench: fusop demo --tier ${tier} exited with ${status}`);
+  };
+  const totals = { wasm: { wallMs: 0, cpuMs: 0 }, arm: { wallMs: 0, cpuMs: 0 } };
+  await demo("wasm");
+  await demo("arm");
+  for (let i = 0; i < runs; i++) {
+    for (const tier of ["arm", "wasm"] as const) {
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      await demo(tier);
+      const used = process.cpuUsage(cpu);
+      totals[tier].wallMs += Number(process.hrtime.bigint() - start) / 1e6 / runs;
+      totals[tier].cpuMs += (used.user + used.system) / 1e3 / runs;
+    }
+  }
+  return totals;
+}
+const demoRuns = 3;
+const demoTotals = await demoTimes(demoRuns);
+const demoRatio = demoTotals.arm.wallMs / demoTotals.wasm.wallMs;
+const demoCpuRatio = demoTotals.arm.cpuMs / demoTotals.wasm.cpuMs;
+/** Tier 2 at most 3x tier 1 on the demo (issue: footprint and speed). */
+const DEMO_RATIO_TARGET = 3;
+/** Why tier 2 stays above the target (perf profile of `fusop demo` on tier 2, after served counter reads). */
+const DEMO_RATIO_WHY = "Debian's unicorn 2.0.1 sends every store to RAM through its notdirty slow path " +
+  "(dirty tracking stubbed; fixed upstream in 2.1): the demo's 8.5 M stores are about a quarter of tier 2's time; the " +
+  "per-instruction counting hook is another fifth (unicorn 2.0.1 does not sync the PC inside peripheral callbacks, so " +
+  "counting per translated block would lose the exact instruction count, and with it the virtual time, at each access)";
 
 /**
  * Cold start of the command line: a fresh `node` process printing `fusop --version`, from the tsc
@@ -386,6 +426,7 @@ ${loaderTargetRows.join("\n")}
 ${baselineRows.join("\n")}
 | staging: programming time / sum of flash busy times at 4 MHz (${doubleWords} double words of FUS 2.2.0, \`flashWrite\`) | ${programRatio.toFixed(2)}x | <= 1.1x | ${programRatio <= 1.1 ? "met" : `not met: ${overheadUsPerDoubleWord.toFixed(1)} µs (${Math.round(overheadUsPerDoubleWord * 4)} instructions at 4 MHz) per double word beyond the ${FLASH_TIMING_US.programDoubleWord} µs busy time; needs the 64 MHz clock (clock tree not on this branch)`} |
 | staging overhead per double word at 4 MHz | ${Math.round(overheadUsPerDoubleWord * 4)} instructions | - | - |
+| demo tier 2 / tier 1 wall time (\`fusop demo --tier arm\` against \`--tier wasm\`, in one process, mean of ${demoRuns} interleaved runs per tier after a warm-up; CPU time ratio in brackets) | ${demoRatio.toFixed(1)}x (CPU ${demoCpuRatio.toFixed(1)}x) | <= ${DEMO_RATIO_TARGET}x | ${demoRatio <= DEMO_RATIO_TARGET ? "met" : `not met: ${DEMO_RATIO_WHY}`} |
 | staging ratio at 64 MHz, projected from the same instructions (not measured: no clock tree on this branch) | ${((FLASH_TIMING_US.programDoubleWord + (overheadUsPerDoubleWord * 4) / 64) / FLASH_TIMING_US.programDoubleWord).toFixed(2)}x | <= 1.1x | projection only |
 
 ### Sandbox: instructions per register access (tier 2, \`tier.callSymbol("fusop_hal_read32"/"fusop_hal_write32", address)\`, whole hal function)

@@ -9,6 +9,8 @@ export const DWT_SIZE = 0x1000;
 
 const CTRL = 0x00;
 const CYCCNT = 0x04;
+/** CYCCNT's address (tier 2 answers its reads in the addon while they change nothing else). */
+export const DWT_CYCCNT = DWT_BASE + CYCCNT;
 const CTRL_CYCCNTENA = 1;
 
 export class Dwt implements Peripheral {
@@ -29,6 +31,19 @@ export class Dwt implements Peripheral {
   rebase(): void {
     this.cyclesAtWrite = this.cycles();
     this.clockAtWrite = this.clock.nowUs;
+  }
+
+  /** Whether CYCCNT counts; with counterBase and counterBaseUs, CYCCNT as a function of time (cycles()). */
+  get counterEnabled(): boolean {
+    return (this.ctrl & CTRL_CYCCNTENA) !== 0;
+  }
+
+  get counterBase(): number {
+    return this.cyclesAtWrite;
+  }
+
+  get counterBaseUs(): number {
+    return this.clockAtWrite;
   }
 
   private cycles(): number {

@@ -6,6 +6,11 @@
 // treat as an M-profile core does (WFI/WFE stop the engine or fail, SEV is a no-op, BKPT raises an
 // unhandled exception): it stops before WFI, WFE and BKPT and reports which, and it notes every SEV,
 // so that the runner (host-sim/tiers/firmware-runner.ts) gives them their ARMv7-M meaning.
+// One register may be answered here instead of in JS: a cycle counter derived from virtual time
+// (DWT_CYCCNT, the device runtime's time source, read in every polling loop). The runner shares
+// the numbers the chip model would use (clockState below) and allows it only while such a read
+// has no effect beyond its value: no event falls due, no interrupt can be taken; anything else
+// goes to the chip model in JS as every other peripheral access does.
 #include <napi.h>
 #include <unicorn/unicorn.h>
 
@@ -26,6 +31,22 @@ constexpr uint16_t kHint32First = 0xf3af;
 // Why run() returned early, besides an engine error.
 enum StopKind { kStopNone = 0, kStopAddress, kStopBudget, kStopWfi, kStopWfe, kStopBkpt };
 const char* const kStopNames[] = {"none", "address", "budget", "wfi", "wfe", "bkpt"};
+
+// Layout of the Float64Array shared by shareClockState(); the runner writes it before every run and
+// after every access it handles, and reads back what served reads moved (the time and the count).
+enum ClockState {
+  kServe = 0,         // 1 while a counter read may be answered here
+  kNowUs,             // the chip's virtual time
+  kNextEventUs,       // when the next scheduled event falls due (Infinity: none)
+  kCoreHz,            // HCLK1: instructions per second (one cycle each)
+  kSyncedInstructions,// the instruction count the virtual time corresponds to
+  kStretchEnd,        // where the run under way ends (its budget, or the next event)
+  kCounterEnabled,    // the counter counts (DWT_CTRL.CYCCNTENA)
+  kCounterBase,       // its value at kCounterBaseUs
+  kCounterBaseUs,
+  kServedReads,       // counted here: reads answered without the chip model
+  kClockStateLength
+};
 
 struct CodeRegion {
   uint64_t base;
@@ -56,6 +77,7 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
       InstanceMethod("stop", &Emulator::Stop),
       InstanceMethod("limitTo", &Emulator::LimitTo),
       InstanceMethod("instructions", &Emulator::Instructions),
+      InstanceMethod("shareClockState", &Emulator::ShareClockState),
       InstanceMethod("close", &Emulator::Close),
     });
   }
@@ -100,6 +122,10 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
   uint64_t stopped_at_ = 0;
   bool stopped_ = false;
   bool running_ = false;
+  // The counter register answered here, and the runner's numbers for it (shareClockState).
+  uint64_t counter_address_ = 0;
+  double* clock_ = nullptr;
+  Napi::Reference<Napi::Float64Array> clock_array_;
   // Stop-address hooks by address (removable: a debugger's breakpoints come and go).
   std::map<uint64_t, uc_hook> stop_hooks_;
   // Where the run under way began, and whether it has left that address yet: with run()'s fourth
@@ -115,6 +141,8 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     }
     windows_.clear();
     pinned_.clear();
+    clock_ = nullptr;
+    clock_array_.Reset();
     code_regions_.clear();
     last_region_ = nullptr;
   }
@@ -267,10 +295,44 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     return env.Undefined();
   }
 
+  // The counter read as the chip model answers it at this instruction count, when that is all the
+  // access does: the runner's access() brings the virtual time up to the count (no event may fall
+  // due on the way), reads CYCCNT = base + floor(elapsed us * HCLK / 1e6) (dwt.ts), and shortens
+  // the run when the next event now falls due sooner. The same double operations in the same
+  // order as in JS, so that time and count stay bit-identical. False: the chip model must answer.
+  bool ServeCounter(uint64_t* value) {
+    double* clock = clock_;
+    if (!clock || clock[kServe] == 0) return false;
+    const double count = static_cast<double>(instructions_);
+    const double delta = count - clock[kSyncedInstructions];
+    double now = clock[kNowUs];
+    if (delta > 0) {
+      const double target = now + (delta * 1e6) / clock[kCoreHz];
+      if (!(target < clock[kNextEventUs])) return false;
+      if (target > now) now = target;
+    }
+    double cycles = clock[kCounterBase];
+    if (clock[kCounterEnabled] != 0) cycles += std::floor(((now - clock[kCounterBaseUs]) * clock[kCoreHz]) / 1e6);
+    clock[kNowUs] = now;
+    clock[kSyncedInstructions] = count;
+    if (std::isfinite(clock[kNextEventUs])) {
+      const double end = count + std::fmax(1.0, std::ceil(((clock[kNextEventUs] - now) * clock[kCoreHz]) / 1e6));
+      if (end < clock[kStretchEnd]) {
+        clock[kStretchEnd] = end;
+        if (static_cast<uint64_t>(end) < limit_) limit_ = static_cast<uint64_t>(end);
+      }
+    }
+    clock[kServedReads] += 1;
+    *value = static_cast<uint64_t>(std::fmod(cycles, 4294967296.0));
+    return true;
+  }
+
   static uint64_t MmioRead(uc_engine* uc, uint64_t offset, unsigned size, void* user) {
     auto* window = static_cast<MmioWindow*>(user);
     Emulator* self = window->owner;
     if (self->callback_failed_ || !self->callback_env_) return 0;
+    uint64_t served = 0;
+    if (size == 4 && window->base + offset == self->counter_address_ && self->ServeCounter(&served)) return served;
     Napi::Env env = *self->callback_env_;
     Napi::Value result = window->read.Call({
       Napi::Number::New(env, static_cast<double>(window->base + offset)), Napi::Number::New(env, size),
@@ -468,6 +530,28 @@ class Emulator : public Napi::ObjectWrap<Emulator> {
     uint64_t count = 0;
     if (!Unsigned(info, 0, "limitTo", &count)) return env.Undefined();
     if (count < limit_) limit_ = count;
+    return env.Undefined();
+  }
+
+  // shareClockState(address, Float64Array): reads of the 32-bit register at `address` are answered
+  // from the array's numbers (layout: enum ClockState) while its first element is 1.
+  Napi::Value ShareClockState(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Open(env) || !Idle(env, "shareClockState")) return env.Undefined();
+    uint64_t address = 0;
+    if (!Unsigned(info, 0, "shareClockState", &address)) return env.Undefined();
+    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+      TypeFailure(env, "shareClockState", 1, "a Float64Array");
+      return env.Undefined();
+    }
+    auto state = info[1].As<Napi::Float64Array>();
+    if (state.ElementLength() < kClockStateLength) {
+      Napi::RangeError::New(env, "shareClockState: the array is too short").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    clock_array_ = Napi::Persistent(state);
+    clock_ = state.Data();
+    counter_address_ = address;
     return env.Undefined();
   }
 

@@ -7,7 +7,9 @@
 // Core behaviour it adds to unicorn, after ARMv7-M:
 // - reset: SP from word 0, PC from word 1 of the vector table at the boot address (flash base);
 // - time: each executed instruction is one cycle of HCLK1 as RCC configures it [choice: CPI 1, flash
-//   wait states not counted], synced to the chip's clock before every peripheral access;
+//   wait states not counted], synced to the chip's clock before every peripheral access; a
+//   DWT_CYCCNT read that changes nothing but its value is answered in the addon from the same
+//   numbers (serveCounterReads), bit-identical to the chip model's answer;
 // - WFI: sleeps until an interrupt is enabled and pending in the NVIC (or SysTick pends), WFE: until
 //   the event register is set (SEV, or SEVONPEND and an interrupt becoming pending) or an interrupt
 //   would be taken — time jumps to the next event on the chip's clock; nothing left to wait for is
@@ -22,6 +24,7 @@ import { createRequire } from "node:module";
 import type { Stm32wb } from "../chip/stm32wb.js";
 import { SRAM1_BASE, SRAM2A_BASE, SRAM2B_BASE, SYSTEM_INFO_BASE } from "../chip/stm32wb.js";
 import { SCR_SEVONPEND } from "../chip/scb.js";
+import { DWT_CYCCNT } from "../chip/dwt.js";
 import { unicornAddonPath } from "../paths.js";
 import { DeviceFault } from "./tier.js";
 import { ExceptionModel } from "./exceptions.js";
@@ -50,6 +53,8 @@ export interface Emulator {
   stop(): void;
   /** During run(): stop before the instruction count reaches `count` if that comes sooner. */
   limitTo(count: number): void;
+  /** Reads of the counter at `address` are answered from `state` (CLOCK_STATE slots) while its slot 0 is 1. */
+  shareClockState(address: number, state: Float64Array): void;
   instructions(): number;
   close(): void;
 }
@@ -77,6 +82,14 @@ const ADP_STOPPED_APPLICATION_EXIT = 0x20026;
 /** What a core carries over when its memory map is rebuilt (mapAllFlashAsCode). */
 const CORE_REGISTERS = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12",
   "msp", "psp", "control", "sp", "lr", "pc", "xpsr", "primask", "basepri"];
+/**
+ * Slots of the numbers shared with the addon for answering DWT_CYCCNT reads without a call into
+ * JS (unicorn_addon.cc, enum ClockState, same order).
+ */
+const CLOCK_STATE = {
+  serve: 0, nowUs: 1, nextEventUs: 2, coreHz: 3, syncedInstructions: 4, stretchEnd: 5,
+  counterEnabled: 6, counterBase: 7, counterBaseUs: 8, servedReads: 9, length: 10,
+} as const;
 /** Nothing executes at this address: run() is bounded by its budget, not by an address. */
 const NO_ADDRESS = 0xffff_fffe;
 
@@ -120,6 +133,14 @@ export class FirmwareRunner {
   private stretchEnd = 0;
   /** Where the last run stopped at a stop address: resuming there executes it. */
   private stoppedAtStopAddress: number | null = null;
+  /** What the addon needs to answer counter reads as access() would, and what those reads moved. */
+  private readonly clockState = new Float64Array(CLOCK_STATE.length);
+  /**
+   * DWT_CYCCNT reads are answered in the addon while nothing but the value results from them (no
+   * event falls due, no interrupt enabled); false sends every read through access() (the tests
+   * compare both ways: identical instruction counts and virtual time).
+   */
+  serveCounterReads = true;
   /** Bytes of flash mapped as plain read-only memory (the firmware's code); the rest goes through the FLASH model. */
   codeFlashBytes: number;
   /** Semihosting console output (SYS_WRITEC, SYS_WRITE0). */
@@ -128,6 +149,11 @@ export class FirmwareRunner {
   constructor(readonly chip: Stm32wb, codeFlashBytes?: number) {
     this.codeFlashBytes = codeFlashBytes ?? chip.board.flash.length;
     this.exceptions = new ExceptionModel(chip);
+  }
+
+  /** DWT_CYCCNT reads the addon answered (serveCounterReads), over every start. */
+  get servedCounterReads(): number {
+    return this.clockState[CLOCK_STATE.servedReads];
   }
 
   /** Number of CPU1 starts (power-on and every system reset). */
@@ -233,6 +259,7 @@ export class FirmwareRunner {
     emulator.mapBuffer(SYSTEM_INFO_BASE, chip.systemInfo, unicorn.PROT_READ);
     for (const { base, size } of mmioWindows(chip.bus.peripheralRegions)) emulator.mapMmio(base, size, read, write);
     for (const address of this.stopAddresses) emulator.addStopAddress(address);
+    emulator.shareClockState(DWT_CYCCNT, this.clockState);
     this.emulator = emulator;
   }
 
@@ -251,7 +278,46 @@ export class FirmwareRunner {
     if (delta > 0) this.chip.clock.advanceBy((delta * 1e6) / this.chip.rcc.hclkHz());
   }
 
+  /**
+   * Hands the addon the numbers access() would use for a counter read (before a run and after each
+   * access, when any of them may have changed).
+   */
+  private shareClock(): void {
+    const state = this.clockState;
+    const { clock, dwt } = this.chip;
+    state[CLOCK_STATE.serve] = this.serveCounterReads && this.chip.resetPending === null && !this.exceptions.anyEnabled ? 1 : 0;
+    state[CLOCK_STATE.nowUs] = clock.nowUs;
+    state[CLOCK_STATE.nextEventUs] = clock.nextEventUs ?? Infinity;
+    state[CLOCK_STATE.coreHz] = this.chip.rcc.hclkHz();
+    state[CLOCK_STATE.syncedInstructions] = this.syncedInstructions;
+    state[CLOCK_STATE.stretchEnd] = this.stretchEnd;
+    state[CLOCK_STATE.counterEnabled] = dwt.counterEnabled ? 1 : 0;
+    state[CLOCK_STATE.counterBase] = dwt.counterBase;
+    state[CLOCK_STATE.counterBaseUs] = dwt.counterBaseUs;
+  }
+
+  /**
+   * Takes over what counter reads answered in the addon did since shareClock(): the time they
+   * brought up to their instruction counts (no event was due on the way: the addon refuses those
+   * reads, so advanceTo runs none) and the end of the stretch they shortened.
+   */
+  private adoptServedReads(): void {
+    const state = this.clockState;
+    if (state[CLOCK_STATE.syncedInstructions] !== this.syncedInstructions) {
+      this.syncedInstructions = state[CLOCK_STATE.syncedInstructions];
+      this.chip.clock.advanceTo(state[CLOCK_STATE.nowUs]);
+    }
+    this.stretchEnd = state[CLOCK_STATE.stretchEnd];
+  }
+
   private access<T>(instructions: number, operation: () => T): T {
+    this.adoptServedReads();
+    const result = this.accessAt(instructions, operation);
+    this.shareClock();
+    return result;
+  }
+
+  private accessAt<T>(instructions: number, operation: () => T): T {
     this.sync(instructions);
     const result = operation();
     if (this.chip.resetPending !== null) {
@@ -301,7 +367,9 @@ export class FirmwareRunner {
         this.stretchEnd = emulator.instructions() + slice;
         leaving = this.stoppedAtStopAddress === (begin & ~1);
         startedAt = emulator.instructions();
+        this.shareClock();
         result = emulator.run(begin, until, slice, leaving);
+        this.adoptServedReads();
         this.stoppedAtStopAddress = null;
       } catch (error) {
         // A peripheral callback threw (bus fault, clock misconfiguration): the core stopped mid-instruction.

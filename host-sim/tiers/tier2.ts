@@ -53,7 +53,8 @@ export class ArmTier implements OperatorTier {
   readonly name = "arm" as const;
   private readonly elf: ElfImage;
   private readonly api: Record<string, { symbol: string; parameters: number }>;
-  private readonly runner: FirmwareRunner;
+  /** The core it runs on (tests compare its ways of answering counter reads). */
+  readonly runner: FirmwareRunner;
   /** Most instructions one call (or a start up to the idle loop) may execute before it is a RUNAWAY. */
   instructionBudget = MAX_INSTRUCTIONS_PER_CALL;
   private readonly idleAddress: number;

@@ -3,6 +3,7 @@
 // single page erase or 64-bit write HSEM 6 required free and HSEM 7 taken and released again
 // (cpu2-interface §4.5 steps 1, 4, 7; semaphore ids and the 1-step lock from §1.8).
 import { describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { codeOf, rig, tierNames, bareWb55, type Rig } from "../support/tiers.js";
 
 const FLASH_BASE = 0x0800_0000;
@@ -29,7 +30,7 @@ function fillPage(setup: Rig, address: number): void {
 function expectTimeoutLeavingFlash(setup: Rig): void {
   const before = flashAt(setup, ADDRESS, PAGE);
   expect(codeOf(() => setup.operator.stage(image(256), ADDRESS))).toBe("FLASH_BUSY_TIMEOUT");
-  expect(flashAt(setup, ADDRESS, PAGE)).toEqual(before);
+  expectSameBytes(flashAt(setup, ADDRESS, PAGE), before, "the page");
 }
 
 describe.each(tierNames)("flash driver and HSEM, tier %s", (tierName) => {
@@ -39,7 +40,7 @@ describe.each(tierNames)("flash driver and HSEM, tier %s", (tierName) => {
     expect(setup.chip.rcc.readUint32(RCC_AHB3ENR) & HSEMEN).toBe(0);
     const data = image(PAGE + 512);
     setup.operator.stage(data, ADDRESS);
-    expect(flashAt(setup, ADDRESS, data.length)).toEqual(data);
+    expectSameBytes(flashAt(setup, ADDRESS, data.length), data, "programmed data");
     expect(setup.chip.rcc.readUint32(RCC_AHB3ENR) & HSEMEN).not.toBe(0);
     expect(setup.chip.hsem.owner(2)).toBe(0);
     expect(setup.chip.hsem.owner(7)).toBe(0);
@@ -86,8 +87,10 @@ describe.each(tierNames)("flash driver and HSEM, tier %s", (tierName) => {
     setup.operator.stage(data, ADDRESS);
     expect(releasedAtUs).toBeGreaterThanOrEqual(startUs + holdUs);
     expect(setup.chip.clock.nowUs - releasedAtUs).toBeGreaterThanOrEqual(22_000); // the erase came after
-    expect(atRelease).toEqual(before); // nothing was erased while CPU2 held HSEM 7
-    expect(flashAt(setup, ADDRESS, data.length)).toEqual(data);
+    const pageAtRelease = atRelease as Uint8Array | null; // set by the scheduled release above
+    expect(pageAtRelease, "CPU2 released HSEM 7").not.toBeNull();
+    expectSameBytes(pageAtRelease!, before, "the page when CPU2 released HSEM 7"); // nothing was erased while CPU2 held it
+    expectSameBytes(flashAt(setup, ADDRESS, data.length), data, "programmed data");
     expect(setup.chip.hsem.owner(2)).toBe(0);
     expect(setup.chip.hsem.owner(7)).toBe(0);
   });

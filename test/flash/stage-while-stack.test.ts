@@ -4,6 +4,7 @@
 // HSEM 6/7 per operation); the stack model holds CPU1 off around its radio events and counts
 // every CPU1 flash operation that broke the protocol or ran into one (host-sim/cpu2/flash-arbitration.ts).
 import { describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { Cpu2Mode, OperatorStatus } from "../../assembly/shared/codes.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { Session } from "../../host-sim/session.js";
@@ -41,7 +42,7 @@ describe.each(tierNames)("streaming staging while the stack runs, tier %s", (tie
 
     const address = setup.operator.stageStream(image, [1, 7, 13, 250, 3, 256]);
 
-    expect(flashAt(setup, address, image.length)).toEqual(image);
+    expectSameBytes(flashAt(setup, address, image.length), image, "staged image");
     // Placed by size: below the stack with the margin, and everything up to the stack erased.
     expect(address + image.length).toBeLessThanOrEqual(stackStart - 4096);
     expect(flashAt(setup, address + image.length, stackStart - address - image.length).every((b) => b === 0xff)).toBe(true);
@@ -68,7 +69,7 @@ describe.each(tierNames)("streaming staging while the stack runs, tier %s", (tie
     }
     expect(setup.tier.call("stageEnd")).toBe(0);
     const address = setup.tier.call("stageAddress");
-    expect(flashAt(setup, address, image.length)).toEqual(image);
+    expectSameBytes(flashAt(setup, address, image.length), image, "staged image");
     expect(runningStack(setup).disturbances).toEqual([]);
   });
 

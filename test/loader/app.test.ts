@@ -2,6 +2,7 @@
 // layout"), then handed the part only when its vector table is sane (initial SP in SRAM1, reset
 // handler inside the slot) and CPU2 was not started since the last reset.
 import { describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { APPLICATION_START, C, LoaderRig, fileBytes, sendFile } from "./support.js";
 
 /** An application image: vector table (SP, reset handler), then code-like bytes. */
@@ -24,7 +25,7 @@ describe("loader app + boot (tier 1)", () => {
     rig.text();
     const image = application(0x2003_0000, APPLICATION_START + 0x101);
     expect(sendApp(rig, image)).toMatch(/received-bytes 3000\r\nOK\r\n$/);
-    expect(rig.flash(APPLICATION_START, image.length)).toEqual(image);
+    expectSameBytes(rig.flash(APPLICATION_START, image.length), image, "application slot");
     expect(rig.command("boot")).toMatch(/\r\nOK\r\n$/);
     expect(rig.actions).toEqual([2]);
   });
@@ -66,7 +67,7 @@ describe("loader app + boot (tier 1)", () => {
     sendApp(rig, application(0x2003_0000, APPLICATION_START + 0x101, 6000));
     const second = application(0x2002_0000, APPLICATION_START + 0x201, 1000);
     sendApp(rig, second);
-    expect(rig.flash(APPLICATION_START, 1000)).toEqual(second);
+    expectSameBytes(rig.flash(APPLICATION_START, 1000), second, "application slot");
     expect(rig.flash(APPLICATION_START + 1000, 8192 - 1000).every((b) => b === 0xff)).toBe(true);
   });
 

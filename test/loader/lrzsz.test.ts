@@ -2,6 +2,7 @@
 // .ci/install-deps) sends a file through pipes to the loader running on tier 1. A small adapter
 // passes sb's bytes to the loader's console line and the loader's replies back to sb.
 import { describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -65,7 +66,7 @@ describe("lrzsz sb → loader (tier 1)", () => {
     const run = await sendWithSb(rig, file, args);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.after).toMatch(new RegExp(`received-bytes ${size}\\r\\nOK\\r\\n$`));
-    expect(rig.flash(APPLICATION_START, size)).toEqual(file);
+    expectSameBytes(rig.flash(APPLICATION_START, size), file, "application slot");
   }, 30_000);
 
   test("a noisy line: damaged blocks are NAKed, sb sends them again, the file still arrives whole", async () => {
@@ -77,7 +78,7 @@ describe("lrzsz sb → loader (tier 1)", () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.after).toMatch(/received-bytes 4000\r\nOK\r\n$/);
     expect(run.after).toContain("\x15"); // at least one NAK went to sb
-    expect(rig.flash(APPLICATION_START, 4000)).toEqual(file);
+    expectSameBytes(rig.flash(APPLICATION_START, 4000), file, "application slot");
   }, 30_000);
 
   test("sb interrupted (Ctrl-C): its cancel sequence ends the transfer with TRANSFER_CANCELLED and the slot erased", async () => {

@@ -3,6 +3,7 @@
 // (assembly/loader/journal.ts) decides after the restart: a half-written application is never
 // booted, a half-received image is erased, and sending again succeeds.
 import { describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { FaultInjector } from "../../host-sim/faults.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
@@ -58,7 +59,7 @@ describe("loader power loss (tier 1)", () => {
       const boot = rig.command("boot");
       if (boot.endsWith("\r\nOK\r\n")) {
         // Only possible once the journal said valid: then the whole application is there.
-        expect(rig.flash(APPLICATION_START, image.length), `step ${step}`).toEqual(image);
+        expectSameBytes(rig.flash(APPLICATION_START, image.length), image, `application after power loss at step ${step}`);
       } else {
         expect(boot, `step ${step}`).toMatch(/ERROR NO_APPLICATION boot: /);
       }

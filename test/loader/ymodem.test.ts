@@ -2,6 +2,7 @@
 // a sender scripted block by block: the replies the YMODEM reference prescribes (C, ACK, NAK,
 // CAN CAN), the file in flash trimmed to its announced size, and failures that leave nothing behind.
 import { describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import {
   ACK, APPLICATION_START, C, CAN, EOT, NAK, LoaderRig, block, bytes, fileBytes, headerBlock,
 } from "./support.js";
@@ -36,7 +37,7 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     const final = finishBatch(rig);
     expect(final).toContain("received-bytes 300");
     expect(final.trimEnd().split("\r\n").at(-1)).toBe("OK");
-    expect(rig.flash(APPLICATION_START, 300)).toEqual(file);
+    expectSameBytes(rig.flash(APPLICATION_START, 300), file, "application slot");
     // No 0x1A padding was written: what follows the file is erased flash.
     expect(rig.flash(APPLICATION_START + 300, 84).every((b) => b === 0xff)).toBe(true);
   });
@@ -50,7 +51,7 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     expect(rig.exchange(block(2, file.subarray(1024, 2048), 1024))).toEqual(bytes(ACK));
     expect(rig.exchange(block(3, file.subarray(2048), 128))).toEqual(bytes(ACK));
     expect(finishBatch(rig)).toMatch(/received-bytes 2148\r\nOK\r\n$/);
-    expect(rig.flash(APPLICATION_START, file.length)).toEqual(file);
+    expectSameBytes(rig.flash(APPLICATION_START, file.length), file, "application slot");
   });
 
   test("a damaged block (CRC, block-number complement) is NAKed and its retransmission taken", () => {
@@ -67,7 +68,7 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     expect(rig.exchange(block(1, file.subarray(0, 128)))).toEqual(bytes(ACK));
     expect(rig.exchange(block(2, file.subarray(128)))).toEqual(bytes(ACK));
     expect(finishBatch(rig)).toContain("OK");
-    expect(rig.flash(APPLICATION_START, 256)).toEqual(file);
+    expectSameBytes(rig.flash(APPLICATION_START, 256), file, "application slot");
   });
 
   test("a repeated block (the sender missed the ACK) is acknowledged again and not written twice", () => {
@@ -79,7 +80,7 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     expect(rig.exchange(block(1, file.subarray(0, 128)))).toEqual(bytes(ACK));
     expect(rig.exchange(block(2, file.subarray(128)))).toEqual(bytes(ACK));
     expect(finishBatch(rig)).toContain("received-bytes 256");
-    expect(rig.flash(APPLICATION_START, 256)).toEqual(file);
+    expectSameBytes(rig.flash(APPLICATION_START, 256), file, "application slot");
   });
 
   test("a repeated header (its ACK lost) gets ACK and C again", () => {

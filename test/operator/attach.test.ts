@@ -3,6 +3,7 @@
 // operator's), and the operator attaches to them instead of building its own (§3.1 reference
 // table, §3.5 system table, §3.6 free-buffer queue), on both tiers.
 import { describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { Cpu2Mode } from "../../assembly/shared/codes.js";
 import { Board } from "../../host-sim/board.js";
 import { Stm32wb, SRAM2A_BASE } from "../../host-sim/chip/stm32wb.js";
@@ -37,7 +38,7 @@ describe.each(tierNames)("attach to a CPU2 the application booted, tier %s", (ti
     expect(setup.chip.bus.read(IPCC_C1MR, 4) & ((1 << 1) | (1 << 17))).toBe((1 << 1) | (1 << 17));
     const image = buildImage({ kind: "stack", version: parseVersion("1.24.1"), size: 0x3000, family: "wb5x", format: "legacy", stackType: 1 });
     const address = setup.operator.stageStream(image, [33]);
-    expect(setup.chip.board.flash.slice(address - 0x0800_0000, address - 0x0800_0000 + image.length)).toEqual(image);
+    expectSameBytes(setup.chip.board.flash.subarray(address - 0x0800_0000, address - 0x0800_0000 + image.length), image, "flash at the stage address");
     expect((setup.chip.cpu2.firmware as WirelessStackFirmware).disturbances).toEqual([]);
     // The last command (FLASH_ERASE_ACTIVITY off, §4.5 step 6) went through the application's buffer.
     expect(setup.chip.sram2a[APPLICATION_COMMAND_BUFFER - SRAM2A_BASE + 4]).toBe(0x69);

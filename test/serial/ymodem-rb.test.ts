@@ -3,6 +3,7 @@
 // serialport — 1024- and 128-byte blocks, a file that is not a multiple of the block size, and a
 // transfer cancelled halfway (CAN CAN: rb stops and keeps no complete file).
 import { afterEach, describe, expect, test } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -43,7 +44,7 @@ describe("YMODEM sender → lrzsz rb (through a pty pair)", () => {
     await close();
     const run = await done;
     expect(run.code, run.stderr).toBe(0);
-    expect(new Uint8Array(readFileSync(join(pair.directory, "image.bin")))).toEqual(data);
+    expectSameBytes(readFileSync(join(pair.directory, "image.bin")), data, "file rb received");
     expect(progress.at(-1)).toBe(size);
     expect(progress.length).toBe(Math.ceil(size / blockSize));
   }, 60_000);

@@ -2,6 +2,7 @@
 // FUS resumes an install cut short from its journal (fus-behaviour §1.7 phases, §2 "robustness
 // against asynchronous resets"), and CPU1's own flash operations leave the documented partial state.
 import { describe, expect, it } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { Cpu1Driver, ResetHappened } from "./support/cpu1.js";
 import { FaultInjector, type FaultPlan } from "../../host-sim/faults.js";
 import { buildImage } from "../../host-sim/images/builder.js";
@@ -52,7 +53,7 @@ describe("fault injection during a FUS install", () => {
       expect(faults.faults.map((r) => r.step)).toEqual([step]);
       expect(ready).toBe(0x00);
       expect(driver.board.cpu2.stack).toMatchObject({ start: 0x080e_0000, type: 2 });
-      expect(driver.board.flash.subarray(0xe0000, 0xe0000 + stackImage.length)).toEqual(stackImage);
+      expectSameBytes(driver.board.flash.subarray(0xe0000, 0xe0000 + stackImage.length), stackImage, "staged stack image");
       expect(driver.resets).toContain("power loss");
     }
   });

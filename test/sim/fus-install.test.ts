@@ -1,6 +1,7 @@
 // The FUS model's FW_UPGRADE: finding the image, refusing bad ones, installing stacks and FUS
 // through their resets. Each test names the reference section it checks.
 import { describe, expect, it } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { Cpu1Driver } from "./support/cpu1.js";
 import { buildImage, type ImageSpec } from "../../host-sim/images/builder.js";
 import { parseVersion } from "../../host-sim/versions.js";
@@ -72,7 +73,7 @@ describe("FW_UPGRADE of a wireless stack (fus-behaviour §1.4–§1.9, §10 #1�
     expect(seen.at(-2)).toEqual([FusState.Error, FusError.ImgNotEnoughSpace]);
     expect(seen.at(-1)).toEqual([FusState.Idle, FusError.NoError]); // reported once (§10 #3)
     expect(driver.resets).toHaveLength(0);
-    expect(driver.chip.bus.readBytes(0x080d_4000, stack.length)).toEqual(stack);
+    expectSameBytes(driver.chip.bus.readBytes(0x080d_4000, stack.length), stack, "installed stack");
   });
 
   it("on FUS 1.2.0 a new-format stack is not an image at all: IMG_NOT_FOUND (§3.3 'FUS_v2 only', GH-115)", () => {

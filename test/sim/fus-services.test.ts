@@ -2,6 +2,7 @@
 // authentication key and double signature, user keys (fus-behaviour §1.2, §1.3, §1.10, §1.12,
 // §1.13; cpu2-interface §5).
 import { describe, expect, it } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { generateKeyPairSync } from "node:crypto";
 import { Cpu1Driver } from "./support/cpu1.js";
 import { buildImage } from "../../host-sim/images/builder.js";
@@ -90,7 +91,7 @@ describe("FW_DELETE and FW_PURGE (fus-behaviour §1.10, §10 #7)", () => {
     driver.command(FW_UPGRADE);
     expect(driver.followResets()).toBe(0x00);
     expect(driver.board.cpu2.stack).toMatchObject({ start: 0x080d_0000, format: "new" });
-    expect(driver.board.flash.subarray(0xf0000, 0xf1000)).toEqual(bonding);
+    expectSameBytes(driver.board.flash.subarray(0xf0000, 0xf1000), bonding, "bonding page");
     expect(driver.board.flash.subarray(0xf1000, 0xf4000).every((b) => b === 0xff)).toBe(true);
   });
 

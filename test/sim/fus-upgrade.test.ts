@@ -1,6 +1,7 @@
 // FUS self-upgrade, the upgrade-path rules and the leftover-image case (fus-behaviour §1.6, §2,
 // §3.2, §3.3; seed §3.2–§3.3, §4.7.1, FAQ).
 import { describe, expect, it } from "vitest";
+import { expectSameBytes } from "../support/bytes.js";
 import { Cpu1Driver } from "./support/cpu1.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import type { FusVariant } from "../../host-sim/images/known-images.js";
@@ -97,7 +98,7 @@ describe("FUS self-upgrade (fus-behaviour §1.6, §1.7; seed §4.7.1)", () => {
       const bytes = make();
       driver.stage(0x080e_c000, bytes);
       expect(upgrade(driver)).toEqual([FusState.Error, error]);
-      expect(driver.chip.bus.readBytes(0x080e_c000, bytes.length)).toEqual(bytes);
+      expectSameBytes(driver.chip.bus.readBytes(0x080e_c000, bytes.length), bytes, "flash at 0x080EC000");
     });
   }
 
