@@ -42,18 +42,6 @@ export function idSecureStart(): u32 {
   return FLASH_BASE + sfsa * sectorBytes(device);
 }
 
-/**
- * Identifies the part; the end of the flash CPU1 may use: the secure area's start, or the end of
- * the flash when that comes first (parts sold with less flash keep SFSA 0xF4, FUS at 0x080F4000:
- * fus-behaviour §6.1).
- */
-export function cpu1FlashEnd(): u32 {
-  identify();
-  const secure = idSecureStart();
-  const flashEnd = FLASH_BASE + flashKb * 1024;
-  return secure < flashEnd ? secure : flashEnd;
-}
-
 /** SBRV says FUS is selected (0x3D000-style FUS address, or V0.5.3's 0x3D800; seed §4.1). */
 export function sbrvSelectsFus(): bool {
   return sbrv * 4 == fusStart(device) - 0x0800_0000 || sbrv == 0x3d800;

@@ -5,7 +5,7 @@
 // the one just staged (the FAQ's leftover-image case).
 import { copyIn } from "../hal";
 import { FLASH_BASE } from "../chip/registers";
-import { sectorBytes, fusStart, familyOf } from "../chip/variants";
+import { sectorBytes, fusStart, familyOf, cpu1FlashEnd } from "../chip/variants";
 import { CPU1_BOOT_RESERVE_BYTES, NVM_SECTION_BYTES } from "../image/geometry";
 import { firmwareEnd } from "../flash/driver";
 import * as footer from "../image/footer";
@@ -17,7 +17,7 @@ import { ImageStatus, StackFormat, FusBinaryVariant, ImageKind } from "../shared
 const FUS_V053: u32 = 0x0005_0300;
 import { OperatorStatus, DeviceInfoLayout } from "../shared/codes";
 import * as info from "./info";
-import { idSfsa, identify, idDeviceId, idFlashKb, idSecureStart, cpu1FlashEnd } from "./identify";
+import { idSfsa, identify, idDeviceId, idFlashKb, idSecureStart } from "./identify";
 import { tablesFitShare } from "../mailbox/share";
 
 const WINDOW: u32 = footer.TAIL_CAPACITY;
@@ -85,6 +85,7 @@ export function checkStagedImage(): OperatorStatus {
   stagedStart = 0;
   stagedEnd = 0;
   planned = 0;
+  identify();
   const end = findImageEnd(cpu1FlashEnd());
   if (end == 0) return OperatorStatus.NoImageStaged;
   const sector = sectorBytes(idDeviceId());

@@ -3,8 +3,7 @@
 // read back before it is acknowledged; a transfer that fails leaves the region erased (no half
 // image stays behind: not a bootable half application, not a leftover FUS could take).
 import { read32 } from "../hal";
-import { deviceId, sectorBytes } from "../chip/variants";
-import { cpu1FlashEnd } from "../fus/identify";
+import { sectorBytesOfPart, cpu1FlashEnd } from "../chip/variants";
 import * as flash from "../flash/driver";
 import { OperatorStatus } from "../shared/codes";
 import { LoaderError } from "./codes";
@@ -31,9 +30,7 @@ export function secureStart(): u32 {
   return cpu1FlashEnd();
 }
 
-export function sectorBytesOfPart(): u32 {
-  return sectorBytes(deviceId());
-}
+export { sectorBytesOfPart };
 
 /** Copies `length` bytes of flash (a multiple of 4) into the flash driver's buffer; true when all were erased. */
 export function readIntoBuffer(from: u32, length: u32): bool {
