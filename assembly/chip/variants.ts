@@ -2,7 +2,7 @@
 // device id (DBGMCU_IDCODE, cpu2-interface §6.2) and the flash-size word (§1.1). The family's
 // flash geometry itself is the planner's (image/geometry.ts): one definition for both.
 import { read32, read16 } from "../hal";
-import { FLASH_SIZE_ADDRESS } from "./registers";
+import { FLASH_BASE, FLASH_SFR, FLASH_SFR_SFSA_MASK, FLASH_SIZE_ADDRESS } from "./registers";
 import * as geometry from "../image/geometry";
 import { Family } from "../shared/image-codes";
 
@@ -36,6 +36,11 @@ export function sectorBytes(id: u32): u32 {
   return geometry.sectorBytes(familyOf(id));
 }
 
+/** Sector size of the part running the operator. */
+export function sectorBytesOfPart(): u32 {
+  return sectorBytes(deviceId());
+}
+
 /**
  * Where FUS lives (fus-behaviour §1.1). Parts sold with less flash keep FUS at the same address,
  * above what CPU1 is given: a 512 KB part reports SFSA 0xF4 too (fus-behaviour §6.1).
@@ -47,4 +52,16 @@ export function fusStart(id: u32): u32 {
 /** Flash present on the die, whatever part of it CPU1 is given (the FUS area included). */
 export function physicalFlashBytes(id: u32): u32 {
   return isWb1x(id) ? 320 * 1024 : 1024 * 1024;
+}
+
+/**
+ * The end of the flash CPU1 may change: the start of CPU2's secure area (SFSA sectors from the
+ * start of flash), or the end of the flash when that comes first (parts sold with less flash keep
+ * SFSA 0xF4, FUS at 0x080F4000: fus-behaviour §6.1). One definition for the flash driver's range
+ * check, the preflight's image search and the loader's transfers.
+ */
+export function cpu1FlashEnd(): u32 {
+  const secure = FLASH_BASE + (read32(FLASH_SFR) & FLASH_SFR_SFSA_MASK) * sectorBytesOfPart();
+  const flashEnd = FLASH_BASE + flashSizeKb() * 1024;
+  return secure < flashEnd ? secure : flashEnd;
 }

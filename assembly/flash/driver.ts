@@ -10,14 +10,14 @@ import { read32, write32, delayUs, nowUs, setBits32 } from "../hal";
 import {
   FLASH_BASE, FLASH_KEYR, FLASH_KEY1, FLASH_KEY2, FLASH_SR, FLASH_SR_EOP, FLASH_SR_ERRORS, FLASH_SR_BSY,
   FLASH_SR_CFGBSY, FLASH_SR_PESD, FLASH_CR, FLASH_CR_PG, FLASH_CR_PER, FLASH_CR_PNB_SHIFT, FLASH_CR_PNB_MASK,
-  FLASH_CR_STRT, FLASH_CR_LOCK, FLASH_SFR, FLASH_SFR_SFSA_MASK, RCC_AHB3ENR, RCC_AHB3ENR_HSEMEN,
+  FLASH_CR_STRT, FLASH_CR_LOCK, RCC_AHB3ENR, RCC_AHB3ENR_HSEMEN,
   HSEM_R0, HSEM_RLR0, HSEM_LOCKED_BY_CPU1, HSEM_RELEASE_CPU1, HSEM_FLASH_SEMID, HSEM_BLOCK_FLASH_BY_CPU1_SEMID,
   HSEM_BLOCK_FLASH_BY_CPU2_SEMID,
 } from "../chip/registers";
 import { OperatorStatus, Cpu2Mode } from "../shared/codes";
 import { mode, sendCommand, commandParameters, responseStatus } from "../mailbox/system";
 import { FLASH_ERASE_ACTIVITY, SET_FLASH_ACTIVITY_CONTROL } from "../fus/opcodes";
-import { deviceId, flashSizeKb, sectorBytes } from "../chip/variants";
+import { sectorBytesOfPart, cpu1FlashEnd } from "../chip/variants";
 
 /** Page erase takes up to ~25 ms on this family; allow generously before calling it stuck. */
 const OPERATION_TIMEOUT_US: u32 = 100_000;
@@ -165,13 +165,6 @@ function end(): void {
   releaseSemaphore(HSEM_FLASH_SEMID);
 }
 
-/** Bytes of flash CPU1 may change: everything below the secure boundary SFSA (fus-behaviour §1.1). */
-function flashBytes(): u32 {
-  const secure = (read32(FLASH_SFR) & FLASH_SFR_SFSA_MASK) * sectorBytes(deviceId());
-  const size = flashSizeKb() * 1024;
-  return secure < size ? secure : size;
-}
-
 /** First flash address after the firmware running the operator (0: not told). */
 let firmwareEndAddress: u32 = 0;
 
@@ -190,14 +183,14 @@ export function setFirmwareEnd(address: u32): void {
  * 64 bits, so no length wraps around (the hal checks the same range again, runtime-c/hal.c).
  */
 function changeable(address: u32, length: u32): bool {
-  const firstSectorEnd = FLASH_BASE + sectorBytes(deviceId());
+  const firstSectorEnd = FLASH_BASE + sectorBytesOfPart();
   const lowest = firmwareEndAddress > firstSectorEnd ? firmwareEndAddress : firstSectorEnd;
-  return address >= lowest && <u64>address + <u64>length <= <u64>FLASH_BASE + <u64>flashBytes();
+  return address >= lowest && <u64>address + <u64>length <= <u64>cpu1FlashEnd();
 }
 
 /** Erases every page that [address, address + length) touches. */
 export function erase(address: u32, length: u32): OperatorStatus {
-  const sector = sectorBytes(deviceId());
+  const sector = sectorBytesOfPart();
   if (length == 0) return OperatorStatus.FlashRangeInvalid;
   if (!changeable(address, length)) return OperatorStatus.FlashRangeProtected;
   const started = begin();

@@ -16,7 +16,7 @@
 // second erase-and-program pass over the whole image and leaves a window where neither copy is
 // whole; a margin of at most a few sectors costs nothing of the kind.
 import { FLASH_BASE } from "../chip/registers";
-import { deviceId, sectorBytes } from "../chip/variants";
+import { sectorBytesOfPart } from "../chip/variants";
 import { NVM_SECTION_BYTES } from "../image/geometry";
 import { ImageStatus } from "../shared/image-codes";
 import { OperatorStatus } from "../shared/codes";
@@ -71,7 +71,7 @@ export function begin(size: u32): OperatorStatus {
   if (part != ImageStatus.Ok) return refuse(part);
   const planned = plan.compute();
   if (planned != ImageStatus.Ok) return refuse(planned);
-  const sector = sectorBytes(deviceId());
+  const sector = sectorBytesOfPart();
   const stackInstalled = info.infoStackVersion() != 0 && (info.infoStackMemorySize() & 0xff) != 0;
   const margin = MARGIN_SECTORS_WITH_STACK * sector + (stackInstalled ? 0 : NVM_SECTION_BYTES);
   const needed = ((size + sector - 1) / sector) * sector + margin;
@@ -87,7 +87,7 @@ export function begin(size: u32): OperatorStatus {
 /** Erases the sectors [erasedEnd, upTo) still holding old data. */
 function eraseUpTo(upTo: u32): OperatorStatus {
   if (upTo <= erasedEnd) return OperatorStatus.Ok;
-  const sector = sectorBytes(deviceId());
+  const sector = sectorBytesOfPart();
   const end = ((upTo - FLASH_BASE + sector - 1) / sector) * sector + FLASH_BASE;
   const status = erase(erasedEnd, end - erasedEnd);
   if (status == OperatorStatus.Ok) erasedEnd = end;

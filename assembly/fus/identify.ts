@@ -2,7 +2,7 @@
 // from option bytes, system memory and DBGMCU, all of which CPU1 can read before CPU2 boots.
 import { read32 } from "../hal";
 import {
-  FLASH_SFR, FLASH_SFR_SFSA_MASK, FLASH_SRRVR, FLASH_SRRVR_SBRV_MASK, PWR_CR4, PWR_CR4_C2BOOT, UID64_ADDRESS,
+  FLASH_BASE, FLASH_SFR, FLASH_SFR_SFSA_MASK, FLASH_SRRVR, FLASH_SRRVR_SBRV_MASK, PWR_CR4, PWR_CR4_C2BOOT, UID64_ADDRESS,
 } from "../chip/registers";
 import { deviceId, revisionId, flashSizeKb, sectorBytes, fusStart, physicalFlashBytes } from "../chip/variants";
 import { Diagnosis } from "../shared/codes";
@@ -36,6 +36,11 @@ export function idDeviceId(): u32 { return device; }
 export function idRevisionId(): u32 { return revision; }
 export function idUid64Low(): u32 { return uidLow; }
 export function idUid64High(): u32 { return uidHigh; }
+
+/** The address SFSA names (after identify()): the first byte of CPU2's secure area. */
+export function idSecureStart(): u32 {
+  return FLASH_BASE + sfsa * sectorBytes(device);
+}
 
 /** SBRV says FUS is selected (0x3D000-style FUS address, or V0.5.3's 0x3D800; seed §4.1). */
 export function sbrvSelectsFus(): bool {

@@ -5,7 +5,7 @@
 // the one just staged (the FAQ's leftover-image case).
 import { copyIn } from "../hal";
 import { FLASH_BASE } from "../chip/registers";
-import { deviceId, flashSizeKb, sectorBytes, fusStart, familyOf } from "../chip/variants";
+import { sectorBytes, fusStart, familyOf, cpu1FlashEnd } from "../chip/variants";
 import { CPU1_BOOT_RESERVE_BYTES, NVM_SECTION_BYTES } from "../image/geometry";
 import { firmwareEnd } from "../flash/driver";
 import * as footer from "../image/footer";
@@ -17,7 +17,7 @@ import { ImageStatus, StackFormat, FusBinaryVariant, ImageKind } from "../shared
 const FUS_V053: u32 = 0x0005_0300;
 import { OperatorStatus, DeviceInfoLayout } from "../shared/codes";
 import * as info from "./info";
-import { idSfsa, identify } from "./identify";
+import { idSfsa, identify, idDeviceId, idFlashKb, idSecureStart } from "./identify";
 import { tablesFitShare } from "../mailbox/share";
 
 const WINDOW: u32 = footer.TAIL_CAPACITY;
@@ -86,15 +86,12 @@ export function checkStagedImage(): OperatorStatus {
   stagedEnd = 0;
   planned = 0;
   identify();
-  const id = deviceId();
-  const sector = sectorBytes(id);
-  const secureStart = FLASH_BASE + idSfsa() * sector;
-  // Parts sold with less flash keep SFSA 0xF4 (FUS at 0x080F4000, fus-behaviour §6.1): CPU1's
-  // flash ends before the secure boundary there.
-  const flashEnd = FLASH_BASE + flashSizeKb() * 1024;
-  const end = findImageEnd(secureStart < flashEnd ? secureStart : flashEnd);
+  const end = findImageEnd(cpu1FlashEnd());
   if (end == 0) return OperatorStatus.NoImageStaged;
-  const sectors = footer.statedSectors(loadTail(end));
+  const sector = sectorBytes(idDeviceId());
+  // One read of the tail serves the sector count and the decode.
+  const tailLength = loadTail(end);
+  const sectors = footer.statedSectors(tailLength);
   const alignedEnd = (end + sector - 1) & ~(sector - 1);
   if (sectors == 0 || sectors * sector > alignedEnd - FLASH_BASE) {
     imageStatus = ImageStatus.ImageFooterInconsistent;
@@ -103,7 +100,7 @@ export function checkStagedImage(): OperatorStatus {
   }
   stagedStart = alignedEnd - sectors * sector;
   stagedEnd = end;
-  imageStatus = footer.decode(loadTail(end), end - stagedStart);
+  imageStatus = footer.decode(tailLength, end - stagedStart);
   if (imageStatus != ImageStatus.Ok) return OperatorStatus.StagedImageRefused;
   // ST counted the sectors of the file it signed; a customer block appended later can spill into
   // one more sector. FUS counts back from the end of the whole file (the simulator's choice,
@@ -158,10 +155,10 @@ export function planFromPart(): ImageStatus {
   // Both layouts carry the FUS version and the installed stack (cpu2-interface §3.2, §3.3): a
   // part can be planned for while its wireless stack runs (streaming staging, flash/stage.ts).
   if (info.readDeviceInfo() != OperatorStatus.Ok || info.infoLayout() == DeviceInfoLayout.None) return ImageStatus.FusVersionMissing;
-  const id = deviceId();
+  const id = idDeviceId();
   const sector = sectorBytes(id);
-  const secureStart = FLASH_BASE + idSfsa() * sector;
-  const device = plan.setDevice(familyOf(id), flashSizeKb());
+  const secureStart = idSecureStart();
+  const device = plan.setDevice(familyOf(id), idFlashKb());
   if (device != ImageStatus.Ok) return device;
   plan.setFusVersion(info.infoFusVersion());
   plan.setSfsa(idSfsa());
@@ -183,6 +180,5 @@ export function planFromPart(): ImageStatus {
 /** FUSv2's 16 KB NVM section is kept with no stack: SFSA sits right below it (0xF0 / 0x84, fus-behaviour §2). */
 export function nvmSectionKept(): bool {
   identify();
-  const id = deviceId();
-  return FLASH_BASE + idSfsa() * sectorBytes(id) == fusStart(id) - NVM_SECTION_BYTES;
+  return idSecureStart() == fusStart(idDeviceId()) - NVM_SECTION_BYTES;
 }

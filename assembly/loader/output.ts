@@ -73,20 +73,19 @@ export function newline(): void {
 
 /** Starts an answer line: `key ` or `{"key":`. A value and endField() follow. */
 export function field(key: string): void {
-  if (json) {
-    text("{\"");
-    text(key);
-    text("\":");
-  } else {
-    text(key);
-    byte(0x20);
-  }
+  if (json) text("{\"");
+  text(key);
+  keyEnd();
 }
 
 /** field() with the key as NUL-terminated ASCII in static data (code-names.ts KEY_*). */
 export function fieldAt(key: usize): void {
   if (json) text("{\"");
   for (let p = key; load<u8>(p) != 0; p++) byte(<u32>load<u8>(p));
+  keyEnd();
+}
+
+function keyEnd(): void {
   if (json) text("\":");
   else byte(0x20);
 }
@@ -114,30 +113,26 @@ export function fieldDecimal(key: string, value: u32): void {
 /** 0x-prefixed, 8 digits; a string in JSON (JSON has no hex numbers). */
 export function fieldHex(key: string, value: u32): void {
   field(key);
-  hexValue(value);
+  hexValue(0, value, false);
 }
 
 /** fieldHex with its key in static ASCII (fieldAt). */
 export function fieldHexAt(key: usize, value: u32): void {
   fieldAt(key);
-  hexValue(value);
-}
-
-/** The value of a hex field, then the field's end. */
-function hexValue(value: u32): void {
-  if (json) byte(0x22);
-  text("0x");
-  hexDigits(value, 8);
-  if (json) byte(0x22);
-  endField();
+  hexValue(0, value, false);
 }
 
 /** A 64-bit value from two words as 0x + 16 digits (the part's UID64); a string in JSON. */
 export function fieldHex64At(key: usize, high: u32, low: u32): void {
   fieldAt(key);
+  hexValue(high, low, true);
+}
+
+/** The value of a hex field (`high` too when `wide`), then the field's end. */
+function hexValue(high: u32, low: u32, wide: bool): void {
   if (json) byte(0x22);
   text("0x");
-  hexDigits(high, 8);
+  if (wide) hexDigits(high, 8);
   hexDigits(low, 8);
   if (json) byte(0x22);
   endField();

@@ -6,7 +6,6 @@
 // the move it would take all the flash above the application into CPU2's secure area.
 import * as operator from "../index";
 import { planStepEraseEnd } from "../image/plan";
-import { read32 } from "../hal";
 import * as flash from "../flash/driver";
 import { OperatorStatus } from "../shared/codes";
 import * as journal from "./journal";
@@ -60,13 +59,7 @@ function copySector(from: u32, to: u32, sector: u32): OperatorStatus {
   let status = flash.erase(to, sector);
   const chunk = flash.FLASH_BUFFER_BYTES;
   for (let offset: u32 = 0; status == OperatorStatus.Ok && offset < sector; offset += chunk) {
-    let erased = true;
-    for (let i: u32 = 0; i < chunk; i += 4) {
-      const word = read32(from + offset + i);
-      store<u32>(flash.flashBuffer + i, word);
-      erased = erased && word == 0xffff_ffff;
-    }
-    if (!erased) status = flash.writeFromBuffer(to + offset, chunk);
+    if (!transfer.readIntoBuffer(from + offset, chunk)) status = flash.writeFromBuffer(to + offset, chunk);
   }
   return status;
 }

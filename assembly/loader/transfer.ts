@@ -3,8 +3,7 @@
 // read back before it is acknowledged; a transfer that fails leaves the region erased (no half
 // image stays behind: not a bootable half application, not a leftover FUS could take).
 import { read32 } from "../hal";
-import { FLASH_SFR, FLASH_SFR_SFSA_MASK, FLASH_BASE } from "../chip/registers";
-import { deviceId, flashSizeKb, sectorBytes } from "../chip/variants";
+import { sectorBytesOfPart, cpu1FlashEnd } from "../chip/variants";
 import * as flash from "../flash/driver";
 import { OperatorStatus } from "../shared/codes";
 import { LoaderError } from "./codes";
@@ -28,13 +27,20 @@ let outcome: u32 = 0;
 
 /** First byte of CPU2's secure area (SFSA sectors from the start of flash), at most the flash's end. */
 export function secureStart(): u32 {
-  const secure = (read32(FLASH_SFR) & FLASH_SFR_SFSA_MASK) * sectorBytes(deviceId());
-  const size = flashSizeKb() * 1024;
-  return FLASH_BASE + (secure < size ? secure : size);
+  return cpu1FlashEnd();
 }
 
-export function sectorBytesOfPart(): u32 {
-  return sectorBytes(deviceId());
+export { sectorBytesOfPart };
+
+/** Copies `length` bytes of flash (a multiple of 4) into the flash driver's buffer; true when all were erased. */
+export function readIntoBuffer(from: u32, length: u32): bool {
+  let erased = true;
+  for (let i: u32 = 0; i < length; i += 4) {
+    const word = read32(from + i);
+    store<u32>(flash.flashBuffer + i, word);
+    erased = erased && word == 0xffff_ffff;
+  }
+  return erased;
 }
 
 function sectorErased(start: u32, sector: u32): bool {
@@ -202,7 +208,7 @@ function verified(): u32 {
   const chunk = flash.FLASH_BUFFER_BYTES;
   for (let offset: u32 = 0; offset < fileBytes; offset += chunk) {
     const length = fileBytes - offset < chunk ? fileBytes - offset : chunk;
-    for (let i: u32 = 0; i < length; i += 4) store<u32>(flash.flashBuffer + i, read32(regionStart + offset + i));
+    readIntoBuffer(regionStart + offset, length);
     crc = crc32Update(crc, flash.flashBuffer, length);
   }
   if (crc != crc32) return OperatorStatus.FlashOperationFailed;

@@ -10,7 +10,7 @@ import {
   REFERENCE_TABLE, REFERENCE_TABLE_SIZE, DEVICE_INFO_TABLE, DEVICE_INFO_TABLE_SIZE, BLE_TABLE,
   SYSTEM_TABLE, MEMORY_MANAGER_TABLE, SYSTEM_EVENT_QUEUE, FREE_BUFFER_QUEUE, BLE_EVENT_QUEUE,
   SYSTEM_COMMAND_BUFFER, SPARE_SYSTEM_EVENT_BUFFER, SPARE_BLE_EVENT_BUFFER, BLE_COMMAND_BUFFER,
-  EVENT_POOL, EVENT_POOL_SIZE, REF_DEVICE_INFO, REF_BLE, REF_SYSTEM, REF_MEMORY_MANAGER,
+  EVENT_POOL, EVENT_POOL_SIZE, REF_DEVICE_INFO, REF_SYSTEM,
 } from "./layout";
 import { initSystemChannel, waitForReady } from "./system";
 import { initQueue } from "./queue";
@@ -36,33 +36,31 @@ function zero(address: u32, length: u32): void {
   for (let offset: u32 = 0; offset < length; offset += 4) write32(address + offset, 0);
 }
 
+/** Two consecutive words of a table: half the calls of word-by-word writes (the loader's size). */
+function writePair(address: u32, first: u32, second: u32): void {
+  write32(address, first);
+  write32(address + 4, second);
+}
+
 /** Writes the reference table and the sub-tables it points to (§3.1, §3.5, §3.6, §3.7). */
 function buildTables(): void {
   zero(REFERENCE_TABLE, REFERENCE_TABLE_SIZE);
   zero(DEVICE_INFO_TABLE, DEVICE_INFO_TABLE_SIZE);
-  write32(REFERENCE_TABLE + REF_DEVICE_INFO, DEVICE_INFO_TABLE);
-  write32(REFERENCE_TABLE + REF_BLE, BLE_TABLE);
-  write32(REFERENCE_TABLE + REF_SYSTEM, SYSTEM_TABLE);
-  write32(REFERENCE_TABLE + REF_MEMORY_MANAGER, MEMORY_MANAGER_TABLE);
+  writePair(REFERENCE_TABLE + REF_DEVICE_INFO, DEVICE_INFO_TABLE, BLE_TABLE); // REF_BLE follows
+  writePair(REFERENCE_TABLE + REF_SYSTEM, SYSTEM_TABLE, MEMORY_MANAGER_TABLE); // REF_MEMORY_MANAGER follows
 
   initSystemChannel();
-  write32(SYSTEM_TABLE + 0x00, SYSTEM_COMMAND_BUFFER);
-  write32(SYSTEM_TABLE + 0x04, SYSTEM_EVENT_QUEUE);
+  writePair(SYSTEM_TABLE, SYSTEM_COMMAND_BUFFER, SYSTEM_EVENT_QUEUE);
 
   // A stack posts BLE events even when nobody asked for BLE: give it valid buffers.
   initQueue(BLE_EVENT_QUEUE);
-  write32(BLE_TABLE + 0x00, BLE_COMMAND_BUFFER);
-  write32(BLE_TABLE + 0x04, BLE_COMMAND_BUFFER);
-  write32(BLE_TABLE + 0x08, BLE_EVENT_QUEUE);
-  write32(BLE_TABLE + 0x0c, BLE_COMMAND_BUFFER);
+  writePair(BLE_TABLE, BLE_COMMAND_BUFFER, BLE_COMMAND_BUFFER);
+  writePair(BLE_TABLE + 0x08, BLE_EVENT_QUEUE, BLE_COMMAND_BUFFER);
 
   // The FUS READY event was observed only after this table was filled (§3.6, ST-COMM-1 [obs]).
-  write32(MEMORY_MANAGER_TABLE + 0x00, SPARE_BLE_EVENT_BUFFER);
-  write32(MEMORY_MANAGER_TABLE + 0x04, SPARE_SYSTEM_EVENT_BUFFER);
-  write32(MEMORY_MANAGER_TABLE + 0x08, EVENT_POOL);
-  write32(MEMORY_MANAGER_TABLE + 0x0c, EVENT_POOL_SIZE);
-  write32(MEMORY_MANAGER_TABLE + 0x10, FREE_BUFFER_QUEUE);
-  write32(MEMORY_MANAGER_TABLE + 0x14, 0);
+  writePair(MEMORY_MANAGER_TABLE, SPARE_BLE_EVENT_BUFFER, SPARE_SYSTEM_EVENT_BUFFER);
+  writePair(MEMORY_MANAGER_TABLE + 0x08, EVENT_POOL, EVENT_POOL_SIZE);
+  writePair(MEMORY_MANAGER_TABLE + 0x10, FREE_BUFFER_QUEUE, 0);
   write32(MEMORY_MANAGER_TABLE + 0x18, 0);
 }
 
