@@ -120,7 +120,7 @@ function sectorBytesOf(deviceId: number): number {
   return deviceId === 0x494 ? 2048 : 4096;
 }
 
-export function describePart(info: ConsoleAnswer, state: ConsoleAnswer | null): PortPart {
+export function describePart(info: Pick<ConsoleAnswer, "fields">, state: Pick<ConsoleAnswer, "fields"> | null): PortPart {
   const fields = info.fields;
   const cpu2 = text(fields, "cpu2");
   const mode = cpu2 === "fus" ? "fus" : cpu2 === "stack" ? "stack" : "unknown";
