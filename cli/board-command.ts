@@ -577,13 +577,13 @@ const install = boardCommand({
     const installed: Record<string, unknown>[] = [];
     for (const image of input.images) {
       context.out.event("send", { file: image.file, bytes: image.data.length }, `sending ${basename(image.file)} (${image.data.length} bytes) to the loader`);
-      await target.install(basename(image.file), image.data, context.out).catch((error: unknown) => {
+      const answer = await target.install(basename(image.file), image.data, context.out).catch((error: unknown) => {
         if (error instanceof CliError) Object.assign(error.details, { installed });
         throw error;
       });
       const after = await target.describe();
       verifyVersion(image, { fusVersion: String(after.fields.fusVersion), stackVersion: after.fields.stackVersion as string | null, safebootVersion: String(after.fields.safebootVersion) });
-      installed.push({ file: image.file, kind: image.decoded!.kind, version: image.decoded!.version });
+      installed.push({ file: image.file, kind: image.decoded!.kind, version: image.decoded!.version, address: hexAddress(Number(answer.fields["placed-at"])) });
     }
     let part = await target.describe();
     if (context.options["no-start"] !== true && part.mode === "fus" && part.fields.stackVersion !== null) {
