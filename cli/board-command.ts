@@ -535,12 +535,22 @@ const stage = boardCommand({
     } catch (error) {
       const planned = error instanceof CliError ? error.details["planned-at"] : undefined;
       if (at !== undefined && error instanceof CliError && error.code === "STAGED_IMAGE_MISPLACED" && planned !== undefined) throw stageNotPlanned(image, Number(planned), at);
-      throw error;
+      throw namedImageRefusal(error, image);
     }
     const eraseEnd = Number(answer.fields["erase-end"]);
     return stageResult(image, Number(answer.fields["placed-at"]), eraseEnd === 0 ? undefined : eraseEnd);
   },
 });
+
+/**
+ * The loader's STAGED_IMAGE_REFUSED carries its preflight's ImageStatus: named as the planner names
+ * it on the other targets (refusalJson), so a refusal has one code whichever target saw it.
+ */
+function namedImageRefusal(error: unknown, image: LoadedImage): unknown {
+  if (!(error instanceof CliError) || error.code !== "STAGED_IMAGE_REFUSED" || error.details["image-status"] === undefined) return error;
+  const status = Number(error.details["image-status"]) as ImageStatus;
+  return new CliError(imageStatusCode(status), imageStatusMessage(status, { file: image.file }), { ...error.details, file: image.file });
+}
 
 function stageResult(image: LoadedImage, address: number, eraseEnd: number | undefined): Record<string, unknown> {
   return { staged: image.file, address: hexAddress(address), bytes: image.data.length, erasedTo: hexAddress(eraseEnd ?? address + image.data.length) };
@@ -578,8 +588,9 @@ const install = boardCommand({
     for (const image of input.images) {
       context.out.event("send", { file: image.file, bytes: image.data.length }, `sending ${basename(image.file)} (${image.data.length} bytes) to the loader`);
       const answer = await target.install(basename(image.file), image.data, context.out).catch((error: unknown) => {
-        if (error instanceof CliError) Object.assign(error.details, { installed });
-        throw error;
+        const named = namedImageRefusal(error, image);
+        if (named instanceof CliError) Object.assign(named.details, { installed });
+        throw named;
       });
       const after = await target.describe();
       verifyVersion(image, { fusVersion: String(after.fields.fusVersion), stackVersion: after.fields.stackVersion as string | null, safebootVersion: String(after.fields.safebootVersion) });

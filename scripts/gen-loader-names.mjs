@@ -47,6 +47,7 @@ const CONSOLE_TEXTS = {
   KEY_MAGIC: "magic",
   KEY_ERASE_END: "erase-end",
   KEY_KEY_INDEX: "key-index",
+  KEY_IMAGE_STATUS: "image-status",
 };
 
 /** The bytes as a literal, 24 to a line. */

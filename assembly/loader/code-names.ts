@@ -121,3 +121,9 @@ export const KEY_KEY_INDEX: usize = memory.data<u8>([
   107, 101, 121, 45, 105, 110, 100, 101, 120, 0,
 ]);
 export const KEY_KEY_INDEX_LENGTH: u32 = 9;
+
+/** "image-status" */
+export const KEY_IMAGE_STATUS: usize = memory.data<u8>([
+  105, 109, 97, 103, 101, 45, 115, 116, 97, 116, 117, 115, 0,
+]);
+export const KEY_IMAGE_STATUS_LENGTH: u32 = 12;

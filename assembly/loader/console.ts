@@ -335,7 +335,7 @@ function installReceived(): u32 {
   let status = withCpu2(OperatorStatus.Ok);
   if (status == OperatorStatus.Ok) status = placement.placeReceived();
   if (status == OperatorStatus.Ok) out.fieldHex("placed-at", operator.stagedImageStart());
-  if (status == OperatorStatus.StagedImageMisplaced) out.fieldHex("planned-at", operator.stagedImagePlannedAddress());
+  service.explainRefusal(status);
   if (status == OperatorStatus.Ok) status = transfer.release();
   if (status == OperatorStatus.Ok) {
     out.fieldText("progress", "fw-upgrade");

@@ -18,7 +18,7 @@ import { APPLICATION_START } from "./transfer";
 import * as placement from "./placement";
 import { line, nextWord, withCpu2, FUS_RESET_TIMEOUT_MS } from "./console";
 import * as console from "./console";
-import { HELP_TEXT, HELP_TEXT_LENGTH, KEY_DIAGNOSIS, KEY_IMAGE_FOOTER, KEY_MAGIC, KEY_ERASE_END, KEY_KEY_INDEX } from "./code-names";
+import { HELP_TEXT, HELP_TEXT_LENGTH, KEY_DIAGNOSIS, KEY_IMAGE_FOOTER, KEY_MAGIC, KEY_ERASE_END, KEY_KEY_INDEX, KEY_IMAGE_STATUS } from "./code-names";
 
 /** run(): the line is no service command. */
 export const NOT_SERVICE: u32 = 0xffff_ffff;
@@ -214,7 +214,7 @@ export function placeStaged(): u32 {
   const placed = operator.stagedImageStart();
   const at = load<u32>(STAGE_AT);
   if (status == 0 && at != 0 && at != placed) status = OperatorStatus.StagedImageMisplaced;
-  if (status == OperatorStatus.StagedImageMisplaced) out.fieldHex("planned-at", operator.stagedImagePlannedAddress());
+  explainRefusal(status);
   if (status == 0) {
     out.fieldHex("placed-at", placed);
     out.fieldHexAt(KEY_ERASE_END, planStepEraseEnd(0));
@@ -222,6 +222,18 @@ export function placeStaged(): u32 {
   }
   if (status != 0) transfer.clean();
   return status;
+}
+
+/**
+ * What the CLI needs to name a placement's refusal as its other targets do: where the image belongs
+ * (misplaced), or the preflight's ImageStatus (refused: FUS_DOWNGRADE, ...).
+ */
+export function explainRefusal(status: u32): void {
+  if (status == OperatorStatus.StagedImageMisplaced) out.fieldHex("planned-at", operator.stagedImagePlannedAddress());
+  if (status != OperatorStatus.StagedImageRefused) return;
+  out.fieldAt(KEY_IMAGE_STATUS);
+  out.decimal(operator.lastImageStatus());
+  out.endField();
 }
 
 /**
