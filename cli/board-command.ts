@@ -16,7 +16,8 @@ import { UpgradePlanner, refusalJson, type ImageFile, type PlannedStep } from ".
 import { imageStatusCode, imageStatusMessage } from "../host-sim/images/messages.js";
 import { publicKeyFromRaw, rawPublicKey } from "../host-sim/images/signing.js";
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import type { Operator } from "../host-sim/operator.js";
+import { diagnosisAdvice, diagnosisCode, type Operator } from "../host-sim/operator.js";
+import type { Diagnosis } from "../assembly/shared/codes.js";
 import type { Session, SessionEvent } from "../host-sim/session.js";
 import type { ResetCounting, TierName } from "../host-sim/tiers/tier.js";
 import {
@@ -138,7 +139,7 @@ async function runOnPort<Input>(action: BoardAction<Input>, port: string, input:
   if (optionString(context.options, "board") !== undefined) throw usageError("TARGET_CONFLICT", "--board and --port name two targets; give one");
   if (optionString(context.options, "tier") !== undefined) throw usageError("TARGET_CONFLICT", "--tier chooses how a virtual board runs; with --port the operator runs on the part");
   if (!action.port) {
-    throw new CliError("NOT_SUPPORTED_ON_PORT", `${command}: the fusop loader's console has no command for this (it has info, state, install, delete, purge, start-fus, start-ws); ` +
+    throw new CliError("NOT_SUPPORTED_ON_PORT", `${command}: the fusop loader's console has no command for this; ` +
       "run it through a debug probe (--gdb HOST:PORT) instead, or with FUS's own tools (STM32CubeProgrammer)", { command }, EXIT.refused);
   }
   if (context.options.force === true) {
@@ -386,15 +387,30 @@ const diagnose = boardCommand({
       part.session.boot();
       diagnosis = part.operator.diagnose();
     }
-    const leftovers = findImageFooters(part, input.appEnd);
-    const advice = leftovers.length === 0 ? diagnosis.advice
-      : `${diagnosis.code === "HEALTHY" ? "" : `${diagnosis.advice}; `}image footers lie in CPU1's flash at ${leftovers.map((l) => l.address).join(", ")}: ` +
-        "FUS may take a leftover for the next image; erase them (fusop erase --range) unless you staged them on purpose";
-    return { diagnosis: diagnosis.code, advice, imageFooters: leftovers };
+    return diagnosisResult(diagnosis.diagnosis, findImageFooters(part, input.appEnd));
+  },
+  async port(target, input) {
+    // The loader diagnoses as act() does, on the part, and lists the footers it finds from the application's end (or --app-end).
+    const answer = await target.console.command(input.appEnd === undefined ? "diagnose" : `diagnose ${hexAddress(input.appEnd)}`);
+    const footers: { address: string; magic: string }[] = [];
+    for (const [key, value] of answer.lines) {
+      if (key === "footer") footers.push({ address: hex32(Number(value)), magic: hex32(0) });
+      if (key === "magic" && footers.length > 0) footers[footers.length - 1].magic = hex32(Number(value));
+    }
+    return diagnosisResult(Number(answer.fields.diagnosis) as Diagnosis, footers);
   },
   text: (r) => [`diagnosis: ${r.diagnosis}`, `advice: ${r.advice}`,
     ...(r.imageFooters as { address: string; magic: string }[]).map((f) => `image footer at ${f.address} (magic ${f.magic})`)].join("\n"),
 });
+
+/** diagnose's result, whichever target read the part: the operator's diagnosis and the footers FUS could take. */
+function diagnosisResult(diagnosis: Diagnosis, leftovers: { address: string; magic: string }[]): Record<string, unknown> {
+  const code = diagnosisCode(diagnosis);
+  const advice = leftovers.length === 0 ? diagnosisAdvice[diagnosis]
+    : `${code === "HEALTHY" ? "" : `${diagnosisAdvice[diagnosis]}; `}image footers lie in CPU1's flash at ${leftovers.map((l) => l.address).join(", ")}: ` +
+      "FUS may take a leftover for the next image; erase them (fusop erase --range) unless you staged them on purpose";
+  return { diagnosis: code, advice, imageFooters: leftovers };
+}
 
 const startFus = boardCommand({
   words: ["start-fus"],
@@ -432,7 +448,8 @@ const startWs = boardCommand({
   },
 });
 
-function longOperation(words: string, summary: string, send: (operator: Operator) => void, precheck?: (part: Part) => void, loaderCommand?: string): CommandSpec {
+function longOperation(words: string, summary: string, send: (operator: Operator) => void,
+  precheck?: { board(part: Part): void; port(target: SerialTarget): Promise<void> }, loaderCommand?: string): CommandSpec {
   return boardCommand({
     words: [words],
     operands: "",
@@ -441,13 +458,15 @@ function longOperation(words: string, summary: string, send: (operator: Operator
     example: `fusop ${words} --board part.json`,
     prepare: () => null,
     check(part, _input, context) {
-      if (context.options.force !== true) precheck?.(part);
+      if (context.options.force !== true) precheck?.board(part);
     },
     act(part) {
       const done = part.session.runLongOperation(send);
       return { ...afterOperation(part, done.mode), state: done.finalState?.stateName ?? null, error: done.finalState?.errorName ?? null };
     },
     port: loaderCommand === undefined ? undefined : async (target) => {
+      await precheck?.port(target);
+      await target.ensureFus();
       // The loader prints the outcome after FUS's last reset; the part is then read back.
       await target.console.fusOperation(loaderCommand);
       const after = await target.describe();
@@ -458,12 +477,17 @@ function longOperation(words: string, summary: string, send: (operator: Operator
 
 const remove = longOperation("delete", "delete the installed wireless stack (FUS_FW_DELETE)", (op) => op.fwDelete(), undefined, "delete");
 const purge = longOperation("purge", "delete the stack and its NVM section (FUS_FW_PURGE, FUS V2)", (op) => op.fwPurge(), undefined, "purge");
-const upgrade = longOperation("upgrade", "install the image staged in flash (FUS_FW_UPGRADE) and follow the resets", (op) => op.fwUpgrade(), (part) => {
-  // Nothing staged: FUS would only answer IMG_NOT_FOUND after the switch; refuse before touching CPU2.
-  if (findImageFooters(part).length === 0) {
+/** Nothing staged: FUS would only answer IMG_NOT_FOUND after the switch; refuse before touching CPU2. */
+function requireStaged(footers: unknown[]): void {
+  if (footers.length === 0) {
     throw new CliError("NOTHING_STAGED", "no image is staged in flash below SFSA: stage one first (fusop stage FILE), or use fusop install FILE");
   }
-});
+}
+
+const upgrade = longOperation("upgrade", "install the image staged in flash (FUS_FW_UPGRADE) and follow the resets", (op) => op.fwUpgrade(), {
+  board: (part) => requireStaged(findImageFooters(part)),
+  port: async (target) => requireStaged((await target.console.command("diagnose")).lines.filter(([key]) => key === "footer")),
+}, "upgrade");
 
 const stage = boardCommand({
   words: ["stage"],
@@ -489,19 +513,57 @@ const stage = boardCommand({
       address = input.at!;
     } else {
       const step = plannedStep(part, input.image, input.appEnd);
-      if (input.at !== undefined && input.at !== step.address) {
-        throw new CliError("STAGE_ADDRESS_NOT_PLANNED", `${input.image.file} belongs at ${hexAddress(step.address!)} on this part, not ${hexAddress(input.at)}; ` +
-          "stage without --at (or --force on a simulator board)");
-      }
+      if (input.at !== undefined && input.at !== step.address) throw stageNotPlanned(input.image, step.address!, input.at);
       address = step.address!;
       eraseEnd = step.eraseEnd ?? undefined;
     }
     // Flash is CPU1's only while no stack runs on CPU2 (the driver refuses otherwise).
     part.session.ensureFus();
     part.operator.stage(input.image.data, address, undefined, eraseEnd);
-    return { staged: input.image.file, address: hexAddress(address), bytes: input.image.data.length, erasedTo: hexAddress(eraseEnd ?? address + input.image.data.length) };
+    return stageResult(input.image, address, eraseEnd);
+  },
+  async port(target, input, context) {
+    if (input.appEnd !== undefined) throw appEndOnPort("stage");
+    // The loader receives the image, places it where the operator's planner puts it on the part
+    // (preflight.ts, as install does), checks it against --at, and journals it as staged.
+    await target.ensureFus();
+    const { image, at } = input;
+    context.out.event("send", { file: image.file, bytes: image.data.length }, `sending ${basename(image.file)} (${image.data.length} bytes) to the loader`);
+    let answer: Awaited<ReturnType<SerialTarget["send"]>>;
+    try {
+      answer = await target.send(at === undefined ? "stage" : `stage ${hexAddress(at)}`, basename(image.file), image.data, context.out);
+    } catch (error) {
+      const planned = error instanceof CliError ? error.details["planned-at"] : undefined;
+      if (at !== undefined && error instanceof CliError && error.code === "STAGED_IMAGE_MISPLACED" && planned !== undefined) throw stageNotPlanned(image, Number(planned), at);
+      throw namedImageRefusal(error, image);
+    }
+    const eraseEnd = Number(answer.fields["erase-end"]);
+    return stageResult(image, Number(answer.fields["placed-at"]), eraseEnd === 0 ? undefined : eraseEnd);
   },
 });
+
+/**
+ * The loader's STAGED_IMAGE_REFUSED carries its preflight's ImageStatus: named as the planner names
+ * it on the other targets (refusalJson), so a refusal has one code whichever target saw it.
+ */
+function namedImageRefusal(error: unknown, image: LoadedImage): unknown {
+  if (!(error instanceof CliError) || error.code !== "STAGED_IMAGE_REFUSED" || error.details["image-status"] === undefined) return error;
+  const status = Number(error.details["image-status"]) as ImageStatus;
+  return new CliError(imageStatusCode(status), imageStatusMessage(status, { file: image.file }), { ...error.details, file: image.file });
+}
+
+function stageResult(image: LoadedImage, address: number, eraseEnd: number | undefined): Record<string, unknown> {
+  return { staged: image.file, address: hexAddress(address), bytes: image.data.length, erasedTo: hexAddress(eraseEnd ?? address + image.data.length) };
+}
+
+function stageNotPlanned(image: LoadedImage, planned: number, at: number): CliError {
+  return new CliError("STAGE_ADDRESS_NOT_PLANNED", `${image.file} belongs at ${hexAddress(planned)} on this part, not ${hexAddress(at)}; ` +
+    "stage without --at (or --force on a simulator board)");
+}
+
+function appEndOnPort(command: string): CliError {
+  return new CliError("NOT_SUPPORTED_ON_PORT", `${command} --app-end: behind the loader the application end is the loader's (its journal knows the application); leave --app-end out`, {}, EXIT.refused);
+}
 
 const install = boardCommand({
   words: ["install"],
@@ -519,21 +581,20 @@ const install = boardCommand({
     return { ...outcome, ...afterOperation(part, outcome.mode), flashRegions: drawn.regions, flashMap: drawn.map };
   },
   async port(target, input, context) {
-    if (input.appEnd !== undefined) {
-      throw new CliError("NOT_SUPPORTED_ON_PORT", "install --app-end: behind the loader the application end is the loader's (its journal knows the application); leave --app-end out", {}, EXIT.refused);
-    }
+    if (input.appEnd !== undefined) throw appEndOnPort("install");
     // The loader takes one image per `install`: it plans it on the part with the operator's planner
     // and policy (preflight.ts), places it, runs FW_UPGRADE and prints the outcome after the resets.
     const installed: Record<string, unknown>[] = [];
     for (const image of input.images) {
       context.out.event("send", { file: image.file, bytes: image.data.length }, `sending ${basename(image.file)} (${image.data.length} bytes) to the loader`);
-      await target.install(basename(image.file), image.data, context.out).catch((error: unknown) => {
-        if (error instanceof CliError) Object.assign(error.details, { installed });
-        throw error;
+      const answer = await target.install(basename(image.file), image.data, context.out).catch((error: unknown) => {
+        const named = namedImageRefusal(error, image);
+        if (named instanceof CliError) Object.assign(named.details, { installed });
+        throw named;
       });
       const after = await target.describe();
       verifyVersion(image, { fusVersion: String(after.fields.fusVersion), stackVersion: after.fields.stackVersion as string | null, safebootVersion: String(after.fields.safebootVersion) });
-      installed.push({ file: image.file, kind: image.decoded!.kind, version: image.decoded!.version });
+      installed.push({ file: image.file, kind: image.decoded!.kind, version: image.decoded!.version, address: hexAddress(Number(answer.fields["placed-at"])) });
     }
     let part = await target.describe();
     if (context.options["no-start"] !== true && part.mode === "fus" && part.fields.stackVersion !== null) {
@@ -632,30 +693,49 @@ const erase = boardCommand({
     return { ...range, appEnd: optionalAddress(context, "app-end") };
   },
   act(part, input) {
-    const appEnd = input.appEnd ?? part.target.applicationEnd();
     const sectorBytes = part.target.variant.sectorBytes;
-    const secureStart = sfsaAddress(part.operator.identify().sfsa, sectorBytes);
-    if (input.start < appEnd) {
-      throw new CliError("ERASE_BELOW_APPLICATION_END", `${hexAddress(input.start)} lies below the application end ${hexAddress(appEnd)}: ` +
-        "fusop erases staging flash only; start the range at or above the application end");
-    }
-    const flashEnd = FLASH_BASE + part.target.variant.flashKb * 1024;
-    if (input.end > flashEnd && flashEnd <= secureStart) {
-      throw new CliError("ERASE_BEYOND_FLASH", `the range reaches ${hexAddress(input.end)}, beyond this part's flash end ${hexAddress(flashEnd)}: end it there or below`);
-    }
-    if (input.end > secureStart) {
-      throw new CliError("ERASE_IN_SECURE_AREA", `the range reaches ${hexAddress(input.end)}, above SFSA ${hexAddress(secureStart)} where the stack and FUS live: ` +
-        `end the range at or below ${hexAddress(secureStart)} (fusop delete removes a stack)`);
-    }
-    if ((input.start - FLASH_BASE) % sectorBytes !== 0 || (input.end - FLASH_BASE) % sectorBytes !== 0) {
-      throw new CliError("ERASE_NOT_SECTOR_ALIGNED", `${hexAddress(input.start)}..${hexAddress(input.end)} is not aligned to this part's ${sectorBytes / 1024} KB sectors`);
-    }
+    erasePolicy(input, { appEnd: input.appEnd ?? part.target.applicationEnd(), sectorBytes, sfsa: part.operator.identify().sfsa, flashKb: part.target.variant.flashKb });
     // Flash is CPU1's only while no stack runs on CPU2.
     part.session.ensureFus();
     part.operator.flashErase(input.start, input.end - input.start);
     return { erased: { start: hexAddress(input.start), end: hexAddress(input.end) }, sectors: (input.end - input.start) / sectorBytes };
   },
+  async port(target, input) {
+    // The same policy on the part as the loader reports it; the loader applies it again (its own application end).
+    const { layout } = await target.describe();
+    erasePolicy(input, { appEnd: input.appEnd ?? layout.appEnd ?? LOADER_APPLICATION_START, sectorBytes: layout.sectorBytes, sfsa: layout.sfsa, flashKb: layout.flashKb });
+    await target.ensureFus();
+    await target.operatorCommand(`erase ${hexAddress(input.start)} ${hexAddress(input.end)}`);
+    return { erased: { start: hexAddress(input.start), end: hexAddress(input.end) }, sectors: (input.end - input.start) / layout.sectorBytes };
+  },
 });
+
+/** Where the fusop loader's application slot starts (assembly/loader/transfer.ts): below it are the loader and its journal. */
+const LOADER_APPLICATION_START = 0x0800c000;
+
+/**
+ * erase's policy, whichever target: staging flash only — never below the application end, never
+ * at or above SFSA, never beyond the flash, whole sectors. Throws the refusal's named error.
+ */
+function erasePolicy(input: { start: number; end: number }, part: { appEnd: number; sectorBytes: number; sfsa: number; flashKb: number }): void {
+  const { appEnd, sectorBytes } = part;
+  const secureStart = sfsaAddress(part.sfsa, sectorBytes);
+  if (input.start < appEnd) {
+    throw new CliError("ERASE_BELOW_APPLICATION_END", `${hexAddress(input.start)} lies below the application end ${hexAddress(appEnd)}: ` +
+      "fusop erases staging flash only; start the range at or above the application end");
+  }
+  const flashEnd = FLASH_BASE + part.flashKb * 1024;
+  if (input.end > flashEnd && flashEnd <= secureStart) {
+    throw new CliError("ERASE_BEYOND_FLASH", `the range reaches ${hexAddress(input.end)}, beyond this part's flash end ${hexAddress(flashEnd)}: end it there or below`);
+  }
+  if (input.end > secureStart) {
+    throw new CliError("ERASE_IN_SECURE_AREA", `the range reaches ${hexAddress(input.end)}, above SFSA ${hexAddress(secureStart)} where the stack and FUS live: ` +
+      `end the range at or below ${hexAddress(secureStart)} (fusop delete removes a stack)`);
+  }
+  if ((input.start - FLASH_BASE) % sectorBytes !== 0 || (input.end - FLASH_BASE) % sectorBytes !== 0) {
+    throw new CliError("ERASE_NOT_SECTOR_ALIGNED", `${hexAddress(input.start)}..${hexAddress(input.end)} is not aligned to this part's ${sectorBytes / 1024} KB sectors`);
+  }
+}
 
 const antirollback = boardCommand({
   words: ["antirollback"],
@@ -669,7 +749,24 @@ const antirollback = boardCommand({
     part.operator.activateAntirollback();
     return { antirollback: "activated" };
   },
+  async port(target) {
+    // The loader asks for a confirmation word at its console; the operator's policy is the same module's.
+    await target.ensureFus();
+    await target.operatorCommand("antirollback on");
+    return { antirollback: "activated" };
+  },
 });
+
+/**
+ * Key bytes to the loader: `key` lines (the console's lines hold 64 characters: 24 bytes of hex a
+ * line), collected on the part for the key command that follows; `key` alone forgets earlier ones.
+ */
+async function sendKeyBytes(target: SerialTarget, bytes: Uint8Array): Promise<void> {
+  await target.console.command("key");
+  for (let offset = 0; offset < bytes.length; offset += 24) {
+    await target.console.command(`key ${Buffer.from(bytes.subarray(offset, offset + 24)).toString("hex")}`);
+  }
+}
 
 /**
  * The customer authentication key as FUS_UPDATE_AUTH_KEY takes it: the raw EC P-256 public point X‖Y
@@ -724,6 +821,12 @@ const authKeyUpdate = boardCommand({
     part.operator.updateAuthKey(key);
     return { authKey: "updated", bytes: key.length };
   },
+  async port(target, key) {
+    await target.ensureFus();
+    await sendKeyBytes(target, key);
+    await target.operatorCommand("auth-key update");
+    return { authKey: "updated", bytes: key.length };
+  },
 });
 
 const authKeyLock = boardCommand({
@@ -735,6 +838,11 @@ const authKeyLock = boardCommand({
   act(part) {
     part.session.ensureFus();
     part.operator.lockAuthKey();
+    return { authKey: "locked" };
+  },
+  async port(target) {
+    await target.ensureFus();
+    await target.operatorCommand("auth-key lock");
     return { authKey: "locked" };
   },
 });
@@ -764,11 +872,20 @@ const userKeyStore = boardCommand({
     if (!type) throw usageError("BAD_VALUE", `--type is simple, master or encrypted; not '${typeName}'`);
     const key = parseHexBytes(requiredString(context.options, "key", "HEX"), "--key");
     const ivText = optionString(context.options, "iv");
-    return { type, key, iv: ivText === undefined ? undefined : parseHexBytes(ivText, "--iv") };
+    const iv = ivText === undefined ? undefined : parseHexBytes(ivText, "--iv");
+    // As the operator's wrapper checks it (host-sim/operator.ts storeUserKey), before any target is opened.
+    if (type === keyTypes.encrypted && iv?.length !== 12) throw new CliError("INVALID_KEY_IV", "an encrypted user key needs a 12-byte IV (--iv, 24 hex digits)");
+    return { type, key, iv };
   },
   act(part, input) {
     part.session.boot();
     return { keyIndex: part.operator.storeUserKey(input.type, input.key, input.iv) };
+  },
+  async port(target, input) {
+    // The key, then its IV when encrypted (the loader takes the last 12 bytes of an encrypted key's as the IV).
+    await sendKeyBytes(target, input.type === keyTypes.encrypted && input.iv ? Uint8Array.from([...input.key, ...input.iv]) : input.key);
+    const answer = await target.operatorCommand(`user-key store ${input.type}`);
+    return { keyIndex: Number(answer.fields["key-index"]) };
   },
 });
 
@@ -787,6 +904,10 @@ function userKeyAction(action: "load" | "lock" | "unload", summary: string): Com
       if (action === "load") part.operator.loadUserKey(index);
       else if (action === "lock") part.operator.lockUserKey(index);
       else part.operator.unloadUserKey(index);
+      return { keyIndex: index, action };
+    },
+    async port(target, index) {
+      await target.operatorCommand(`user-key ${action} ${index}`);
       return { keyIndex: index, action };
     },
   });

@@ -35,11 +35,19 @@ const loader = table(enumMembers("assembly/loader/codes.ts", "LoaderError"), 100
  * and the loader's static data is counted to the byte): info keys and the help line.
  */
 const CONSOLE_TEXTS = {
-  HELP_TEXT: "info state install app delete purge start-fus start-ws boot reset json on|off",
+  // The service commands (assembly/loader/service.ts) are dispatched by the index of their words here.
+  HELP_TEXT: "info state diagnose install stage upgrade app erase delete purge antirollback key auth-key update|lock " +
+    "user-key store|load|lock|unload start-fus start-ws boot reset json on|off",
   KEY_DEVICE_ID: "device-id",
   KEY_REVISION_ID: "revision-id",
   KEY_UID64: "uid64",
   KEY_STACK_TYPE: "stack-type",
+  KEY_DIAGNOSIS: "diagnosis",
+  KEY_IMAGE_FOOTER: "footer",
+  KEY_MAGIC: "magic",
+  KEY_ERASE_END: "erase-end",
+  KEY_KEY_INDEX: "key-index",
+  KEY_IMAGE_STATUS: "image-status",
 };
 
 /** The bytes as a literal, 24 to a line. */

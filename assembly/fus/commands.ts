@@ -18,9 +18,14 @@ const IV_BYTES: u32 = 12;
 const FUS_V1_2_0: u32 = 0x0102_0000;
 const AUTH_KEY_FIELD_BYTES: u32 = 64;
 
-/** Key material the caller fills before store/update: up to 64 key bytes, then a 12-byte IV. */
-export const keyBuffer: usize = memory.data(64);
-export const ivBuffer: usize = memory.data(12);
+/**
+ * Key material the caller fills before store/update: up to 64 key bytes, then a 12-byte IV. They
+ * live in the upper half of the system command's parameter area, which no command fills that far
+ * (the longest, UPDATE_AUTH_KEY, takes 65 bytes): the key is copied down into the parameters
+ * without overlap, and the loader's 7.5 KiB of linear memory is spared 76 bytes.
+ */
+export const keyBuffer: usize = commandParameters + 128;
+export const ivBuffer: usize = keyBuffer + 64;
 
 let commandStatus: u8 = 0;
 let storedKeyIndex: u8 = 0;

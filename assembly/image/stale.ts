@@ -22,7 +22,7 @@ let hits: u32 = 0;
 let firstAddress: u32 = 0;
 let firstMagic: u32 = 0;
 
-function isFooterMagic(word: u32): bool {
+export function isFooterMagic(word: u32): bool {
   return (
     word == MAGIC_FUS ||
     word == MAGIC_STACK_LEGACY ||

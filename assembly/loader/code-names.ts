@@ -55,14 +55,18 @@ export const LOADER_NAMES: usize = memory.data<u8>([
 ]);
 export const LOADER_NAMES_LENGTH: u32 = 245;
 
-/** "info state install app delete purge start-fus start-ws boot reset json on|off" */
+/** "info state diagnose install stage upgrade app erase delete purge antirollback key auth-key update|lock user-key store|load|lock|unload start-fus start-ws boot reset json on|off" */
 export const HELP_TEXT: usize = memory.data<u8>([
-  105, 110, 102, 111, 32, 115, 116, 97, 116, 101, 32, 105, 110, 115, 116, 97, 108, 108, 32, 97, 112, 112, 32, 100,
-  101, 108, 101, 116, 101, 32, 112, 117, 114, 103, 101, 32, 115, 116, 97, 114, 116, 45, 102, 117, 115, 32, 115, 116,
-  97, 114, 116, 45, 119, 115, 32, 98, 111, 111, 116, 32, 114, 101, 115, 101, 116, 32, 106, 115, 111, 110, 32, 111,
-  110, 124, 111, 102, 102, 0,
+  105, 110, 102, 111, 32, 115, 116, 97, 116, 101, 32, 100, 105, 97, 103, 110, 111, 115, 101, 32, 105, 110, 115, 116,
+  97, 108, 108, 32, 115, 116, 97, 103, 101, 32, 117, 112, 103, 114, 97, 100, 101, 32, 97, 112, 112, 32, 101, 114,
+  97, 115, 101, 32, 100, 101, 108, 101, 116, 101, 32, 112, 117, 114, 103, 101, 32, 97, 110, 116, 105, 114, 111, 108,
+  108, 98, 97, 99, 107, 32, 107, 101, 121, 32, 97, 117, 116, 104, 45, 107, 101, 121, 32, 117, 112, 100, 97, 116,
+  101, 124, 108, 111, 99, 107, 32, 117, 115, 101, 114, 45, 107, 101, 121, 32, 115, 116, 111, 114, 101, 124, 108, 111,
+  97, 100, 124, 108, 111, 99, 107, 124, 117, 110, 108, 111, 97, 100, 32, 115, 116, 97, 114, 116, 45, 102, 117, 115,
+  32, 115, 116, 97, 114, 116, 45, 119, 115, 32, 98, 111, 111, 116, 32, 114, 101, 115, 101, 116, 32, 106, 115, 111,
+  110, 32, 111, 110, 124, 111, 102, 102, 0,
 ]);
-export const HELP_TEXT_LENGTH: u32 = 77;
+export const HELP_TEXT_LENGTH: u32 = 176;
 
 /** "device-id" */
 export const KEY_DEVICE_ID: usize = memory.data<u8>([
@@ -87,3 +91,39 @@ export const KEY_STACK_TYPE: usize = memory.data<u8>([
   115, 116, 97, 99, 107, 45, 116, 121, 112, 101, 0,
 ]);
 export const KEY_STACK_TYPE_LENGTH: u32 = 10;
+
+/** "diagnosis" */
+export const KEY_DIAGNOSIS: usize = memory.data<u8>([
+  100, 105, 97, 103, 110, 111, 115, 105, 115, 0,
+]);
+export const KEY_DIAGNOSIS_LENGTH: u32 = 9;
+
+/** "footer" */
+export const KEY_IMAGE_FOOTER: usize = memory.data<u8>([
+  102, 111, 111, 116, 101, 114, 0,
+]);
+export const KEY_IMAGE_FOOTER_LENGTH: u32 = 6;
+
+/** "magic" */
+export const KEY_MAGIC: usize = memory.data<u8>([
+  109, 97, 103, 105, 99, 0,
+]);
+export const KEY_MAGIC_LENGTH: u32 = 5;
+
+/** "erase-end" */
+export const KEY_ERASE_END: usize = memory.data<u8>([
+  101, 114, 97, 115, 101, 45, 101, 110, 100, 0,
+]);
+export const KEY_ERASE_END_LENGTH: u32 = 9;
+
+/** "key-index" */
+export const KEY_KEY_INDEX: usize = memory.data<u8>([
+  107, 101, 121, 45, 105, 110, 100, 101, 120, 0,
+]);
+export const KEY_KEY_INDEX_LENGTH: u32 = 9;
+
+/** "image-status" */
+export const KEY_IMAGE_STATUS: usize = memory.data<u8>([
+  105, 109, 97, 103, 101, 45, 115, 116, 97, 116, 117, 115, 0,
+]);
+export const KEY_IMAGE_STATUS_LENGTH: u32 = 12;

@@ -15,6 +15,7 @@ import { HELP_TEXT, HELP_TEXT_LENGTH, KEY_DEVICE_ID, KEY_REVISION_ID, KEY_UID64,
 import * as placement from "./placement";
 import { APPLICATION_START } from "./transfer";
 import { keepJsonMode } from "./request";
+import * as service from "./service";
 
 /** What the loader's caller (the C main loop, or tier 1) must do after a step. */
 export enum LoaderAction {
@@ -28,7 +29,7 @@ export enum LoaderAction {
 export const LOADER_VERSION = "0.1.0";
 
 const LINE_CAPACITY: u32 = 64;
-const line: usize = memory.data(<i32>LINE_CAPACITY);
+export const line: usize = memory.data(<i32>LINE_CAPACITY);
 let lineLength: u32 = 0;
 let lineOverflow: bool = false;
 let lastWasCr: bool = false;
@@ -37,6 +38,7 @@ enum TransferKind {
   None = 0,
   Application = 1,
   Image = 2,
+  Stage = 3,
 }
 let transferKind: TransferKind = TransferKind.None;
 
@@ -94,11 +96,11 @@ export function typed(byte: u32, nowUs: u32): LoaderAction {
 
 // ---- the line: words separated by spaces ----
 
-let wordStart: u32 = 0;
-let wordEnd: u32 = 0;
+export let wordStart: u32 = 0;
+export let wordEnd: u32 = 0;
 
 /** Selects the word after the current one; false when there is none. */
-function nextWord(length: u32): bool {
+export function nextWord(length: u32): bool {
   let position = wordEnd;
   while (position < length && load<u8>(line + position) == 0x20) position++;
   wordStart = position;
@@ -133,6 +135,9 @@ function run(length: u32, nowUs: u32): LoaderAction {
     return LoaderAction.Reset;
   }
   if (wordIs("boot")) return boot();
+  const served = service.run(length);
+  if (served == service.RECEIVE_STAGE) return receive(TransferKind.Stage, nowUs);
+  if (served != service.NOT_SERVICE) return finished(served);
   out.error(LoaderError.UnknownCommand, "", "unknown command; type help");
   return LoaderAction.None;
 }
@@ -145,14 +150,14 @@ function finished(status: u32, command: string = ""): LoaderAction {
 }
 
 /** Boots CPU2 if this start has not; `then` is returned when it is up. */
-function withCpu2(then: u32): u32 {
+export function withCpu2(then: u32): u32 {
   if (isBooted()) return then;
   const booted = operator.bootCpu2(0);
   return booted != OperatorStatus.Ok ? booted : then;
 }
 
 /** FUS resets the part soon after accepting FW_UPGRADE, FW_DELETE, FW_PURGE or START_WS; this long without one is a failure. */
-const FUS_RESET_TIMEOUT_MS: u32 = 10_000;
+export const FUS_RESET_TIMEOUT_MS: u32 = 10_000;
 
 enum FusCommand {
   StartFus = 0,
@@ -282,7 +287,7 @@ export function vectorTableSane(stackPointer: u32, reset: u32, slotStart: u32, s
 function receive(kind: TransferKind, nowUs: u32): LoaderAction {
   // CPU1 writes flash only while CPU2 is held or runs FUS (flash/driver.ts, cpu2-interface §4.5),
   // and an image is checked against what FUS reports: say so before the file is sent, not after.
-  const cpu2 = kind == TransferKind.Image ? withCpu2(0) : 0;
+  const cpu2 = kind != TransferKind.Application ? withCpu2(0) : 0;
   if (cpu2 != 0) return finished(cpu2, "install");
   if (isBooted() && operator.cpu2Mode() == Cpu2Mode.WirelessStack) {
     out.error(OperatorStatus.StackRunning, kind == TransferKind.Image ? "install" : "app", "the wireless stack runs; start-fus first");
@@ -319,7 +324,7 @@ export function transferEnded(): LoaderAction {
     out.ok();
     return LoaderAction.None;
   }
-  return finished(installReceived(), "install");
+  return finished(kind == TransferKind.Stage ? service.placeStaged() : installReceived(), "install");
 }
 
 
@@ -333,7 +338,7 @@ function installReceived(): u32 {
   let status = withCpu2(OperatorStatus.Ok);
   if (status == OperatorStatus.Ok) status = placement.placeReceived();
   if (status == OperatorStatus.Ok) out.fieldHex("placed-at", operator.stagedImageStart());
-  if (status == OperatorStatus.StagedImageMisplaced) out.fieldHex("planned-at", operator.stagedImagePlannedAddress());
+  service.explainRefusal(status);
   if (status == OperatorStatus.Ok) status = transfer.release();
   if (status == OperatorStatus.Ok) {
     out.fieldText("progress", "fw-upgrade");

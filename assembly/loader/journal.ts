@@ -22,6 +22,8 @@ export enum Record {
   ReceiveEnd = 4,
   /** The loader holds no image in flash (cleaned, or handed to FUS). */
   ImageIdle = 5,
+  /** `stage` placed an image at the payload address for a later `upgrade` (kept on every start). */
+  ImageStaged = 6,
 }
 
 let scanned: bool = false;
@@ -52,7 +54,12 @@ function apply(tag: u32, payload: u32): void {
     receiveEnd = payload;
   }
   if (tag == Record.ReceiveEnd) receiveEnd = payload;
-  if (tag == Record.ImageIdle) receiving = false;
+  // Not receiving, receiveStart is where `stage` placed an image (0: none): a new transfer or the
+  // hand-over to FUS ends what was staged. One global less: WB15CC's RAM has no word to spare.
+  if (tag == Record.ImageIdle || tag == Record.ImageStaged) {
+    receiving = false;
+    receiveStart = tag == Record.ImageStaged ? payload : 0;
+  }
 }
 
 /** Reads the page: the state is what its complete records say, in order. */
@@ -60,6 +67,7 @@ export function scan(): void {
   appValid = false;
   appSize = 0;
   receiving = false;
+  receiveStart = 0;
   next = 0;
   const bytes = pageBytes();
   for (let offset: u32 = 0; offset < bytes; offset += RECORD_BYTES) {
@@ -80,20 +88,27 @@ function program(offset: u32, tag: u32, payload: u32): OperatorStatus {
 }
 
 /**
- * Appends a record. A full page is erased and the one fact that must outlive it (a valid
- * application) written first; power lost in between leaves no application valid — the loader
- * stays, which is the safe side.
+ * Appends a record. A full page is erased and the facts that must outlive it (a valid
+ * application, a staged image) written first; power lost in between leaves no application valid —
+ * the loader stays, which is the safe side — and the staged image unknown (`upgrade` refuses;
+ * `stage` it again).
  */
 export function append(tag: Record, payload: u32): OperatorStatus {
   if (!scanned) scan();
   if (next + RECORD_BYTES > pageBytes()) {
     const wasValid = appValid;
     const size = appSize;
+    const stagedAt = stagedImage();
     const erased = flash.erase(JOURNAL_PAGE, pageBytes());
     if (erased != OperatorStatus.Ok) return erased;
     next = 0;
     if (wasValid) {
       const kept = program(next, Record.AppValid, size);
+      if (kept != OperatorStatus.Ok) return kept;
+      next += RECORD_BYTES;
+    }
+    if (stagedAt != 0) {
+      const kept = program(next, Record.ImageStaged, stagedAt);
       if (kept != OperatorStatus.Ok) return kept;
       next += RECORD_BYTES;
     }
@@ -122,4 +137,9 @@ export function interruptedStart(): u32 {
 }
 export function interruptedEnd(): u32 {
   return receiveEnd;
+}
+/** Where `stage` placed the image `upgrade` will hand to FUS; 0 when none is staged. */
+export function stagedImage(): u32 {
+  if (!scanned) scan();
+  return receiving ? 0 : receiveStart;
 }

@@ -5,7 +5,8 @@
 import { uartWrite } from "../hal";
 import { OPERATOR_NAMES, OPERATOR_NAMES_LENGTH, LOADER_NAMES, LOADER_NAMES_LENGTH } from "./code-names";
 
-const BUFFER_BYTES: u32 = 64;
+// 48, not 64: the 16 bytes pay for the service commands' texts in the loader's linear memory.
+const BUFFER_BYTES: u32 = 48;
 const buffer: usize = memory.data(<i32>BUFFER_BYTES);
 let used: u32 = 0;
 let json: bool = false;

@@ -11,7 +11,10 @@ import { CAN, sendYmodem, type YmodemOptions } from "./ymodem-send.js";
 export type FieldValue = string | number;
 
 export interface ConsoleAnswer {
+  /** Each key's last value. */
   fields: Record<string, FieldValue>;
+  /** Every field line in order (a key may repeat: diagnose's footer lines). */
+  lines: [string, FieldValue][];
 }
 
 /** One console line in json mode, read: a field, the final line, or something else (an echo, a text line). */
@@ -109,11 +112,14 @@ export class LoaderConsole {
   /** Reads field lines up to the final line (LinkTimeout after `silenceMs` without a byte). */
   async answer(subject: string, silenceMs: number): Promise<ConsoleAnswer> {
     const fields: Record<string, FieldValue> = {};
+    const lines: [string, FieldValue][] = [];
     for (;;) {
       const line = parseConsoleLine(await this.link.readLine(silenceMs));
       this.options.onLine?.(line);
-      if (line.kind === "field") fields[line.key] = line.value;
-      else if (line.kind === "ok") return { fields };
+      if (line.kind === "field") {
+        fields[line.key] = line.value;
+        lines.push([line.key, line.value]);
+      } else if (line.kind === "ok") return { fields, lines };
       else if (line.kind === "error") {
         throw new CliError(line.code, `the loader answered ${line.code} to '${subject}'${line.message ? `: ${line.message}` : ""}`, { loaderCommand: subject, ...fields });
       }
@@ -126,10 +132,11 @@ export class LoaderConsole {
   }
 
   /**
-   * `install` (or `app`): the loader prints where it receives, asks with C, takes the file by YMODEM,
-   * then prints the outcome — for an install after FUS's resets. Resolves with the outcome's fields.
+   * `install`, `stage [AT]` or `app`: the loader prints where it receives, asks with C, takes the file
+   * by YMODEM, then prints the outcome — for an install after FUS's resets. Resolves with the
+   * outcome's fields.
    */
-  async sendFile(command: "install" | "app", name: string, data: Uint8Array, options: YmodemOptions): Promise<ConsoleAnswer> {
+  async sendFile(command: string, name: string, data: Uint8Array, options: YmodemOptions): Promise<ConsoleAnswer> {
     await this.link.write(`${command}\r`);
     let preamble: string;
     try {
@@ -142,7 +149,7 @@ export class LoaderConsole {
     }
     const refusal = this.refusalIn(preamble);
     if (refusal) throw refusal;
-    return this.answer(command, command === "install" ? FUS_OPERATION_SILENCE_MS : COMMAND_SILENCE_MS);
+    return this.answer(command, command === "app" ? COMMAND_SILENCE_MS : FUS_OPERATION_SILENCE_MS);
   }
 
   private refusalIn(text: string): CliError | null {

@@ -120,7 +120,7 @@ function sectorBytesOf(deviceId: number): number {
   return deviceId === 0x494 ? 2048 : 4096;
 }
 
-export function describePart(info: ConsoleAnswer, state: ConsoleAnswer | null): PortPart {
+export function describePart(info: Pick<ConsoleAnswer, "fields">, state: Pick<ConsoleAnswer, "fields"> | null): PortPart {
   const fields = info.fields;
   const cpu2 = text(fields, "cpu2");
   const mode = cpu2 === "fus" ? "fus" : cpu2 === "stack" ? "stack" : "unknown";
@@ -176,13 +176,18 @@ export class SerialTarget {
   }
 
   /** Sends `data` to the loader's `install` with a progress display; Ctrl-C cancels the transfer (CAN CAN). */
-  async install(name: string, data: Uint8Array, out: Output): Promise<ConsoleAnswer> {
+  install(name: string, data: Uint8Array, out: Output): Promise<ConsoleAnswer> {
+    return this.send("install", name, data, out);
+  }
+
+  /** Sends `data` to a receiving console command (`install`, `stage [AT]`) with a progress display; Ctrl-C cancels the transfer. */
+  async send(command: string, name: string, data: Uint8Array, out: Output): Promise<ConsoleAnswer> {
     const controller = new AbortController();
     const interrupt = () => controller.abort();
     process.once("SIGINT", interrupt);
     const progress = new TransferProgress(out, name);
     try {
-      const answer = await this.console.sendFile("install", name, data, { signal: controller.signal, onProgress: (sent, total) => progress.update(sent, total) });
+      const answer = await this.console.sendFile(command, name, data, { signal: controller.signal, onProgress: (sent, total) => progress.update(sent, total) });
       progress.done();
       return answer;
     } catch (error) {
@@ -191,9 +196,9 @@ export class SerialTarget {
         if (error.code === "TRANSFER_CANCELLED") {
           // The loader answers the cancel with its own final line and erases what arrived: read it,
           // so the part is known to be back at its console.
-          const after = await this.console.answer("install", 5000).catch((cause: unknown) => cause);
+          const after = await this.console.answer(command, 5000).catch((cause: unknown) => cause);
           const loaderAnswer = after instanceof CliError ? after.code : null;
-          throw new CliError("TRANSFER_CANCELLED", `install of ${name} cancelled${loaderAnswer ? ` (the loader: ${loaderAnswer})` : ""}; ` +
+          throw new CliError("TRANSFER_CANCELLED", `${command} of ${name} cancelled${loaderAnswer ? ` (the loader: ${loaderAnswer})` : ""}; ` +
             "nothing was installed and the part is back at its console", { file: name, loaderAnswer });
         }
         throw new CliError(error.code, `${name}: ${error.message}`, { file: name });
@@ -202,6 +207,27 @@ export class SerialTarget {
     } finally {
       process.removeListener("SIGINT", interrupt);
     }
+  }
+
+  /**
+   * A console command the operator on the part answers (a FUS command among them): a refusal by FUS
+   * itself (COMMAND_REJECTED, with the FUS error the loader read back) is named as the other targets
+   * name it (host-sim/operator.ts fusCommand): the FUS error, or FUS_COMMAND_REJECTED.
+   */
+  async operatorCommand(line: string, silenceMs?: number): Promise<ConsoleAnswer> {
+    try {
+      return await this.console.command(line, silenceMs);
+    } catch (error) {
+      if (!(error instanceof CliError) || error.code !== "COMMAND_REJECTED") throw error;
+      const fusError = error.details["fus-error"];
+      const code = typeof fusError === "string" && Number(fusError) !== 0 ? fusErrorName(Number(fusError)) : "FUS_COMMAND_REJECTED";
+      throw new CliError(code, `${line}: refused by CPU2${code === "FUS_COMMAND_REJECTED" ? "" : ` (${code})`}`, error.details);
+    }
+  }
+
+  /** As the other targets' session.ensureFus(): a running stack is left for FUS first (start-fus, a system reset). */
+  async ensureFus(): Promise<void> {
+    if ((await this.describe()).mode === "stack") await this.console.fusOperation("start-fus");
   }
 
   get elapsedMs(): number {

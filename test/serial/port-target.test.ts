@@ -93,8 +93,8 @@ describe("fusop --port against the loader behind sim serve --pty (tier 2)", () =
     });
   }, 240_000);
 
-  test("a command the loader's console lacks is NOT_SUPPORTED_ON_PORT, before the port is opened", () => {
-    const run = fusop("--port", "/dev/null-no-such-port", "diagnose", "--json");
+  test("--force (the safety policy off, simulator boards only) is NOT_SUPPORTED_ON_PORT, before the port is opened", () => {
+    const run = fusop("--port", "/dev/null-no-such-port", "delete", "--force", "--json");
     expect(run.status).toBe(1);
     expect(result(run)).toMatchObject({ ok: false, error: { code: "NOT_SUPPORTED_ON_PORT" } });
   });

@@ -1,7 +1,7 @@
 // The --gdb target against `fusop sim serve BOARD --gdb PORT` (a separate process: the client blocks
 // its thread while it waits for the stub), and Debian's gdb-multiarch against the same stub.
 import { afterEach, describe, expect, test } from "vitest";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,9 +10,9 @@ import { projectRoot } from "../../host-sim/paths.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { parseVersion } from "../../host-sim/versions.js";
 import { fusop } from "../support/cli.js";
+import { serveGdb } from "./support.js";
 
 const directory = mkdtempSync(join(tmpdir(), "fusop-gdb-"));
-const fusopJs = join(projectRoot, "dist", "fusop.js");
 const servers: ChildProcess[] = [];
 
 afterEach(() => {
@@ -26,19 +26,11 @@ async function newBoard(name: string, fus: string): Promise<string> {
   return path;
 }
 
-/** Starts `fusop sim serve BOARD --gdb 0` and resolves with the port it printed. */
-function serve(board: string): Promise<{ port: number; server: ChildProcess }> {
-  const server = spawn("node", [fusopJs, "sim", "serve", board, "--gdb", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-  servers.push(server);
-  return new Promise((resolve, reject) => {
-    let text = "";
-    server.stderr!.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-      const port = /127\.0\.0\.1:(\d+)/.exec(text)?.[1];
-      if (port) resolve({ port: Number(port), server });
-    });
-    server.once("exit", (code) => reject(new Error(`sim serve ended (${code}): ${text}`)));
-  });
+/** Starts `fusop sim serve BOARD --gdb 0` (support.ts), stopped after the test. */
+async function serve(board: string): Promise<{ port: number; server: ChildProcess }> {
+  const served = await serveGdb(board);
+  servers.push(served.server);
+  return served;
 }
 
 const partFields = ["mode", "fusVersion", "stackVersion", "stackType", "stackTypeName", "safebootVersion", "sfsa", "sfsaAddress", "sbrv", "sbrvAddress",

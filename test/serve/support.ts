@@ -219,3 +219,17 @@ export function shown(board: string): { fusVersion: string; stack: { version: st
   expect(show.status, show.stderr).toBe(0);
   return JSON.parse(show.stdout.trim().split("\n").at(-1)!);
 }
+
+/** `fusop sim serve BOARD --gdb 0` (a separate process: the --gdb client blocks its thread while it waits): resolves with the port it printed. */
+export function serveGdb(board: string): Promise<{ port: number; server: ChildProcess }> {
+  const server = spawn(process.execPath, [cli, "sim", "serve", board, "--gdb", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let text = "";
+    server.stderr!.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      const port = /127\.0\.0\.1:(\d+)/.exec(text)?.[1];
+      if (port) resolve({ port: Number(port), server });
+    });
+    server.once("exit", (code) => reject(new Error(`sim serve --gdb ended (${code}): ${text}`)));
+  });
+}
