@@ -21,5 +21,7 @@ uint8_t *fusop_linear_pointer(uint32_t offset);
 
 /* Time source of the hal (hal.c): the core clock with DWT->CYCCNT, or the application's hook. */
 void fusop_time_configure(uint32_t core_clock_hz, uint32_t (*now_us)(void));
+/* The core clock changed (runtime-c/clock.c): time so far is kept, cycles count at the new clock. */
+void fusop_time_set_core_hz(uint32_t core_clock_hz);
 
 #endif

@@ -38,7 +38,7 @@ LOADER_C_COMMON := $(subst -I$(GEN),-I$(LOADER_GEN) -I$(GEN),$(subst -DFUSOP_LIN
 LOADER_C_GENERATED := $(LOADER_C_COMMON) -Os -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
   -Wno-unused-but-set-variable -Wno-unused-variable -Wno-sign-compare
 LOADER_C_RUNTIME := $(LOADER_C_COMMON) -Os -Werror
-LOADER_C_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/usart.c runtime-c/loader_main.c
+LOADER_C_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/clock.c runtime-c/usart.c runtime-c/loader_main.c
 LOADER_VARIANTS := stm32wb55xg stm32wb35xe stm32wb15cc
 
 $(LOADER_GEN)/fusop.c: $(LOADER_WASM) scripts/shape-wasm2c.mjs

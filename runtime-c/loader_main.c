@@ -3,8 +3,10 @@
  * loader step asks for it (LoaderAction, assembly/loader/console.ts). */
 #include <stdint.h>
 #include "fusop.h"
+#include "fusop_fault.h"
 #include "fusop_api.h"
 #include "usart.h"
+#include "clock.h"
 
 /* LoaderAction values. */
 #define LOADER_ACTION_RESET 1u
@@ -35,11 +37,13 @@ static __attribute__((noreturn)) void system_reset(void) {
 }
 
 /* The module checked the vector table (initial SP in SRAM1, reset handler in the slot) and that
- * CPU2 was not started in this run; the clock is still the reset clock (MSI 4 MHz). */
+ * CPU2 was not started in this run. The application starts on the reset clock (MSI 4 MHz, PLL and
+ * HSE off, flash 0 wait states), as it would straight out of reset (assembly/loader/README.md). */
 static __attribute__((noreturn)) void boot_application(void) {
   const uint32_t stack = REG(APPLICATION_START);
   const uint32_t entry = REG(APPLICATION_START + 4u);
   fusop_usart_deinit();
+  fusop_clock_restore();
   REG(SYST_CSR) = 0;
   REG(SCB_VTOR) = APPLICATION_START;
   __asm volatile("dsb\n isb");
@@ -53,7 +57,11 @@ static void act(uint32_t action) {
   if (action == LOADER_ACTION_BOOT_APPLICATION) boot_application();
 }
 
+/* 64 MHz first: flash programming then runs at the flash's own rate rather than the core's, and the
+ * console's baud is computed from the raised clock. */
 int main(void) {
+  fusop_clock_raise();
+  fusop_time_set_core_hz(fusop_clock_hz()); /* the operator's microseconds follow the clock */
   fusop_usart_init();
   act(fusop_x_loader_start(FUSOP_BOOT_WINDOW_MS));
   for (;;) act(fusop_x_loader_step());

@@ -7,6 +7,7 @@
 #include "fusop_fault.h"
 #include "device_config.h"
 #include "usart.h"
+#include "clock.h"
 
 extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 
@@ -63,7 +64,7 @@ void fusop_usart_init(void) {
   pin_mode(TX_PIN, MODER_ALTERNATE);
   pin_mode(RX_PIN, MODER_ALTERNATE);
   /* Oversampling by 16: BRR = f(PCLK2) / baud, rounded; PCLK2 is the core clock (no prescaler). */
-  REG(USART_BRR) = (FUSOP_PROBE_CORE_HZ + FUSOP_CONSOLE_BAUD / 2u) / FUSOP_CONSOLE_BAUD;
+  REG(USART_BRR) = (fusop_clock_hz() + FUSOP_CONSOLE_BAUD / 2u) / FUSOP_CONSOLE_BAUD;
   REG(USART_CR1) = USART_CR1_FIFOEN | USART_CR1_TE | USART_CR1_RE | USART_CR1_UE;
 }
 

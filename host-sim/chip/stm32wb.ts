@@ -85,6 +85,7 @@ export class Stm32wb {
     this.gpio = GPIO_PORTS.map((port, i) => new GpioPort(port, () => this.rcc.isAhb2Enabled(AHB2ENR_GPIOAEN << i)));
     this.rcc.schedule = (delayUs, run) => { this.clock.schedule(delayUs, run); };
     this.rcc.flashLatency = () => this.flashRegisters.readUint32(0) & 7;
+    this.flashRegisters.onLatencyChange = () => this.rcc.checkFlashLatency();
     this.rcc.onClockChange = () => {
       this.dwt.rebase();
       this.systick.rebase();
