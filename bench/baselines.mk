@@ -5,7 +5,7 @@
 BASELINE_SOURCES := $(wildcard bench/baselines/*.c)
 BASELINE_OBJECTS := $(patsubst bench/baselines/%.c,$(FW)/bench/%.o,$(BASELINE_SOURCES))
 BASELINE_ENTRIES := bench_footer_decode bench_get_state bench_footer bench_fus_state bench_fus_error \
-  bench_cpu2_not_booted bench_cpu2_mode_is_stack fusop_clock_raise fusop_clock_hz fusop_time_set_core_hz
+  bench_cpu2_not_booted bench_cpu2_mode_is_stack fusop_clock_raise fusop_clock_hz fusop_time_set_core_hz Z_halZ_nowUs
 # The loader's clock (runtime-c/clock.c) too: the bench stages at the clock the loader runs at.
 BENCH_CLOCK_OBJECT := $(FW)/bench/clock.o
 BENCH_ELF := $(FW)/bench/fusop-bench.elf
@@ -38,4 +38,6 @@ $(MINIMAL_ELF): bench/minimal/minimal_app.c $(FW)/libfusop.a
 	  $(FW)/startup.o $(FW)/bench/minimal_app.o $(FW)/libfusop.a -o $@
 
 comma := ,
+# The tests run the bench firmware too (test/sim-run/loader-clock.test.ts: the hal's time at 64 MHz).
+all: $(BENCH_ELF)
 bench: $(BENCH_ELF) $(MINIMAL_ELF)

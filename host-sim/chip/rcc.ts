@@ -137,8 +137,8 @@ export class Rcc implements Peripheral {
   schedule: (delayUs: number, run: () => void) => void = (_delay, run) => run();
   /** FLASH_ACR.LATENCY now (the FLASH file owns the register). */
   flashLatency: () => number = () => 0;
-  /** HCLK1 changed: DWT and SysTick re-base their counts. */
-  onClockChange: () => void = () => {};
+  /** HCLK1 changed: DWT and SysTick settle their counts at `previousHz`, then count at the new clock. */
+  onClockChange: (previousHz: number) => void = () => {};
 
   /** A system reset: everything back to reset values except the reset flags, which gain `flags`. */
   reset(flags = 0): void {
@@ -160,7 +160,7 @@ export class Rcc implements Peripheral {
     this.plain.clear();
     this.csr = kept | flags | CSR_PINRSTF;
     this.lastHclk = this.computeHclkHz();
-    if (this.lastHclk !== before) this.onClockChange();
+    if (this.lastHclk !== before) this.onClockChange(before);
   }
 
   isEnabled(bit: number): boolean {
@@ -297,8 +297,9 @@ export class Rcc implements Peripheral {
     }
     const hclk = this.computeHclkHz();
     if (hclk !== this.lastHclk) {
+      const previous = this.lastHclk;
       this.lastHclk = hclk;
-      this.onClockChange();
+      this.onClockChange(previous);
     }
   }
 

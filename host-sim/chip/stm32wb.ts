@@ -86,9 +86,9 @@ export class Stm32wb {
     this.rcc.schedule = (delayUs, run) => { this.clock.schedule(delayUs, run); };
     this.rcc.flashLatency = () => this.flashRegisters.readUint32(0) & 7;
     this.flashRegisters.onLatencyChange = () => this.rcc.checkFlashLatency();
-    this.rcc.onClockChange = () => {
-      this.dwt.rebase();
-      this.systick.rebase();
+    this.rcc.onClockChange = (previousHz) => {
+      this.dwt.rebase(previousHz);
+      this.systick.rebase(previousHz);
     };
     this.iwdg.onStart = () => this.rcc.forceLsiOn();
     this.iwdg.onTimeout = (reason) => this.requestSystemReset(reason, CSR_IWDGRSTF);

@@ -94,6 +94,18 @@ describe("RCC clock tree (RM0434 RCC; SVD reset values)", () => {
     expect(() => chip.bus.write(RCC_CFGR, 4, 3)).toThrow(/LATENCY/);
   });
 
+  it("the DWT cycle counter keeps what it counted at 4 MHz when the clock goes to 64 MHz, and counts on at 64 MHz", () => {
+    const chip = pllReady();
+    chip.bus.write(0xe000_1000, 4, 1); // CYCCNTENA
+    chip.clock.advanceBy(1000);
+    chip.bus.write(FLASH_ACR, 4, 3);
+    chip.bus.write(RCC_EXTCFGR, 4, C2HPRE_DIV2);
+    chip.bus.write(RCC_CFGR, 4, 3);
+    expect(chip.bus.read(0xe000_1004, 4)).toBe(4000);
+    chip.clock.advanceBy(1000);
+    expect(chip.bus.read(0xe000_1004, 4)).toBe(4000 + 64_000);
+  });
+
   it("the DWT cycle counter counts at the configured clock", () => {
     const chip = chipOf();
     chip.bus.write(0xe000_1000, 4, 1); // CYCCNTENA
