@@ -154,9 +154,6 @@ static __attribute__((noinline)) void checked_write32(uint32_t address, uint32_t
   *(volatile uint32_t*)address = value;
 }
 
-/* Word units of the window (offset / 4) of FLASH_SR and, the next word, FLASH_CR. */
-#define FLASH_STATUS_UNIT ((FLASH_STATUS_REGISTER - REGISTER_WINDOW_START) >> 2)
-
 /* The window's page lookup as window_allows does it for a word store, then the two FLASH stores of
  * every operation, which the page lookup cannot settle (FLASH's first page mixes read-only, plain and
  * decoded words): FLASH_SR (write 1 to clear) and FLASH_CR = PG alone, the value the flashControl
@@ -165,9 +162,10 @@ static __attribute__((noinline)) void checked_write32(uint32_t address, uint32_t
 void fusop_hal_write32(uint32_t address, uint32_t value) {
   const uint32_t offset = address - REGISTER_WINDOW_START;
   const uint32_t unit = (offset >> 2) | (offset << 30);
+  const uint32_t from_status = address - FLASH_STATUS_REGISTER; /* FLASH_CR is the next word */
   if (unit < (REGISTER_WINDOW_BYTES >> 2) &&
-      ((register_window[unit >> (REGISTER_WINDOW_PAGE_SHIFT - 2)] & ACCESS_WRITE) || unit == FLASH_STATUS_UNIT ||
-       (unit == FLASH_STATUS_UNIT + 1 && value == FLASH_CONTROL_PROGRAM))) {
+      ((register_window[unit >> (REGISTER_WINDOW_PAGE_SHIFT - 2)] & ACCESS_WRITE) || from_status == 0 ||
+       (from_status == 4 && value == FLASH_CONTROL_PROGRAM))) {
     *(volatile uint32_t*)address = value;
     return;
   }

@@ -37,18 +37,25 @@ describe("the field loader's clock on tier 2", () => {
     const { chip } = loader;
     loader.awaitText("\r\n", 100_000);
     loader.type("app\r");
-    loader.sendYmodem("app.bin", exitingApplication(2048));
+    // Its first instructions: `mrs r0, primask; bkpt #0` — the exit code is PRIMASK as it starts.
+    const application = exitingApplication(2048);
+    new DataView(application.buffer).setUint32(0x100, 0x8010_f3ef, true);
+    new DataView(application.buffer).setUint16(0x104, 0xbe00, true);
+    loader.sendYmodem("app.bin", application);
     expect(loader.awaitText("OK\r\n", 1e6)).toMatch(/bytes 2048\r\nOK\r\n$/);
     loader.type("boot\r");
     let outcome = loader.runFor(10_000);
     while (outcome.kind === "budget" && chip.clock.nowUs < 10e6) outcome = loader.runFor(10_000);
-    expect(outcome).toEqual({ kind: "exit", code: 42, via: "bkpt" });
+    expect(outcome).toEqual({ kind: "exit", code: 0, via: "bkpt" }); // interrupts not masked
     expect(chip.rcc.hclkHz()).toBe(4e6);
     expect(chip.bus.read(RCC_CR, 4) & ((1 << 16) | (1 << 24))).toBe(0); // HSEON, PLLON
     expect(chip.bus.read(RCC_CFGR, 4)).toBe(0x0007_0000); // SW = SWS = MSI, prescalers /1 (reset value)
     expect(chip.bus.read(RCC_PLLCFGR, 4)).toBe(0x2204_0100); // reset value
     expect(chip.bus.read(RCC_EXTCFGR, 4) & 0xff).toBe(0);
     expect(chip.bus.read(FLASH_ACR, 4) & 7).toBe(0);
+    // The loader's idle (WFI with PRIMASK set, woken by USART1 or the SysTick tick) is undone too.
+    expect(chip.bus.read(0xe000_e010, 4) & 3).toBe(0); // SysTick ENABLE, TICKINT
+    expect(chip.bus.read(0xe000_e104, 4) & (1 << 4)).toBe(0); // NVIC ISER1: USART1 (IRQ 36)
   });
 
   test("the operator's microseconds follow the clock: the hal counts at 4 MHz, then at 64 MHz (bench firmware: the probe with runtime-c/clock.c)", () => {
