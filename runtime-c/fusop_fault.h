@@ -24,5 +24,7 @@ uint8_t *fusop_linear_pointer(uint32_t offset);
  * 10 * core_clock_hz must fit); STM32WB's CPU1 runs at 64 MHz at most. */
 #define FUSOP_CORE_HZ_MAX 400000000u
 void fusop_time_configure(uint32_t core_clock_hz, uint32_t (*now_us)(void));
+/* The core clock changed (runtime-c/clock.c): time so far is kept, cycles count at the new clock. */
+void fusop_time_set_core_hz(uint32_t core_clock_hz);
 
 #endif

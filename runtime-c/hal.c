@@ -136,16 +136,36 @@ static void require_flash_control(uint32_t value) {
   }
 }
 
+/* A store into the flash CPU1 programs (the table's one write-below-secure range): aligned, inside
+ * the range and below the secure boundary read now — what require() finds for a word there, without
+ * walking the ranges (two stores per double word while staging). False sends it to the full check. */
+static inline __attribute__((always_inline)) int program_store_allowed(uint32_t address) {
+  const uint32_t start = bound(PROGRAM_RANGE_START);
+  return (address & 3u) == 0 && address - start < bound(PROGRAM_RANGE_END) - start && address < secure_flash_start();
+}
+
 static __attribute__((noinline)) void checked_write32(uint32_t address, uint32_t value) {
+  if (program_store_allowed(address)) {
+    *(volatile uint32_t*)address = value;
+    return;
+  }
   if (address == FLASH_CONTROL_REGISTER) require_flash_control(value);
   else require_register(address, 4, ACCESS_WRITE);
   *(volatile uint32_t*)address = value;
 }
 
-/* FLASH_CR is never writable in the window (flash-control, not write): its stores always reach
- * checked_write32 and the decode. */
+/* The window's page lookup as window_allows does it for a word store, then the two FLASH stores of
+ * every operation, which the page lookup cannot settle (FLASH's first page mixes read-only, plain and
+ * decoded words): FLASH_SR (write 1 to clear) and FLASH_CR = PG alone, the value the flashControl
+ * rule lets through without a page check (the generator checks both against the table). Every
+ * other FLASH_CR value, and anything else, takes checked_write32 and the full decode. */
 void fusop_hal_write32(uint32_t address, uint32_t value) {
-  if (window_allows(address, 2, ACCESS_WRITE)) {
+  const uint32_t offset = address - REGISTER_WINDOW_START;
+  const uint32_t unit = (offset >> 2) | (offset << 30);
+  const uint32_t from_status = address - FLASH_STATUS_REGISTER; /* FLASH_CR is the next word */
+  if (unit < (REGISTER_WINDOW_BYTES >> 2) &&
+      ((register_window[unit >> (REGISTER_WINDOW_PAGE_SHIFT - 2)] & ACCESS_WRITE) || from_status == 0 ||
+       (from_status == 4 && value == FLASH_CONTROL_PROGRAM))) {
     *(volatile uint32_t*)address = value;
     return;
   }
@@ -203,40 +223,60 @@ void Z_halZ_copyOut(struct Z_hal_instance_t* hal, u32 address, u32 pointer, u32 
   memcpy((void*)address, source, length);
 }
 
-/* Time: the application's microsecond hook, or the DWT cycle counter at the core clock the
- * application gave fusop_init. CYCCNT is only read (the application or a debugger may use it
- * too): its differences are counted as whole seconds (in microseconds, wrapping at 2^32 as the
- * operator's wrapping arithmetic expects) and the cycles beyond them, so nothing wraps with
- * CYCCNT's 2^32 cycles. All in 32 bits: a 64-bit division would link libgcc's (700 bytes); exact
- * for core clocks up to FUSOP_CORE_HZ_MAX (fusop_init refuses more). */
-static uint32_t seconds_us;
-static uint32_t cycles_beyond; /* < core_hz */
+/* Time: the application's microsecond hook, or the DWT cycle counter at the core clock
+ * (fusop_init's, then fusop_time_set_core_hz's when the clock changes). CYCCNT is only read (the
+ * application or a debugger may use it too): each read adds the cycles since the last one, so
+ * microseconds wrap at 2^32 as the operator's wrapping arithmetic expects (CYCCNT alone wraps after
+ * 2^32 cycles). A clock of whole megahertz (the reset MSI, 64 MHz, every MSI range from 1 MHz)
+ * converts with one division by the cycles per microsecond — the staging loop reads the clock a
+ * dozen times per double word; any other clock counts whole seconds and the cycles beyond them.
+ * All in 32 bits: a 64-bit division would link libgcc's (700 bytes); exact for core clocks up to
+ * FUSOP_CORE_HZ_MAX (fusop_init refuses more). */
+static uint32_t us_base;        /* microseconds up to the last clock change */
+static uint32_t us_since;       /* microseconds since then */
+static uint32_t cycles_partial; /* cycles of the microsecond under way (whole megahertz) */
+static uint32_t cycles_beyond;  /* cycles beyond us_since's whole seconds (other clocks), < core_hz */
 static uint32_t cycles_last;
 static uint32_t core_hz;
+static uint32_t cycles_per_us; /* core_hz / 1 MHz when whole, else 0 */
 static uint32_t (*time_hook)(void);
+
+/* Folds the time so far into us_base and counts on at `hz` from now. */
+static void time_restart(uint32_t hz, uint32_t now_us) {
+  us_base = now_us;
+  us_since = 0;
+  cycles_partial = 0;
+  cycles_beyond = 0;
+  core_hz = hz;
+  cycles_per_us = hz % 1000000u == 0 ? hz / 1000000u : 0;
+}
 
 void fusop_time_configure(uint32_t core_clock_hz, uint32_t (*now_us)(void)) {
   time_hook = now_us;
-  core_hz = core_clock_hz;
+  time_restart(core_clock_hz, 0);
   if (now_us != 0) return;
   *(volatile uint32_t*)FUSOP_DEMCR |= FUSOP_DEMCR_TRCENA;
   *(volatile uint32_t*)FUSOP_DWT_CTRL |= FUSOP_DWT_CTRL_CYCCNTENA;
   cycles_last = *(volatile uint32_t*)FUSOP_DWT_CYCCNT;
-  seconds_us = 0;
-  cycles_beyond = 0;
 }
 
 u32 Z_halZ_nowUs(struct Z_hal_instance_t* hal) {
   (void)hal;
   if (time_hook != 0) return time_hook();
-  uint32_t now = *(volatile uint32_t*)FUSOP_DWT_CYCCNT;
-  uint32_t elapsed = now - cycles_last;
+  const uint32_t now = *(volatile uint32_t*)FUSOP_DWT_CYCCNT;
+  const uint32_t elapsed = now - cycles_last;
   cycles_last = now;
-  seconds_us += (elapsed / core_hz) * 1000000u;
+  if (cycles_per_us != 0) {
+    const uint32_t partial = cycles_partial + elapsed % cycles_per_us; /* < 2 us of cycles */
+    us_since += elapsed / cycles_per_us + partial / cycles_per_us;
+    cycles_partial = partial % cycles_per_us;
+    return us_base + us_since;
+  }
+  us_since += (elapsed / core_hz) * 1000000u;
   cycles_beyond += elapsed % core_hz; /* < 2 * core_hz */
   if (cycles_beyond >= core_hz) {
     cycles_beyond -= core_hz;
-    seconds_us += 1000000u;
+    us_since += 1000000u;
   }
   /* cycles_beyond * 10^6 / core_hz, one decimal digit at a time (rest < core_hz, so rest * 10
    * fits 32 bits): the same floor as the 64-bit quotient. */
@@ -247,7 +287,13 @@ u32 Z_halZ_nowUs(struct Z_hal_instance_t* hal) {
     fraction = fraction * 10u + rest / core_hz;
     rest %= core_hz;
   }
-  return seconds_us + fraction;
+  return us_base + us_since + fraction;
+}
+
+/* The core clock changed (runtime-c/clock.c): the microseconds so far stay, the cycles from now
+ * count at `core_clock_hz`. */
+void fusop_time_set_core_hz(uint32_t core_clock_hz) {
+  if (time_hook == 0) time_restart(core_clock_hz, core_hz != 0 ? Z_halZ_nowUs(0) : 0); /* 0: before fusop_init */
 }
 
 void Z_halZ_delayUs(struct Z_hal_instance_t* hal, u32 us) {

@@ -61,13 +61,13 @@ $(EXAMPLE_IMAGE): dist/fusop.js scripts/bytes-to-c.mjs
 
 # Linked with -fno-lto (gcc would otherwise run LTO on its own bytecode through the linker plugin):
 # only the machine code of the fat objects is linked, as another toolchain would link it.
-$(EXAMPLE): runtime-c/examples/app_update.c $(EXAMPLE_IMAGE) $(FW)/libfusop.a linker/stm32wb55xg-app.ld linker/app-sections.ld
+$(EXAMPLE): runtime-c/examples/app_update.c runtime-c/clock.c runtime-c/clock.h $(EXAMPLE_IMAGE) $(FW)/libfusop.a linker/stm32wb55xg-app.ld linker/app-sections.ld
 	@mkdir -p $(FW)/examples
 	$(call step,LD,$@)
 	$(Q)$(CROSS)gcc $(CPU_FLAGS) -fno-lto -std=c99 -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
-	  -Iruntime-c/include -I$(GEN) -nostartfiles -specs=nano.specs -specs=nosys.specs \
+	  -Iruntime-c/include -Iruntime-c -I$(GEN) -nostartfiles -specs=nano.specs -specs=nosys.specs \
 	  -Wl,--gc-sections -Wl,-Map=$(FW)/examples/app_update.map -Llinker -T linker/stm32wb55xg-app.ld \
-	  runtime-c/examples/app_update.c $(EXAMPLE_IMAGE) $(FW)/libfusop.a -o $@
+	  runtime-c/examples/app_update.c runtime-c/clock.c $(EXAMPLE_IMAGE) $(FW)/libfusop.a -o $@
 	$(Q)$(CROSS)size $@ $(QUIET_OUT)
 
 .PHONY: library example

@@ -39,7 +39,7 @@ LOADER_C_GENERATED := $(LOADER_C_COMMON) -Os -Wno-unused-value -Wno-unused-funct
   -Wno-unused-but-set-variable -Wno-unused-variable -Wno-sign-compare
 LOADER_C_RUNTIME := $(LOADER_C_COMMON) -Os -Werror
 # small_mem.c: memcpy/memset in ~130 bytes instead of newlib's 470 (the loader's 16 KiB budget).
-LOADER_C_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/usart.c runtime-c/loader_main.c runtime-c/small_mem.c
+LOADER_C_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/clock.c runtime-c/usart.c runtime-c/loader_main.c runtime-c/small_mem.c
 # The parts' builds, and one build of the console options (README there, "Console line"): LPUART1
 # instead of USART1, at 57600 bit/s instead of 115200.
 LOADER_VARIANTS := stm32wb55xg stm32wb55xe stm32wb35xe stm32wb15cc stm32wb55xg-lpuart1-57600

@@ -3,8 +3,10 @@
  * loader step asks for it (LoaderAction, assembly/loader/console.ts). */
 #include <stdint.h>
 #include "fusop.h"
+#include "fusop_fault.h"
 #include "fusop_api.h"
 #include "usart.h"
+#include "clock.h"
 
 /* LoaderAction values. */
 #define LOADER_ACTION_RESET 1u
@@ -22,8 +24,38 @@
 #define SCB_AIRCR 0xE000ED0Cu
 #define SCB_AIRCR_SYSRESETREQ ((0x05FAu << 16) | (1u << 2))
 #define SYST_CSR 0xE000E010u
+#define SYST_RVR 0xE000E014u
+#define SYST_CVR 0xE000E018u
+#define SYST_CSR_RUN_WITH_TICK 7u /* ENABLE, TICKINT (pends SysTick), CLKSOURCE = the core clock */
+#define SCB_ICSR 0xE000ED04u
+#define SCB_ICSR_PENDSTCLR (1u << 25)
 
 #define REG(address) (*(volatile uint32_t*)(address))
+
+/* Idle without interrupts: with PRIMASK set nothing is ever taken (the loader polls, as on every
+ * path), but WFI still wakes on a pending one (ARMv7-M), so the core sleeps until a byte arrives
+ * (the console UART's line, enabled in the NVIC) or the 1 ms SysTick tick (timeouts, the boot window) instead
+ * of spinning — less power, and on the simulator 64 MHz of idle costs no emulated instructions. */
+static void idle_setup(void) {
+  __asm volatile("cpsid i" ::: "memory");
+  REG(SYST_RVR) = fusop_clock_hz() / 1000u - 1u;
+  REG(SYST_CVR) = 0;
+  REG(SYST_CSR) = SYST_CSR_RUN_WITH_TICK;
+  fusop_usart_wake_on_rx();
+}
+
+static void idle_until_byte_or_tick(void) {
+  if (!fusop_usart_rx_waiting()) __asm volatile("wfi" ::: "memory");
+  REG(SCB_ICSR) = SCB_ICSR_PENDSTCLR;
+  fusop_usart_clear_wake();
+}
+
+/* What idle_setup changed, back to its reset state before the application starts. */
+static void idle_teardown(void) {
+  REG(SYST_CSR) = 0; /* the console's NVIC line: fusop_usart_deinit, called before */
+  REG(SCB_ICSR) = SCB_ICSR_PENDSTCLR;
+  __asm volatile("cpsie i" ::: "memory");
+}
 
 static __attribute__((noreturn)) void system_reset(void) {
   fusop_usart_deinit(); /* the final line has left the wire */
@@ -35,12 +67,14 @@ static __attribute__((noreturn)) void system_reset(void) {
 }
 
 /* The module checked the vector table (initial SP in SRAM1, reset handler in the slot) and that
- * CPU2 was not started in this run; the clock is still the reset clock (MSI 4 MHz). */
+ * CPU2 was not started in this run. The application starts on the reset clock (MSI 4 MHz, PLL and
+ * HSE off, flash 0 wait states), as it would straight out of reset (assembly/loader/README.md). */
 static __attribute__((noreturn)) void boot_application(void) {
   const uint32_t stack = REG(APPLICATION_START);
   const uint32_t entry = REG(APPLICATION_START + 4u);
   fusop_usart_deinit();
-  REG(SYST_CSR) = 0;
+  idle_teardown();
+  fusop_clock_restore();
   REG(SCB_VTOR) = APPLICATION_START;
   __asm volatile("dsb\n isb");
   __asm volatile("msr msp, %0\n bx %1" : : "r"(stack), "r"(entry));
@@ -53,8 +87,16 @@ static void act(uint32_t action) {
   if (action == LOADER_ACTION_BOOT_APPLICATION) boot_application();
 }
 
+/* 64 MHz first: flash programming then runs at the flash's own rate rather than the core's, and the
+ * console's baud is computed from the raised clock. */
 int main(void) {
+  fusop_clock_raise();
+  fusop_time_set_core_hz(fusop_clock_hz()); /* the operator's microseconds follow the clock */
   fusop_usart_init();
+  idle_setup();
   act(fusop_x_loader_start(FUSOP_BOOT_WINDOW_MS));
-  for (;;) act(fusop_x_loader_step());
+  for (;;) {
+    act(fusop_x_loader_step());
+    idle_until_byte_or_tick();
+  }
 }

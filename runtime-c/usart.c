@@ -12,6 +12,7 @@
 #include "fusop_fault.h"
 #include "device_config.h"
 #include "usart.h"
+#include "clock.h"
 
 extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 
@@ -22,8 +23,9 @@ extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 #endif
 
 /* The console's kernel clock in Hz: PCLK2 (USART1) or PCLK1 (LPUART1), the reset selection of
- * RCC_CCIPR.USART1SEL / LPUART1SEL; with no APB prescaler both are the core clock. */
-#define CONSOLE_KERNEL_HZ FUSOP_PROBE_CORE_HZ
+ * RCC_CCIPR.USART1SEL / LPUART1SEL; with no APB prescaler both are the core clock, which
+ * fusop_clock_hz() gives (runtime-c/clock.c): fusop_usart_init() comes after the clock is set. */
+#define CONSOLE_KERNEL_HZ fusop_clock_hz()
 
 #define RCC_AHB2ENR 0x5800004Cu
 
@@ -37,9 +39,17 @@ extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 #define RX_PIN 3u
 #define AF_CONSOLE 8u
 #define CONSOLE_BASE 0x40008000u /* LPUART1 */
-/* LPUART: BRR = 256 * fck / baud, rounded (RM0434 LPUART "Baud rate generation"); 64-bit, as
- * 256 * fck passes 2^32 from 16.8 MHz up. */
-#define CONSOLE_BRR ((uint32_t)(((uint64_t)CONSOLE_KERNEL_HZ * 256u + FUSOP_CONSOLE_BAUD / 2u) / FUSOP_CONSOLE_BAUD))
+#define CONSOLE_IRQ 37u          /* LPUART1 (stm32wb55xx.h IRQn) */
+/* LPUART: BRR = 256 * fck / baud, rounded (RM0434 LPUART "Baud rate generation"). 256 * fck passes
+ * 2^32 from 16.8 MHz up, so the quotient is taken in two 32-bit steps (whole part, then the
+ * remainder's 8 fraction bits; remainder < baud < 2^24): the same value, no 64-bit division. */
+static uint32_t console_brr(void) {
+  const uint32_t hz = CONSOLE_KERNEL_HZ;
+  const uint32_t whole = hz / FUSOP_CONSOLE_BAUD;
+  const uint32_t rest = hz % FUSOP_CONSOLE_BAUD;
+  return (whole << 8) + ((rest << 8) + FUSOP_CONSOLE_BAUD / 2u) / FUSOP_CONSOLE_BAUD;
+}
+#define CONSOLE_BRR console_brr()
 #else
 #define RCC_AHB2ENR_GPIOEN (1u << 1) /* GPIOBEN */
 #define RCC_BUS_ENR 0x58000060u      /* RCC_APB2ENR */
@@ -50,6 +60,7 @@ extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 #define RX_PIN 7u
 #define AF_CONSOLE 7u
 #define CONSOLE_BASE 0x40013800u /* USART1 */
+#define CONSOLE_IRQ 36u          /* USART1 (stm32wb55xx.h IRQn) */
 /* USART, oversampling by 16: BRR = fck / baud, rounded (RM0434 USART "Baud rate generation"). */
 #define CONSOLE_BRR ((CONSOLE_KERNEL_HZ + FUSOP_CONSOLE_BAUD / 2u) / FUSOP_CONSOLE_BAUD)
 #endif
@@ -76,6 +87,12 @@ extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 #define USART_ISR_RXFNE (1u << 5)
 #define USART_ISR_TC (1u << 6)
 #define USART_ISR_TXFNF (1u << 7)
+#define USART_CR1_RXFNEIE (1u << 5) /* the interrupt line follows RXFNE: a byte waits */
+/* The console's line in the NVIC's second word (IRQ 32..63). */
+#define NVIC_ISER1 0xE000E104u
+#define NVIC_ICER1 0xE000E184u
+#define NVIC_ICPR1 0xE000E284u
+#define NVIC_CONSOLE (1u << (CONSOLE_IRQ - 32u))
 #define USART_ICR_ERRORS (USART_ISR_ORE | USART_ISR_FE | USART_ISR_NE) /* ORECF, FECF, NECF: same bits */
 
 static void pin_mode(uint32_t pin, uint32_t mode) {
@@ -94,12 +111,27 @@ void fusop_usart_init(void) {
   REG(USART_CR1) = USART_CR1_FIFOEN | USART_CR1_TE | USART_CR1_RE | USART_CR1_UE;
 }
 
-/* Before the jump to the application: the last byte out, then the console's peripheral and its
- * pins as after reset. */
+void fusop_usart_wake_on_rx(void) {
+  REG(USART_CR1) |= USART_CR1_RXFNEIE;
+  REG(NVIC_ISER1) = NVIC_CONSOLE;
+}
+
+int fusop_usart_rx_waiting(void) {
+  return (REG(USART_ISR) & USART_ISR_RXFNE) != 0;
+}
+
+void fusop_usart_clear_wake(void) {
+  REG(NVIC_ICPR1) = NVIC_CONSOLE;
+}
+
+/* Before the jump to the application: the last byte out, then the console's peripheral, its NVIC
+ * line and its pins as after reset. */
 void fusop_usart_deinit(void) {
   while ((REG(USART_ISR) & USART_ISR_TC) == 0) {
   }
   REG(USART_CR1) = 0;
+  REG(NVIC_ICER1) = NVIC_CONSOLE;
+  REG(NVIC_ICPR1) = NVIC_CONSOLE;
   REG(RCC_BUS_RSTR) |= RCC_CONSOLE_BIT;
   REG(RCC_BUS_RSTR) &= ~RCC_CONSOLE_BIT;
   REG(RCC_BUS_ENR) &= ~RCC_CONSOLE_BIT;

@@ -27,9 +27,12 @@ export class Dwt implements Peripheral {
     this.clockAtWrite = this.clock.nowUs;
   }
 
-  /** The core clock changed: the count so far stays, further cycles count at the new rate. */
-  rebase(): void {
-    this.cyclesAtWrite = this.cycles();
+  /**
+   * The core clock changed from `previousHz`: the cycles so far counted at that clock stay,
+   * further cycles count at the new one.
+   */
+  rebase(previousHz: number): void {
+    this.cyclesAtWrite = this.cycles(previousHz);
     this.clockAtWrite = this.clock.nowUs;
   }
 
@@ -46,10 +49,10 @@ export class Dwt implements Peripheral {
     return this.clockAtWrite;
   }
 
-  private cycles(): number {
+  private cycles(hz = this.coreHz()): number {
     if (!(this.ctrl & CTRL_CYCCNTENA)) return this.cyclesAtWrite;
     const elapsedUs = this.clock.nowUs - this.clockAtWrite;
-    return (this.cyclesAtWrite + Math.floor((elapsedUs * this.coreHz()) / 1e6)) >>> 0;
+    return (this.cyclesAtWrite + Math.floor((elapsedUs * hz) / 1e6)) >>> 0;
   }
 
   readUint32(offset: number): number {

@@ -124,6 +124,8 @@ export class FlashRegisters implements Peripheral {
   private operation: FlashOperation | null = null;
   /** Fault injection hook: every flash operation CPU1 starts is one step. */
   faults: StepObserver | null = null;
+  /** FLASH_ACR.LATENCY written: the clock tree checks the wait states against HCLK4 (chip/rcc.ts). */
+  onLatencyChange: () => void = () => {};
 
   constructor(private readonly host: FlashHost) {}
 
@@ -174,7 +176,7 @@ export class FlashRegisters implements Peripheral {
 
   writeUint32(offset: number, value: number): void {
     switch (offset) {
-      case ACR: this.acr = value & 0x1_ff07; break;
+      case ACR: this.acr = value & 0x1_ff07; this.onLatencyChange(); break;
       case KEYR: this.writeKey(value); break;
       case OPTKEYR: this.writeOptionKey(value); break;
       case SR: this.sr &= ~(value & SR_WRITE_ONE_TO_CLEAR); break;

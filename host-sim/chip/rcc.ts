@@ -95,6 +95,11 @@ const AHB_DIVIDERS = [1, 3, 5, 1, 1, 6, 10, 32, 2, 4, 8, 16, 64, 128, 256, 512];
 const APB_DIVIDERS = [1, 1, 1, 1, 2, 4, 8, 16];
 /** Flash wait states needed for HCLK4 in range 1 (RM0434 "Flash read access latency"): 18/36/54/64 MHz. */
 const LATENCY_LIMITS_HZ = [18e6, 36e6, 54e6, 64e6];
+/** CPU2 (Cortex-M0+) runs at up to 32 MHz (STM32WB55 datasheet); ST's SystemClock_Config sets C2HPRE /2 at 64 MHz. */
+const CPU2_MAX_HZ = 32e6;
+/** RCC_EXTCFGR: SHDHPRE 3:0 (HCLK4: flash, shared SRAM), C2HPRE 7:4 (HCLK2: CPU2), RM0434 / stm32wb55xx.h. */
+const EXTCFGR_SHDHPRE_SHIFT = 0;
+const EXTCFGR_C2HPRE_SHIFT = 4;
 
 /** A clock configuration silicon would not run with (flash read at too few wait states). */
 export class ClockConfigurationError extends Error {
@@ -132,8 +137,8 @@ export class Rcc implements Peripheral {
   schedule: (delayUs: number, run: () => void) => void = (_delay, run) => run();
   /** FLASH_ACR.LATENCY now (the FLASH file owns the register). */
   flashLatency: () => number = () => 0;
-  /** HCLK1 changed: DWT and SysTick re-base their counts. */
-  onClockChange: () => void = () => {};
+  /** HCLK1 changed: DWT and SysTick settle their counts at `previousHz`, then count at the new clock. */
+  onClockChange: (previousHz: number) => void = () => {};
 
   /** A system reset: everything back to reset values except the reset flags, which gain `flags`. */
   reset(flags = 0): void {
@@ -155,7 +160,7 @@ export class Rcc implements Peripheral {
     this.plain.clear();
     this.csr = kept | flags | CSR_PINRSTF;
     this.lastHclk = this.computeHclkHz();
-    if (this.lastHclk !== before) this.onClockChange();
+    if (this.lastHclk !== before) this.onClockChange(before);
   }
 
   isEnabled(bit: number): boolean {
@@ -217,7 +222,11 @@ export class Rcc implements Peripheral {
   }
   /** HCLK4: AHB4 (flash, RCC...), SHDHPRE in EXTCFGR. */
   private hclk4Hz(): number {
-    return this.sysclkHz / AHB_DIVIDERS[(this.extcfgr >>> 4) & 0xf];
+    return this.sysclkHz / AHB_DIVIDERS[(this.extcfgr >>> EXTCFGR_SHDHPRE_SHIFT) & 0xf];
+  }
+  /** HCLK2: CPU2's clock, C2HPRE in EXTCFGR. */
+  private hclk2Hz(): number {
+    return this.sysclkHz / AHB_DIVIDERS[(this.extcfgr >>> EXTCFGR_C2HPRE_SHIFT) & 0xf];
   }
   pclk1Hz(): number {
     return this.computeHclkHz() / APB_DIVIDERS[(this.cfgr >>> 8) & 7];
@@ -266,17 +275,31 @@ export class Rcc implements Peripheral {
     this.checkClockChange();
   }
 
-  private checkClockChange(): void {
+  /**
+   * The flash read at too few wait states for HCLK4 (silicon fetches garbage and faults): a named
+   * stop. Called on every clock change and on every FLASH_ACR write (chip/flash.ts).
+   */
+  checkFlashLatency(): void {
     const hclk4 = this.hclk4Hz();
     const latency = this.flashLatency();
     if (latency < LATENCY_LIMITS_HZ.length && hclk4 > LATENCY_LIMITS_HZ[latency]) {
       throw new ClockConfigurationError("FLASH_LATENCY_TOO_LOW",
         `HCLK4 ${hclk4 / 1e6} MHz needs more than FLASH_ACR.LATENCY ${latency} wait states (RM0434: 0 WS up to 18 MHz, 1 up to 36, 2 up to 54, 3 up to 64 MHz)`);
     }
+  }
+
+  private checkClockChange(): void {
+    this.checkFlashLatency();
+    const hclk2 = this.hclk2Hz();
+    if (hclk2 > CPU2_MAX_HZ) {
+      throw new ClockConfigurationError("CPU2_CLOCK_TOO_HIGH",
+        `HCLK2 ${hclk2 / 1e6} MHz is above CPU2's 32 MHz: set RCC_EXTCFGR.C2HPRE (/2 at 64 MHz) before raising SYSCLK`);
+    }
     const hclk = this.computeHclkHz();
     if (hclk !== this.lastHclk) {
+      const previous = this.lastHclk;
       this.lastHclk = hclk;
-      this.onClockChange();
+      this.onClockChange(previous);
     }
   }
 

@@ -85,9 +85,10 @@ export class Stm32wb {
     this.gpio = GPIO_PORTS.map((port, i) => new GpioPort(port, () => this.rcc.isAhb2Enabled(AHB2ENR_GPIOAEN << i)));
     this.rcc.schedule = (delayUs, run) => { this.clock.schedule(delayUs, run); };
     this.rcc.flashLatency = () => this.flashRegisters.readUint32(0) & 7;
-    this.rcc.onClockChange = () => {
-      this.dwt.rebase();
-      this.systick.rebase();
+    this.flashRegisters.onLatencyChange = () => this.rcc.checkFlashLatency();
+    this.rcc.onClockChange = (previousHz) => {
+      this.dwt.rebase(previousHz);
+      this.systick.rebase(previousHz);
     };
     this.iwdg.onStart = () => this.rcc.forceLsiOn();
     this.iwdg.onTimeout = (reason) => this.requestSystemReset(reason, CSR_IWDGRSTF);

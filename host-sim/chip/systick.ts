@@ -48,18 +48,19 @@ export class SysTick implements Peripheral {
     this.startUs = this.clock.nowUs;
   }
 
-  private hz(): number {
-    return this.csr & CSR_CLKSOURCE ? this.coreHz() : this.coreHz() / 8;
+  /** The counter's clock: the core clock (`coreHz`, the present one unless given) or it / 8. */
+  private hz(coreHz = this.coreHz()): number {
+    return this.csr & CSR_CLKSOURCE ? coreHz : coreHz / 8;
   }
 
-  private elapsedTicks(): number {
-    return Math.floor(((this.clock.nowUs - this.startUs) * this.hz()) / 1e6);
+  private elapsedTicks(coreHz?: number): number {
+    return Math.floor(((this.clock.nowUs - this.startUs) * this.hz(coreHz)) / 1e6);
   }
 
-  /** Counter value now; a wrap (reaching 0) not yet noted sets COUNTFLAG. */
-  private current(): number {
+  /** Counter value now (counted at `coreHz` since the last start); a wrap not yet noted sets COUNTFLAG. */
+  private current(coreHz?: number): number {
     if (!(this.csr & CSR_ENABLE)) return this.cvrAtStart;
-    const ticks = this.elapsedTicks();
+    const ticks = this.elapsedTicks(coreHz);
     if (ticks <= this.cvrAtStart) return this.cvrAtStart - ticks;
     const wraps = this.rvr === 0 ? 1 : 1 + Math.floor((ticks - this.cvrAtStart - 1) / (this.rvr + 1));
     if (wraps > this.wrapsNoted) {
@@ -78,9 +79,9 @@ export class SysTick implements Peripheral {
     this.scheduleWrap();
   }
 
-  /** Re-bases the count at the present value (the core clock changed). */
-  rebase(): void {
-    this.restartAt(this.current());
+  /** Re-bases the count at the present value, counted so far at `previousHz` (the core clock changed). */
+  rebase(previousHz?: number): void {
+    this.restartAt(this.current(previousHz));
   }
 
   private scheduleWrap(): void {

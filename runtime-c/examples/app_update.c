@@ -14,6 +14,7 @@
  * linked without LTO against libfusop.a. */
 #include <stdint.h>
 #include "fusop.h"
+#include "clock.h" /* runtime-c/clock.c: SystemClock_Config's 64 MHz; a CubeMX project has its own */
 
 /* The image to install (build/gen/example_image.c) and the version it carries. */
 extern const unsigned char example_image[];
@@ -23,10 +24,6 @@ extern const unsigned long example_image_size;
 
 #define REG(address) (*(volatile uint32_t *)(address))
 /* RM0434 register addresses. */
-#define FLASH_ACR REG(0x58004000u)
-#define RCC_CR REG(0x58000000u)
-#define RCC_CFGR REG(0x58000008u)
-#define RCC_PLLCFGR REG(0x5800000Cu)
 #define RCC_AHB2ENR REG(0x5800004Cu)
 #define RCC_APB2ENR REG(0x58000060u)
 #define GPIOB_MODER REG(0x48000400u)
@@ -36,33 +33,13 @@ extern const unsigned long example_image_size;
 #define USART1_ISR REG(0x4001381Cu)
 #define USART1_TDR REG(0x40013828u)
 
-#define CORE_CLOCK_HZ 64000000u
-
-/* SystemClock_Config's sequence: 3 flash wait states first, HSE on, PLL (source HSE, M = 2,
- * N = 8, R = 2 -> 64 MHz) on and locked, SYSCLK from the PLL. */
-static void clock_to_64mhz(void) {
-  FLASH_ACR = (FLASH_ACR & ~7u) | 3u;
-  while ((FLASH_ACR & 7u) != 3u) {
-  }
-  RCC_CR |= 1u << 16; /* HSEON */
-  while ((RCC_CR & (1u << 17)) == 0u) {
-  }
-  RCC_PLLCFGR = 3u | (1u << 4) | (8u << 8) | (1u << 28) | (1u << 29); /* HSE, M/2, N 8, R enabled, R/2 */
-  RCC_CR |= 1u << 24; /* PLLON */
-  while ((RCC_CR & (1u << 25)) == 0u) {
-  }
-  RCC_CFGR = (RCC_CFGR & ~3u) | 3u; /* SW = PLL */
-  while ((RCC_CFGR & (3u << 2)) != (3u << 2)) {
-  }
-}
-
-/* USART1 on PB6 (AF7), 115200 baud from PCLK2 = 64 MHz. */
+/* USART1 on PB6 (AF7), 115200 baud from PCLK2 = the core clock (64 MHz). */
 static void console_init(void) {
   RCC_AHB2ENR |= 1u << 1;  /* GPIOB */
   RCC_APB2ENR |= 1u << 14; /* USART1 */
   GPIOB_MODER = (GPIOB_MODER & ~(3u << 12)) | (2u << 12);
   GPIOB_AFRL = (GPIOB_AFRL & ~(0xFu << 24)) | (7u << 24);
-  USART1_BRR = (CORE_CLOCK_HZ + 115200u / 2u) / 115200u;
+  USART1_BRR = (fusop_clock_hz() + 115200u / 2u) / 115200u;
   USART1_CR1 = (1u << 3) | 1u; /* TE, UE */
   while ((USART1_ISR & (1u << 21)) == 0u) { /* TEACK */
   }
@@ -125,10 +102,10 @@ static fusop_status_t stage_new_image(void) {
 }
 
 int main(void) {
-  clock_to_64mhz();
+  fusop_clock_raise();
   console_init();
   print("app: 64 MHz\r\n");
-  const fusop_config_t config = {.core_clock_hz = CORE_CLOCK_HZ, .now_us = 0, .journal_address = 0};
+  const fusop_config_t config = {.core_clock_hz = fusop_clock_hz(), .now_us = 0, .journal_address = 0};
   if (report("init", fusop_init(&config)) != FUSOP_STATUS_OK) finish(1);
 
   /* After every start: where does a recorded install stand? */

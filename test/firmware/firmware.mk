@@ -20,4 +20,8 @@ $(TEST_FW_OUT)/%.hex: $(TEST_FW_OUT)/%.elf
 $(TEST_FW_OUT)/%.elf: $(TEST_FW_DIR)/%.c $(TEST_FW_COMMON) $(TEST_FW_DIR)/firmware.ld $(wildcard $(TEST_FW_DIR)/*.h)
 	@mkdir -p $(TEST_FW_OUT)
 	$(call step,CC,$@)
-	$(Q)$(CROSS)gcc $(TEST_FW_FLAGS) $< $(TEST_FW_COMMON) -o $@
+	$(Q)$(CROSS)gcc $(TEST_FW_FLAGS) $< $(TEST_FW_COMMON) $(TEST_FW_EXTRA) -o $@
+
+# The clock firmware runs the loader's and the example's clock code itself.
+$(TEST_FW_OUT)/clock-64mhz.elf: TEST_FW_EXTRA := runtime-c/clock.c -Iruntime-c
+$(TEST_FW_OUT)/clock-64mhz.elf: runtime-c/clock.c runtime-c/clock.h

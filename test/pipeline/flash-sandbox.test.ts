@@ -13,7 +13,9 @@ import { bareWb55, rig, tierNames } from "../support/tiers.js";
 import { expectSameBytes } from "../support/bytes.js";
 
 const FLASH_BASE = 0x0800_0000;
+const FLASH_SR = 0x5800_4010;
 const FLASH_CR = 0x5800_4014;
+const PG = 1 << 0;
 const PER = 1 << 1;
 const MER = 1 << 2;
 const STRT = 1 << 16;
@@ -58,6 +60,14 @@ describe("the hal decodes FLASH_CR and keeps the option registers read-only (sam
     ["page erase hidden beside OPTSTRT", FLASH_CR, (pageErase(0x80) | OPTSTRT) >>> 0, "HAL_WRITE_DENIED@58004014"],
     ["PER and PNB 0 without STRT (starts nothing)", FLASH_CR, PER, "ALLOWED"],
     ["LOCK", FLASH_CR, LOCK, "ALLOWED"],
+    // PG alone takes the device hal's short path (allowlist.json programValue); PG with anything
+    // the rule refuses still gets the full decode.
+    ["PG alone (programming)", FLASH_CR, PG, "ALLOWED"],
+    ["PG with mass erase", FLASH_CR, PG | MER, "HAL_WRITE_DENIED@58004014"],
+    ["PG with option-byte programming", FLASH_CR, (PG | OPTSTRT) >>> 0, "HAL_WRITE_DENIED@58004014"],
+    ["PG with a page erase of page 0", FLASH_CR, (PG | pageErase(0)) >>> 0, "HAL_WRITE_DENIED@8000000"],
+    ["FLASH_SR, write 1 to clear (the short path)", FLASH_SR, 0xc3fb, "ALLOWED"],
+    ["FLASH_ECCR, the word after FLASH_CR", 0x5800_4018, PG, "HAL_WRITE_DENIED@58004018"],
     ["FLASH_OPTKEYR (unlocking the option bytes)", 0x5800_400c, 0x0819_2a3b, "HAL_WRITE_DENIED@5800400c"],
     ["FLASH_OPTR", 0x5800_4020, 0, "HAL_WRITE_DENIED@58004020"],
     ["FLASH_ACR (PES would hold CPU2)", 0x5800_4000, 1 << 15, "HAL_WRITE_DENIED@58004000"],
@@ -83,6 +93,22 @@ describe("the hal decodes FLASH_CR and keeps the option registers read-only (sam
     const lastPage = (firmwareEnd - FLASH_BASE) / 0x1000 - 1;
     expect(onDevice(arm, FLASH_CR, pageErase(lastPage))).toBe(`HAL_WRITE_DENIED@${(FLASH_BASE + lastPage * 0x1000).toString(16)}`);
     expect(onDevice(arm, FLASH_CR, pageErase(lastPage + 1))).toBe("ALLOWED");
+  });
+
+  test("tier 2: a word store into flash (programming) passes from the firmware's end to the secure boundary read at the store", () => {
+    const { tier, chip } = rig("arm", bareWb55);
+    const arm = tier as ArmTier;
+    const firmwareEnd = arm.symbol("_fusop_firmware_end");
+    const hex = (address: number) => address.toString(16);
+    expect(onDevice(arm, firmwareEnd - 4, 0)).toBe(`HAL_WRITE_DENIED@${hex(firmwareEnd - 4)}`);
+    expect(onDevice(arm, firmwareEnd, 0)).toBe("ALLOWED");
+    expect(onDevice(arm, firmwareEnd + 2, 0)).toBe(`HAL_MISALIGNED@${hex(firmwareEnd + 2)}`);
+    expect(onDevice(arm, SECURE_START - 4, 0)).toBe("ALLOWED");
+    expect(onDevice(arm, SECURE_START, 0)).toBe(`HAL_WRITE_DENIED@${hex(SECURE_START)}`);
+    // FUS moved the boundary down (an install): the next store sees it.
+    chip.board.optionBytes.sfsa = 0xf0;
+    expect(onDevice(arm, 0x080f_0000 - 4, 0)).toBe("ALLOWED");
+    expect(onDevice(arm, SECURE_START - 4, 0)).toBe(`HAL_WRITE_DENIED@${hex(SECURE_START - 4)}`);
   });
 
   test("the FLASH_CR row grants no plain write: 8/16-bit stores and block copies into it are refused", () => {

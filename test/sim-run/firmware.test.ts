@@ -63,21 +63,21 @@ describe("test firmware through fusop sim run", () => {
     expect(stdout).toBe("booting CPU2\r\nREADY payload 0x01\r\nGET_STATE state 0x00 error 0x00\r\n");
   });
 
-  it("raises the clock to 64 MHz with HSE and the PLL and prints at 115200 baud on USART1", () => {
+  it("runtime-c/clock.c raises the clock to 64 MHz with HSE and the PLL, prints at 115200 baud on USART1, and restores MSI 4 MHz", () => {
     const report = runJson(firmware("clock-64mhz.elf"), "--board", bareBoard());
     expect(report.ok).toBe(true);
     expect(report.exitCode).toBe(0);
     const { baud, text } = usart1(report);
-    expect(text).toBe("SYSCLK 64 MHz from HSE+PLL, USART1 at 115200\r\n");
-    // BRR 556 at 64 MHz: 115108 bit/s, within a UART's tolerance of 115200; at the reset clock
-    // (MSI 4 MHz) the same BRR would give 7194 bit/s.
+    expect(text).toBe("SYSCLK 64000000 Hz from HSE+PLL, USART1 at 115200\r\nback on MSI 4000000 Hz\r\n");
+    // The line's last setting: BRR 35 at MSI 4 MHz, 114286 bit/s, within a UART's tolerance of
+    // 115200 (at 64 MHz the first line went out with BRR 556: at 4 MHz that BRR gives 7194 bit/s).
     expect(Math.abs(baud! - 115_200) / 115_200).toBeLessThan(0.01);
-    expect(baud).toBe(Math.round(64e6 / 556));
+    expect(baud).toBe(Math.round(4e6 / 35));
   });
 
   it("reads the same firmware from Intel HEX", () => {
     const report = runJson(firmware("clock-64mhz.hex"), "--board", bareBoard());
-    expect(usart1(report).text).toBe("SYSCLK 64 MHz from HSE+PLL, USART1 at 115200\r\n");
+    expect(usart1(report).text).toBe("SYSCLK 64000000 Hz from HSE+PLL, USART1 at 115200\r\nback on MSI 4000000 Hz\r\n");
   });
 
   it("loops until the IWDG resets the part; the boot counter in a backup register survives each reset", () => {

@@ -14,6 +14,9 @@ const RCC_PLLCFGR = RCC + 0x0c;
 const RCC_AHB2ENR = RCC + 0x4c;
 const RCC_APB1ENR2 = RCC + 0x5c;
 const RCC_APB2ENR = RCC + 0x60;
+const RCC_EXTCFGR = RCC + 0x108;
+const C2HPRE_DIV2 = 8 << 4; // RCC_EXTCFGR.C2HPRE 7:4 = 0b1000: HCLK2 = SYSCLK / 2
+const SHDHPRE_DIV2 = 8; // RCC_EXTCFGR.SHDHPRE 3:0: HCLK4 = SYSCLK / 2
 const FLASH_ACR = 0x5800_4000;
 const USART1 = 0x4001_3800;
 const LPUART1 = 0x4000_8000;
@@ -44,19 +47,63 @@ describe("RCC clock tree (RM0434 RCC; SVD reset values)", () => {
     chip.bus.write(RCC_PLLCFGR, 4, 3 | (1 << 4) | (8 << 8) | (1 << 29) | (1 << 28)); // HSE /2 x8 /2
     chip.bus.write(RCC_CR, 4, chip.bus.read(RCC_CR, 4) | (1 << 24));
     chip.clock.advanceBy(200);
+    chip.bus.write(RCC_EXTCFGR, 4, C2HPRE_DIV2);
     chip.bus.write(RCC_CFGR, 4, 3);
     expect((chip.bus.read(RCC_CFGR, 4) >> 2) & 3).toBe(3);
     expect(chip.rcc.hclkHz()).toBe(64e6);
   });
 
-  it("refuses 64 MHz with too few flash wait states (FLASH_LATENCY_TOO_LOW)", () => {
+  /** HSE on, PLL (HSE /2 x8 /2) locked: a switch to it is 64 MHz. */
+  const pllReady = () => {
     const chip = chipOf();
     chip.bus.write(RCC_CR, 4, chip.bus.read(RCC_CR, 4) | (1 << 16));
     chip.clock.advanceBy(2000);
     chip.bus.write(RCC_PLLCFGR, 4, 3 | (1 << 4) | (8 << 8) | (1 << 29) | (1 << 28));
     chip.bus.write(RCC_CR, 4, chip.bus.read(RCC_CR, 4) | (1 << 24));
     chip.clock.advanceBy(200);
+    return chip;
+  };
+
+  it("stops when FLASH_ACR.LATENCY is lowered below what HCLK4 needs, after the switch too (RM0434 flash read access latency)", () => {
+    const chip = pllReady();
+    chip.bus.write(FLASH_ACR, 4, 3);
+    chip.bus.write(RCC_EXTCFGR, 4, C2HPRE_DIV2);
+    chip.bus.write(RCC_CFGR, 4, 3);
+    expect(() => chip.bus.write(FLASH_ACR, 4, 2)).toThrow(expect.objectContaining({ code: "FLASH_LATENCY_TOO_LOW" }));
+  });
+
+  it("HCLK4 follows SHDHPRE in RCC_EXTCFGR bits 3:0, not CPU2's C2HPRE: 2 wait states do for 32 MHz", () => {
+    const chip = pllReady();
+    chip.bus.write(FLASH_ACR, 4, 2);
+    chip.bus.write(RCC_EXTCFGR, 4, C2HPRE_DIV2 | SHDHPRE_DIV2);
+    chip.bus.write(RCC_CFGR, 4, 3);
+    expect(chip.rcc.hclkHz()).toBe(64e6);
+    // HCLK4 back to 64 MHz with 2 wait states: the flash would misread.
+    expect(() => chip.bus.write(RCC_EXTCFGR, 4, C2HPRE_DIV2)).toThrow(expect.objectContaining({ code: "FLASH_LATENCY_TOO_LOW" }));
+  });
+
+  it("stops when CPU2 would run above its 32 MHz (C2HPRE left at /1 at 64 MHz)", () => {
+    const chip = pllReady();
+    chip.bus.write(FLASH_ACR, 4, 3);
+    expect(() => chip.bus.write(RCC_CFGR, 4, 3)).toThrow(expect.objectContaining({ code: "CPU2_CLOCK_TOO_HIGH" }));
+  });
+
+  it("refuses 64 MHz with too few flash wait states (FLASH_LATENCY_TOO_LOW)", () => {
+    const chip = pllReady();
+    chip.bus.write(RCC_EXTCFGR, 4, C2HPRE_DIV2);
     expect(() => chip.bus.write(RCC_CFGR, 4, 3)).toThrow(/LATENCY/);
+  });
+
+  it("the DWT cycle counter keeps what it counted at 4 MHz when the clock goes to 64 MHz, and counts on at 64 MHz", () => {
+    const chip = pllReady();
+    chip.bus.write(0xe000_1000, 4, 1); // CYCCNTENA
+    chip.clock.advanceBy(1000);
+    chip.bus.write(FLASH_ACR, 4, 3);
+    chip.bus.write(RCC_EXTCFGR, 4, C2HPRE_DIV2);
+    chip.bus.write(RCC_CFGR, 4, 3);
+    expect(chip.bus.read(0xe000_1004, 4)).toBe(4000);
+    chip.clock.advanceBy(1000);
+    expect(chip.bus.read(0xe000_1004, 4)).toBe(4000 + 64_000);
   });
 
   it("the DWT cycle counter counts at the configured clock", () => {
