@@ -246,6 +246,7 @@ function judge(flow: LoaderFlowName, tier: TierName, fault: string, report: Repo
     // loader, kept from booting the application each time), then info is asked again.
     for (let round = 0; round < 10; round++) {
       info = part.command("info", 60) ?? "";
+      if (spec.command === "app") break; // CPU2 had nothing to do in this flow
       const starts = part.starts;
       part.runUntil(() => part.starts !== starts, SETTLE_US);
       if (part.starts === starts) break;
@@ -312,18 +313,20 @@ export function tallyLoader(flow: LoaderFlowName, tier: TierName, outcomes: Load
 }
 
 /** Which part of the flow a step belongs to. */
-export type StepStage = "receive" | "placement" | "fus";
+export type StepStage = "receive" | "placement" | "verify" | "fus";
 
 /**
  * A step of a clean run by stage: CPU1 flash operations up to the acknowledgement of the file's
- * EOT are the receive's (its journal record, erases, programs), later ones placement's (the
- * journal's RECEIVE_END and IMAGE_IDLE, the move's erases and programs); the rest (FUS phases,
- * CPU2 flash operations, system commands — start-fus's too) FUS's.
+ * EOT are the receive's (its journal record, erases, programs); later ones placement's for an
+ * install (the journal's RECEIVE_END and IMAGE_IDLE, the move's erases and programs) and the
+ * verification's for an application (its APP_VALID record); the rest (FUS phases, CPU2 flash
+ * operations, system commands — start-fus's too) FUS's.
  */
 export function stageOf(clean: LoaderRunOutcome, step: number): StepStage {
   const record = clean.log[step - 1];
   if (record.kind !== "cpu1-flash") return "fus";
-  return step <= (clean.stepsAtBlock.at(-1) ?? 0) ? "receive" : "placement";
+  if (step <= (clean.stepsAtBlock.at(-1) ?? 0)) return "receive";
+  return LOADER_FLOW_SPECS[clean.flow].command === "install" ? "placement" : "verify";
 }
 
 /**

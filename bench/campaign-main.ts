@@ -133,7 +133,8 @@ for (const flow of loaderFlows) {
     for (const step of steps) for (const action of actions) faults.push({ at: "step", step, action });
     const outcomes: LoaderRunOutcome[] = faults.map((fault) => runLoaderFlow(flow, tier, fault));
     const byStage = (stage: StepStage) => `${steps.filter((step) => stageOf(clean, step) === stage).length} of ${clean.log.filter((record) => stageOf(clean, record.step) === stage).length}`;
-    const what = `${clean.blocks} block boundaries; steps: receive ${byStage("receive")}, placement ${byStage("placement")}, FUS ${byStage("fus")}`;
+    const stages = (["receive", "placement", "verify", "fus"] as const).filter((stage) => clean.log.some((record) => stageOf(clean, record.step) === stage));
+    const what = `${clean.blocks} block boundaries; steps: ${stages.map((stage) => `${stage} ${byStage(stage)}`).join(", ")}`;
     loaderWhat.push(`- ${flow} / ${tier}: ${what}`);
     const row = tallyLoader(flow, tier, outcomes);
     loaderRows.push(row);
