@@ -112,6 +112,8 @@ export interface LoaderRunOutcome extends Verdict {
   stepsAtBlock: number[];
   /** The step log of the run (labels), for choosing where to strike. */
   log: StepRecord[];
+  /** What the loader wrote during the flow. */
+  said: string;
 }
 
 /** Virtual time a flow may take from its command to its final line, FUS's resets included. */
@@ -122,6 +124,8 @@ const FLOW_LIMIT_US = 120e6;
  * (the loader idle after a power loss).
  */
 const QUIET_US = 2.5e6;
+/** ... while the loader, after `resume`, waits for FUS without a word (its own timeouts run seconds). */
+const RESUME_QUIET_US = 30e6;
 /** How long the part must run without a reset after the judge's `info` to count as settled. */
 const SETTLE_US = 4e6;
 
@@ -146,6 +150,13 @@ function prepare(flow: LoaderFlowName, tier: TierName): LoaderPart {
   }
   part.take();
   return part;
+}
+
+/** Whether the loader's last start resumed an operation whose final line has not come yet. */
+function resuming(text: string): boolean {
+  const start = text.lastIndexOf("\nloader ");
+  const since = start >= 0 ? text.slice(start) : text;
+  return /\nresume [a-z-]+\r\n/.test(since) && !FINAL_LINE.test(since);
 }
 
 /** The final line of everything written, as a report. */
@@ -213,7 +224,7 @@ export function runLoaderFlow(flow: LoaderFlowName, tier: TierName, fault: Loade
       if (part.peek().length !== length) {
         length = part.peek().length;
         quietSince = part.nowUs;
-      } else if (part.nowUs - quietSince >= QUIET_US) {
+      } else if (part.nowUs - quietSince >= (resuming(text + part.peek()) ? RESUME_QUIET_US : QUIET_US)) {
         break;
       }
     }
@@ -224,10 +235,10 @@ export function runLoaderFlow(flow: LoaderFlowName, tier: TierName, fault: Loade
   const report = reportOf(text);
   const label = fault === null ? "none" : fault.at === "block" ? `${fault.action} after block ${fault.block}` : `${fault.action} at step ${fault.step}`;
   const outcome = judge(flow, tier, label, report, board, before, text);
-  return { ...outcome, steps: injector.steps, blocks, stepsAtBlock, log: injector.log };
+  return { ...outcome, steps: injector.steps, blocks, stepsAtBlock, log: injector.log, said: text };
 }
 
-type Judged = Omit<LoaderRunOutcome, "steps" | "blocks" | "stepsAtBlock" | "log">;
+type Judged = Omit<LoaderRunOutcome, "steps" | "blocks" | "stepsAtBlock" | "log" | "said">;
 
 function judge(flow: LoaderFlowName, tier: TierName, fault: string, report: Report, board: Board,
   before: { fusVersion: number; stack: { version: number; start: number; bytes: Buffer } | null; loader: Buffer }, flowText: string): Judged {
