@@ -13,9 +13,32 @@
 // and the table in bench/results.md. Facts: FUS's install resets and its resume after power loss
 // (fus-behaviour §1.7, §1.15), flash writes only while CPU2 runs FUS (cpu2-interface §4.5).
 import { describe, expect, test } from "vitest";
-import { runLoaderFlow, stageOf, sweepSteps, type LoaderFault, type LoaderFlowName, type LoaderRunOutcome } from "../../bench/campaign-loader.js";
+import { Worker } from "node:worker_threads";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { stageOf, sweepSteps, type LoaderFault, type LoaderFlowName, type LoaderRunOutcome } from "../../bench/campaign-loader.js";
+import { projectRoot } from "../../host-sim/paths.js";
 import type { TierName } from "../../host-sim/tiers/tier.js";
 import { slowTests } from "./support.js";
+
+/**
+ * One run on a worker thread (the built bench/campaign-loader.js, like the CLI these suites run
+ * from dist/): a tier-2 run is seconds of synchronous emulation, which would keep the test
+ * runner's worker from answering its runner meanwhile.
+ */
+function runLoaderFlow(flow: LoaderFlowName, tier: TierName, fault: LoaderFault | null): Promise<LoaderRunOutcome> {
+  const module = pathToFileURL(join(projectRoot, "dist", "bench", "campaign-loader.js")).href;
+  const code = `const { parentPort, workerData } = require("node:worker_threads");
+    import(workerData.module).then((m) => parentPort.postMessage(m.runLoaderFlow(workerData.flow, workerData.tier, workerData.fault)));`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, workerData: { module, flow, tier, fault } });
+    worker.once("message", (outcome: LoaderRunOutcome) => {
+      resolve(outcome);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+  });
+}
 
 /** What a run must not do, whatever the point it was struck at. */
 function wrongs(outcome: LoaderRunOutcome): string[] {
@@ -35,8 +58,8 @@ function inUpgradeGap(clean: LoaderRunOutcome, step: number): boolean {
   return upgrade > 0 && step >= upgrade && step < install;
 }
 
-const cleanRuns = new Map<string, LoaderRunOutcome>();
-function clean(flow: LoaderFlowName, tier: TierName): LoaderRunOutcome {
+const cleanRuns = new Map<string, Promise<LoaderRunOutcome>>();
+function clean(flow: LoaderFlowName, tier: TierName): Promise<LoaderRunOutcome> {
   const key = `${flow}/${tier}`;
   if (!cleanRuns.has(key)) cleanRuns.set(key, runLoaderFlow(flow, tier, null));
   return cleanRuns.get(key)!;
@@ -79,50 +102,43 @@ function judged(run: LoaderRunOutcome, outcome: LoaderRunOutcome, step: number |
 describe.each(["arm", "wasm"] as const)("tier %s: power loss during a loader install (8 KiB stack update) and an application update", (tier) => {
   const sampled = <T extends { arm: boolean }>(points: T[]): T[] => points.filter((point) => tier === "wasm" || point.arm);
 
-  test("without a fault the install ends OK with the new stack, the staging space clean", () => {
-    const run = clean("loader-install", tier);
+  test("without a fault the install ends OK with the new stack, the staging space clean", async () => {
+    const run = await clean("loader-install", tier);
     expect([run.report, run.achieved, run.leftover, run.unreachable]).toEqual(["done", true, false, false]);
     // Header, 8 data blocks, the file's EOT; receive, then placement's steps, then FUS's.
     expect(run.blocks).toBe(10);
     expect(new Set(run.log.map((record) => stageOf(run, record.step)))).toEqual(new Set(["receive", "placement", "fus"]));
   });
 
-  test.each(sampled(BLOCKS))("install: power lost $name: nothing installed lost, staging clean, the loader answers", ({ block }) => {
-    judged(clean("loader-install", tier), runLoaderFlow("loader-install", tier, { at: "block", block, action: "power-loss" }), null);
+  test.each(sampled(BLOCKS))("install: power lost $name: nothing installed lost, staging clean, the loader answers", async ({ block }) => {
+    judged(await clean("loader-install", tier), await runLoaderFlow("loader-install", tier, { at: "block", block, action: "power-loss" }), null);
   });
 
-  test.each(sampled(SAMPLE))("install: power lost at $name", ({ step: find }) => {
-    const run = clean("loader-install", tier);
+  test.each(sampled(SAMPLE))("install: power lost at $name", async ({ step: find }) => {
+    const run = await clean("loader-install", tier);
     const step = find(run);
-    const outcome = runLoaderFlow("loader-install", tier, { at: "step", step, action: "power-loss" });
+    const outcome = await runLoaderFlow("loader-install", tier, { at: "step", step, action: "power-loss" });
     expect(outcome.fault).toBe(`power-loss at step ${step}`);
     judged(run, outcome, step);
   });
 
-  test("app: without a fault the new application is written, verified and valid", () => {
-    const run = clean("loader-app", tier);
+  test("app: without a fault the new application is written, verified and valid", async () => {
+    const run = await clean("loader-app", tier);
     expect([run.report, run.achieved, run.lostApplication]).toEqual(["done", true, false]);
   });
 
-  test("app: power lost mid-transfer: no half-written application boots; the loader answers", () => {
-    judged(clean("loader-app", tier), runLoaderFlow("loader-app", tier, { at: "block", block: 3, action: "power-loss" }), null);
+  test("app: power lost mid-transfer: no half-written application boots; the loader answers", async () => {
+    judged(await clean("loader-app", tier), await runLoaderFlow("loader-app", tier, { at: "block", block: 3, action: "power-loss" }), null);
   });
 });
 
 describe.runIf(slowTests)("tier 2, every point (make test-slow)", () => {
-  // Each point is its own test: a run is seconds of synchronous emulation.
-  const points = (flow: LoaderFlowName): LoaderFault[] => {
-    const run = clean(flow, "arm");
-    return [
+  test.each(["loader-install", "loader-app"] as const)("%s: power loss after every block and at every step but the long runs of programs (every 64th)", async (flow) => {
+    const run = await clean(flow, "arm");
+    const faults: LoaderFault[] = [
       ...Array.from({ length: run.blocks }, (_, block) => ({ at: "block" as const, block, action: "power-loss" as const })),
       ...sweepSteps(run.log, 64).map((step) => ({ at: "step" as const, step, action: "power-loss" as const })),
     ];
-  };
-  test.each(["loader-install", "loader-app"] as const)("%s: power loss after every block and at every step but the long runs of programs (every 64th)", async (flow) => {
-    const run = clean(flow, "arm");
-    for (const fault of points(flow)) {
-      judged(run, runLoaderFlow(flow, "arm", fault), fault.at === "step" ? fault.step : null);
-      await new Promise((resolve) => setImmediate(resolve)); // let the test runner's worker talk between runs
-    }
+    for (const fault of faults) judged(run, await runLoaderFlow(flow, "arm", fault), fault.at === "step" ? fault.step : null);
   }, 7_200_000);
 });
