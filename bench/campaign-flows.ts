@@ -114,27 +114,32 @@ export const FLOW_SPECS: Record<FlowName, FlowSpec> = {
 
 export type Report = "done" | `failed ${string}`;
 
-/** One run's verdict. */
-export interface RunOutcome {
-  flow: FlowName;
-  tier: TierName;
+/** What every campaign run is judged on: ground truth, and what the operator (or the loader) said. */
+export interface Verdict {
   fault: string;
   /** What the operator said. */
-  report: Report;
+  report: string;
   /** Ground truth: the flow's goal is reached on the part. */
   achieved: boolean;
   brick: boolean;
   lostStack: boolean;
   lostFus: boolean;
   lostApplication: boolean;
-  lostNvm: boolean;
   /** The operator said done while the part says otherwise. */
   falseDone: boolean;
   /** The operator said failed while the part did what was asked. */
   falseFailure: boolean;
+  detail: string;
+}
+
+/** One run's verdict. */
+export interface RunOutcome extends Verdict {
+  flow: FlowName;
+  tier: TierName;
+  report: Report;
+  lostNvm: boolean;
   /** Fault steps the run went through (for sizing the sweep). */
   steps: number;
-  detail: string;
 }
 
 function createTier(name: TierName, chip: Stm32wb): OperatorTier {
@@ -196,6 +201,23 @@ function reportOf(error: unknown): Report {
   return `failed ${typeof code === "string" ? code : (error as Error).constructor.name}`;
 }
 
+/**
+ * A fresh power-on of `board` with the operator on `tierName`: CPU2 must announce itself and the
+ * part must diagnose healthy. Null when it does, else what went wrong (a brick).
+ */
+export function powerOnHealthy(board: Board, tierName: TierName): string | null {
+  if (board.cpu2.locked !== null) return board.cpu2.locked;
+  const operator = new Operator(createTier(tierName, new Stm32wb(board)));
+  try {
+    const diagnosis = operator.diagnose();
+    if (diagnosis.diagnosis !== Diagnosis.Healthy && diagnosis.diagnosis !== Diagnosis.Cpu2NotEnabled) return diagnosis.code;
+    operator.bootCpu2();
+  } catch (error) {
+    if (!(error instanceof SystemResetOccurred)) return `power-on: ${(error as Error).message}`;
+  }
+  return null;
+}
+
 /** Judges a run from the board (ground truth) and a fresh power-on of the part. */
 function judge(flow: FlowName, tierName: TierName, fault: string, report: Report, board: Board, before: Before, steps: number): RunOutcome {
   const spec = FLOW_SPECS[flow];
@@ -212,26 +234,9 @@ function judge(flow: FlowName, tierName: TierName, fault: string, report: Report
   const nvmKept = after.nvm !== null && before.nvm !== null && after.nvm.start === before.nvm.start && after.nvm.bytes.equals(before.nvm.bytes);
   const lostNvm = before.nvm !== null && !spec.removesNvm && !nvmKept;
 
-  // A fresh power-on: CPU2 must announce itself and the part must diagnose healthy.
-  let brick = state.locked !== null;
-  let detail = state.locked ?? "";
-  if (!brick) {
-    const operator = new Operator(createTier(tierName, new Stm32wb(board)));
-    try {
-      const diagnosis = operator.diagnose();
-      if (diagnosis.diagnosis !== Diagnosis.Healthy && diagnosis.diagnosis !== Diagnosis.Cpu2NotEnabled) {
-        brick = true;
-        detail = diagnosis.code;
-      } else {
-        operator.bootCpu2();
-      }
-    } catch (error) {
-      if (!(error instanceof SystemResetOccurred)) {
-        brick = true;
-        detail = `power-on: ${(error as Error).message}`;
-      }
-    }
-  }
+  const unhealthy = powerOnHealthy(board, tierName);
+  const brick = unhealthy !== null;
+  const detail = unhealthy ?? "";
   const done = report === "done";
   return {
     flow, tier: tierName, fault, report, achieved, brick, lostStack, lostFus, lostApplication, lostNvm,
@@ -317,9 +322,8 @@ export function runStaging(tierName: TierName, cut: number): RunOutcome {
   return judge("staging", tierName, fault, report, chip.board, initial, tier instanceof ArmTier ? tier.instructions : injector!.steps);
 }
 
-/** The counts of one flow on one tier. */
-export interface CampaignRow {
-  flow: FlowName;
+/** The counts every campaign table has, for one flow on one tier. */
+export interface VerdictRow {
   tier: TierName;
   runs: number;
   achieved: number;
@@ -327,27 +331,46 @@ export interface CampaignRow {
   lostStacks: number;
   lostFus: number;
   lostApplications: number;
-  lostNvm: number;
   falseDone: number;
   falseFailures: number;
   /** A few runs that went wrong, for the report. */
   examples: string[];
 }
 
-export function tally(flow: FlowName, tier: TierName, outcomes: RunOutcome[]): CampaignRow {
-  const count = (test: (outcome: RunOutcome) => boolean) => outcomes.filter(test).length;
-  const bad = outcomes.filter((o) => o.brick || o.lostStack || o.lostFus || o.lostApplication || o.lostNvm || o.falseDone || o.falseFailure);
+/** The counts of one flow on one tier. */
+export interface CampaignRow extends VerdictRow {
+  flow: FlowName;
+  lostNvm: number;
+}
+
+/**
+ * Counts of `outcomes` for each flag of `flags` ([field, what an example says]), and up to three
+ * examples of runs with any flag set: one table row of the campaign's.
+ */
+export function countRow<T extends Verdict, K extends keyof T>(outcomes: T[], flags: [K, string][]): { counts: Record<K, number>; examples: string[] } {
+  const counts = Object.fromEntries(flags.map(([key]) => [key, outcomes.filter((o) => o[key] === true).length])) as Record<K, number>;
+  const examples = outcomes.filter((o) => flags.some(([key]) => o[key] === true)).slice(0, 3).map((o) =>
+    `${o.fault}: reported ${o.report}, goal ${o.achieved ? "reached" : "not reached"}` +
+    flags.filter(([key]) => o[key] === true).map(([, label]) => `, ${label}`).join("") + (o.detail ? ` (${o.detail})` : ""));
+  return { counts, examples };
+}
+
+/** The flags every campaign table counts, with what an example says of them. */
+export const VERDICT_FLAGS: [keyof Verdict, string][] = [["brick", "BRICK"], ["lostStack", "stack lost"], ["lostFus", "FUS lost"],
+  ["lostApplication", "application lost"], ["falseDone", "false done"], ["falseFailure", "false failure"]];
+
+/** A row's counts of the flags every table has, by its column names. */
+export function verdictColumns(counts: Record<keyof Verdict, number>) {
   return {
-    flow, tier, runs: outcomes.length,
-    achieved: count((o) => o.achieved),
-    bricks: count((o) => o.brick),
-    lostStacks: count((o) => o.lostStack),
-    lostFus: count((o) => o.lostFus),
-    lostApplications: count((o) => o.lostApplication),
-    lostNvm: count((o) => o.lostNvm),
-    falseDone: count((o) => o.falseDone),
-    falseFailures: count((o) => o.falseFailure),
-    examples: bad.slice(0, 3).map((o) => `${o.fault}: reported ${o.report}, goal ${o.achieved ? "reached" : "not reached"}` +
-      `${o.brick ? ", BRICK" : ""}${o.lostStack ? ", stack lost" : ""}${o.lostFus ? ", FUS lost" : ""}${o.lostApplication ? ", application lost" : ""}${o.lostNvm ? ", NVM lost" : ""}${o.detail ? ` (${o.detail})` : ""}`),
+    bricks: counts.brick, lostStacks: counts.lostStack, lostFus: counts.lostFus, lostApplications: counts.lostApplication,
+    falseDone: counts.falseDone, falseFailures: counts.falseFailure,
+  };
+}
+
+export function tally(flow: FlowName, tier: TierName, outcomes: RunOutcome[]): CampaignRow {
+  const { counts, examples } = countRow(outcomes, [...VERDICT_FLAGS, ["lostNvm", "NVM lost"]]);
+  return {
+    flow, tier, runs: outcomes.length, achieved: outcomes.filter((o) => o.achieved).length,
+    ...verdictColumns(counts), lostNvm: counts.lostNvm, examples,
   };
 }

@@ -20,7 +20,7 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import type { Stm32wb } from "../chip/stm32wb.js";
 import type { Usart } from "../chip/usart.js";
-import type { FirmwareRunner } from "../tiers/firmware-runner.js";
+import type { FirmwareRunner, RunOutcome } from "../tiers/firmware-runner.js";
 
 /** Virtual time one stretch of the core may cover before the loop looks at the host side again. */
 const STRETCH_US = 2_000;
@@ -164,14 +164,11 @@ export class PtyServer {
           await this.idle(Math.max(IDLE_MS, (now - wallUs) / 1000));
           continue;
         }
-        const deadlineUs = Math.min(wallUs, now + STRETCH_US);
-        const budget = Math.max(1, Math.ceil(((deadlineUs - now) * chip.rcc.hclkHz()) / 1e6));
-        const outcome = runner.run({ budget, deadlineUs });
+        const outcome = runStretch(chip, runner, wallUs);
         this.flushToHost();
         if (outcome.kind === "reset") {
           resets.push(outcome.reason);
           this.options.onReset?.(outcome.reason);
-          runner.start();
         } else if (outcome.kind === "exit") {
           endedBy = "exit";
           exitCode = outcome.code;
@@ -213,6 +210,20 @@ export class PtyServer {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * One stretch of CPU1 on virtual time, at most STRETCH_US and not beyond `untilUs`; a system reset
+ * restarts CPU1 from its reset vector. The serve loop runs it against wall time; the in-process
+ * loader part of the campaign and tests (bench/campaign-loader-part.ts) on virtual time alone.
+ */
+export function runStretch(chip: Stm32wb, runner: FirmwareRunner, untilUs: number): RunOutcome {
+  const now = chip.clock.nowUs;
+  const deadlineUs = Math.min(untilUs, now + STRETCH_US);
+  const budget = Math.max(1, Math.ceil(((deadlineUs - now) * chip.rcc.hclkHz()) / 1e6));
+  const outcome = runner.run({ budget, deadlineUs });
+  if (outcome.kind === "reset") runner.start();
+  return outcome;
 }
 
 export class PtyError extends Error {

@@ -10,6 +10,7 @@ import { expect } from "vitest";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { projectRoot } from "../../host-sim/paths.js";
 import { parseVersion } from "../../host-sim/versions.js";
+import { loadBoard } from "../../host-sim/board.js";
 
 const cli = join(projectRoot, "dist", "fusop.js");
 
@@ -126,6 +127,14 @@ export class Terminal {
     return this.take();
   }
 
+  /**
+   * Waits for the loader's power-on banner. A command typed while the loader prints it, longer
+   * than USART1's 8-byte receive FIFO, would lose its end to an overrun (RM0434 USART "FIFO mode").
+   */
+  async banner(): Promise<void> {
+    await this.until(/loader \d+\.\d+\.\d+\r\n$/, 30);
+  }
+
   take(): string {
     const text = this.text;
     this.text = "";
@@ -232,4 +241,95 @@ export function serveGdb(board: string): Promise<{ port: number; server: ChildPr
     });
     server.once("exit", (code) => reject(new Error(`sim serve --gdb ended (${code}): ${text}`)));
   });
+}
+
+/** How a noisy line delivers one frame from the sender: the frame as it arrives (changed, shortened) or as sent. */
+export type LineNoise = (frame: Uint8Array, block: YmodemBlock, attempt: number) => Uint8Array;
+/** A frame of the batch: the header (0), a data block (1, 2, ...), or the end-of-batch block. */
+export type YmodemBlock = number | "end";
+
+const SOH = 0x01, STX = 0x02, EOT = 0x04;
+
+/**
+ * `sb ARGS FILE` with a noisy line between it and the pty: a byte relay (sb's stdin/stdout on
+ * pipes, socat on the pty as a terminal would open it) that cuts sb's stream into YMODEM frames
+ * and lets `noise` damage chosen ones on the way to the loader; the loader's bytes go back to sb
+ * as they are. Resolves when sb has exited and the loader has written its final line (or after
+ * `finalSeconds`), with everything the loader wrote.
+ */
+export function sbThroughNoisyLine(link: string, path: string, noise: LineNoise, args: string[] = ["-k"], finalSeconds = 60): Promise<{ sb: SbRun; text: string }> {
+  return new Promise((resolve, reject) => {
+    const line = spawn("socat", ["-", `${link},raw,echo=0`], { stdio: ["pipe", "pipe", "inherit"] });
+    const sender = spawn("sb", [...args, path], { stdio: ["pipe", "pipe", "pipe"] });
+    let text = "";
+    let stderr = "";
+    let pending: number[] = [];
+    let dataStarted = false;
+    let afterEot = false;
+    const attempts = new Map<YmodemBlock, number>();
+    line.stdin!.on("error", () => {});
+    sender.stdin!.on("error", () => {}); // sb may exit before the loader's last bytes reach it
+    line.stdout!.on("data", (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      if (sender.exitCode === null && !sender.stdin!.destroyed) sender.stdin!.write(chunk);
+    });
+    sender.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("latin1")));
+    const deliver = (bytes: Uint8Array): void => {
+      line.stdin!.write(bytes);
+    };
+    sender.stdout!.on("data", (chunk: Buffer) => {
+      for (const byte of chunk) {
+        if (pending.length === 0 && byte !== SOH && byte !== STX) {
+          if (byte === EOT) afterEot = true;
+          deliver(Uint8Array.of(byte)); // EOT, CAN, anything outside a frame
+          continue;
+        }
+        pending.push(byte);
+        const length = (pending[0] === SOH ? 128 : 1024) + 5;
+        if (pending.length < length) continue;
+        const frame = Uint8Array.from(pending);
+        pending = [];
+        const number = frame[1];
+        const block: YmodemBlock = number === 0 && afterEot ? "end" : number === 0 && !dataStarted ? 0 : number;
+        if (number !== 0) dataStarted = true;
+        const attempt = (attempts.get(block) ?? 0) + 1;
+        attempts.set(block, attempt);
+        deliver(noise(frame, block, attempt));
+      }
+    });
+    sender.on("error", reject);
+    sender.on("exit", (code) => {
+      const deadline = Date.now() + finalSeconds * 1000;
+      const waitFinal = (): void => {
+        if (/(^|[^A-Z_])(OK|ERROR [^\r]*)\r\n$/.test(text) || Date.now() > deadline) {
+          line.once("exit", () => resolve({ sb: { code, stderr }, text }));
+          line.kill("SIGTERM");
+        } else {
+          setTimeout(waitFinal, 200);
+        }
+      };
+      waitFinal();
+    });
+  });
+}
+
+/**
+ * After a refused or broken transfer: FUS 2.2.0 and the installed stack (1.24.0) are still there,
+ * the stack starts again, and once the serve has stopped the saved board says so too.
+ */
+export async function expectStackKept(serve: Serve, terminal: Terminal): Promise<void> {
+  try {
+    expect(await terminal.commandAfterQuiet("info")).toMatch(/fus 2\.2\.0\r\n[\s\S]*stack 1\.24\.0\r\nstack-type 0x00000001\r\nOK\r\n$/);
+    expect(await terminal.command("start-ws", 30)).toMatch(/OK\r\n$/);
+  } finally {
+    await terminal.close();
+  }
+  expect((await serve.stop()).code).toBe(0);
+  expect(shown(serve.board).stack?.version).toBe("1.24.0");
+}
+
+/** Whether the saved board holds nothing between the application slot (0x0800C000) and the secure area for FUS to find. */
+export function stagingClean(boardPath: string): boolean {
+  const { flash, optionBytes, variant } = loadBoard(boardPath);
+  return flash.subarray(0xc000, optionBytes.sfsa * variant.sectorBytes).every((byte) => byte === 0xff);
 }

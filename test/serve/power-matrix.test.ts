@@ -1,0 +1,144 @@
+// Power loss at the block boundaries of a YMODEM transfer, at the steps of placement and at the FUS
+// phases of an install, on tier 2: the loader's ARM firmware from its reset vector on the firmware
+// runner with the chip model — what `fusop sim serve --pty` runs — driven in-process on virtual
+// time by a scripted YMODEM sender (bench/campaign-loader-part.ts), so that a point costs seconds,
+// not a transfer at line speed through a pty (test/serve/power-loss.test.ts does that with sb for
+// three points). Each run ends as issue item 5 / assembly/loader/README.md "Power-loss safety" say,
+// judged from the board and a fresh power-on (bench/campaign-loader.ts): FUS as before, the old
+// stack or the new one, the application kept, the loader answering `info`, the staging space clean.
+//
+// What runs where: `make test` strikes a sample (named below) on tier 2 and the same sample on
+// tier 1; `make test-slow` (FUSOP_SLOW_TESTS=1) every block boundary and every step but the long
+// runs of image-data programs (every 64th of those) on tier 2; `make campaign` every step on tier 1
+// and the table in bench/results.md. Facts: FUS's install resets and its resume after power loss
+// (fus-behaviour §1.7, §1.15), flash writes only while CPU2 runs FUS (cpu2-interface §4.5).
+import { describe, expect, test } from "vitest";
+import { Worker } from "node:worker_threads";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { stageOf, sweepSteps, type LoaderFault, type LoaderFlowName, type LoaderRunOutcome } from "../../bench/campaign-loader.js";
+import { projectRoot } from "../../host-sim/paths.js";
+import type { TierName } from "../../host-sim/tiers/tier.js";
+import { slowTests } from "./support.js";
+
+/**
+ * One run on a worker thread (the built bench/campaign-loader.js, like the CLI these suites run
+ * from dist/): a tier-2 run is seconds of synchronous emulation, which would keep the test
+ * runner's worker from answering its runner meanwhile.
+ */
+function runLoaderFlow(flow: LoaderFlowName, tier: TierName, fault: LoaderFault | null): Promise<LoaderRunOutcome> {
+  const module = pathToFileURL(join(projectRoot, "dist", "bench", "campaign-loader.js")).href;
+  const code = `const { parentPort, workerData } = require("node:worker_threads");
+    import(workerData.module).then((m) => parentPort.postMessage(m.runLoaderFlow(workerData.flow, workerData.tier, workerData.fault)));`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, workerData: { module, flow, tier, fault } });
+    worker.once("message", (outcome: LoaderRunOutcome) => {
+      resolve(outcome);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+  });
+}
+
+/** What a run must not do, whatever the point it was struck at. */
+function wrongs(outcome: LoaderRunOutcome): string[] {
+  const flags = ["brick", "lostStack", "lostFus", "lostApplication", "falseDone", "falseFailure", "unreachable", "leftover"] as const;
+  return flags.filter((flag) => outcome[flag]).map((flag) => `${outcome.fault}: ${flag}${outcome.detail ? ` (${outcome.detail})` : ""}`);
+}
+
+/**
+ * Finding (recorded in assembly/loader/README.md "Power-loss safety"): power lost after the
+ * loader sent FW_UPGRADE and before FUS committed to the install (the command, FUS's verify phase
+ * and the state polls before its install phase) leaves the placed image in the staging space: SRAM2a's
+ * record is gone, so the loader does not ask FUS at the next start, and FUS, idle, never takes it.
+ */
+function inUpgradeGap(clean: LoaderRunOutcome, step: number): boolean {
+  const upgrade = clean.log.findIndex((record) => /command 0xfc54 to fus/.test(record.label)) + 1;
+  const install = clean.log.findIndex((record) => record.kind === "phase" && /install/.test(record.label)) + 1;
+  return upgrade > 0 && step >= upgrade && step < install;
+}
+
+const cleanRuns = new Map<string, Promise<LoaderRunOutcome>>();
+function clean(flow: LoaderFlowName, tier: TierName): Promise<LoaderRunOutcome> {
+  const key = `${flow}/${tier}`;
+  if (!cleanRuns.has(key)) cleanRuns.set(key, runLoaderFlow(flow, tier, null));
+  return cleanRuns.get(key)!;
+}
+
+/** Placement's CPU1 flash operations of a clean install, and its erases and programs. */
+function placement(run: LoaderRunOutcome) {
+  const steps = run.log.filter((record) => stageOf(run, record.step) === "placement");
+  return { steps, erases: steps.filter((record) => /erase/.test(record.label)), programs: steps.filter((record) => /program/.test(record.label)) };
+}
+const labelled = (pattern: RegExp) => (run: LoaderRunOutcome): number => run.log.find((record) => pattern.test(record.label))!.step;
+
+/** The sampled steps of an install, found by what they are in the clean run's log; `arm`: also on tier 2 in `make test`. */
+const SAMPLE: { name: string; arm: boolean; step(run: LoaderRunOutcome): number }[] = [
+  { name: "placement: RECEIVE_END widened (its first step)", arm: false, step: (run) => placement(run).steps[0].step },
+  { name: "placement: the move's first sector erase", arm: true, step: (run) => placement(run).erases[0].step },
+  { name: "placement: a program in the middle of the move", arm: false, step: (run) => placement(run).programs[Math.floor(placement(run).programs.length / 2)].step },
+  { name: "placement: erasing the low copy's last sector", arm: false, step: (run) => placement(run).erases.at(-1)!.step },
+  { name: "placement: IMAGE_IDLE (its last step)", arm: true, step: (run) => placement(run).steps.at(-1)!.step },
+  { name: "FUS: FW_UPGRADE sent", arm: true, step: labelled(/command 0xfc54 to fus/) },
+  { name: "FUS: its install phase begins", arm: true, step: labelled(/^stack install/) },
+  { name: "FUS: its first sector erase", arm: false, step: labelled(/^CPU2 erase/) },
+  { name: "FUS: programming the stack", arm: false, step: labelled(/^CPU2 program/) },
+  { name: "FUS: its last step (erasing the image it took)", arm: false, step: (run) => run.log.at(-1)!.step },
+];
+/** Block boundaries of the install's 10 (header 0, data 1-8, EOT 9). */
+const BLOCKS: { name: string; arm: boolean; block: number }[] = [
+  { name: "after the header", arm: true, block: 0 },
+  { name: "after the 4th data block", arm: false, block: 4 },
+  { name: "after the last data block", arm: false, block: 8 },
+  { name: "after the file's EOT (the loader places the image)", arm: true, block: 9 },
+];
+
+function judged(run: LoaderRunOutcome, outcome: LoaderRunOutcome, step: number | null): void {
+  const gap = step !== null && inUpgradeGap(run, step);
+  const expected = gap ? [`${outcome.fault}: leftover`] : [];
+  expect(wrongs(outcome).map((wrong) => wrong.replace(/ \(.*$/, "")), outcome.detail).toEqual(expected);
+}
+
+describe.each(["arm", "wasm"] as const)("tier %s: power loss during a loader install (8 KiB stack update) and an application update", (tier) => {
+  const sampled = <T extends { arm: boolean }>(points: T[]): T[] => points.filter((point) => tier === "wasm" || point.arm);
+
+  test("without a fault the install ends OK with the new stack, the staging space clean", async () => {
+    const run = await clean("loader-install", tier);
+    expect([run.report, run.achieved, run.leftover, run.unreachable]).toEqual(["done", true, false, false]);
+    // Header, 8 data blocks, the file's EOT; receive, then placement's steps, then FUS's.
+    expect(run.blocks).toBe(10);
+    expect(new Set(run.log.map((record) => stageOf(run, record.step)))).toEqual(new Set(["receive", "placement", "fus"]));
+  });
+
+  test.each(sampled(BLOCKS))("install: power lost $name: nothing installed lost, staging clean, the loader answers", async ({ block }) => {
+    judged(await clean("loader-install", tier), await runLoaderFlow("loader-install", tier, { at: "block", block, action: "power-loss" }), null);
+  });
+
+  test.each(sampled(SAMPLE))("install: power lost at $name", async ({ step: find }) => {
+    const run = await clean("loader-install", tier);
+    const step = find(run);
+    const outcome = await runLoaderFlow("loader-install", tier, { at: "step", step, action: "power-loss" });
+    expect(outcome.fault).toBe(`power-loss at step ${step}`);
+    judged(run, outcome, step);
+  });
+
+  test("app: without a fault the new application is written, verified and valid", async () => {
+    const run = await clean("loader-app", tier);
+    expect([run.report, run.achieved, run.lostApplication]).toEqual(["done", true, false]);
+  });
+
+  test("app: power lost mid-transfer: no half-written application boots; the loader answers", async () => {
+    judged(await clean("loader-app", tier), await runLoaderFlow("loader-app", tier, { at: "block", block: 3, action: "power-loss" }), null);
+  });
+});
+
+describe.runIf(slowTests)("tier 2, every point (make test-slow)", () => {
+  test.each(["loader-install", "loader-app"] as const)("%s: power loss after every block and at every step but the long runs of programs (every 64th)", async (flow) => {
+    const run = await clean(flow, "arm");
+    const faults: LoaderFault[] = [
+      ...Array.from({ length: run.blocks }, (_, block) => ({ at: "block" as const, block, action: "power-loss" as const })),
+      ...sweepSteps(run.log, 64).map((step) => ({ at: "step" as const, step, action: "power-loss" as const })),
+    ];
+    for (const fault of faults) judged(run, await runLoaderFlow(flow, "arm", fault), fault.at === "step" ? fault.step : null);
+  }, 7_200_000);
+});
