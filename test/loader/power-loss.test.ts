@@ -116,13 +116,14 @@ describe("loader power loss between FW_UPGRADE and FUS's install (tier 1)", () =
     expect(committed - upgrade).toBeGreaterThan(2);
   });
 
-  test("power lost in the window: the next start asks FUS, which never took the image — OPERATION_NOT_APPLIED, staging erased; the same image then installs", () => {
+  // A reset keeps SRAM2a's operator record, power loss does not (the journal's record stands in):
+  // both end the same way, with the same final line.
+  test.each(["power-loss", "reset"] as const)("%s in the window: the next start asks FUS, which never took the image — OPERATION_NOT_APPLIED, staging erased; the same image then installs", (action) => {
     for (let step = upgrade; step < committed; step++) {
       const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "1.2.0" });
       rig.text();
-      new FaultInjector({ ...fusSteps, at: [{ step, action: "power-loss" }] }).attach(rig.chip);
+      new FaultInjector({ ...fusSteps, at: [{ step, action }] }).attach(rig.chip);
       expect(sendLosingPower(rig, "install", image), `step ${step}`).toBe(true);
-      // Power-on: SRAM2a's operator record is gone; the journal's "handed to FUS" record stands in.
       const said = throughResets(rig, () => rig.start()).text;
       expect(said, `step ${step}`).toMatch(/resume install\r\n(.*\r\n)*ERROR OPERATION_NOT_APPLIED install: failed\r\n$/);
       expect(stagingErased(rig), `step ${step}: ${said}`).toBe(true);
@@ -134,6 +135,26 @@ describe("loader power loss between FW_UPGRADE and FUS's install (tier 1)", () =
       expect(install(rig), `step ${step}`).toMatch(/fus 2\.2\.0\r\nstack none\r\nOK\r\n$/);
       expect(stagingErased(rig)).toBe(true);
     }
+  });
+
+  test("stage keeps its image through a start; power lost right after upgrade's FW_UPGRADE ends as for install", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "1.2.0" });
+    rig.text();
+    expect(rig.exchange("stage\r").at(-1)).toBe(C);
+    expect(sendFile(rig, "stm32wb5x_FUS_fw.bin", image)).toMatch(/\r\nOK\r\n$/);
+    const staged = rig.flash(APPLICATION_START, secureOf(rig) - APPLICATION_START);
+    expect(staged.some((byte) => byte !== 0xff)).toBe(true);
+    // A start with a staged image, never handed to FUS: nothing resumed, nothing erased.
+    rig.start();
+    expect(rig.text()).not.toContain("resume");
+    expectSameBytes(rig.flash(APPLICATION_START, staged.length), staged, "the staged image after a start");
+    const faults = new FaultInjector({ kinds: ["command"], at: [{ step: 1, action: "power-loss" }] }).attach(rig.chip);
+    expect(() => rig.command("upgrade")).toThrow(SystemResetOccurred);
+    expect(faults.log[0].label).toMatch(/command 0xfc54 to fus/);
+    const said = throughResets(rig, () => rig.start()).text;
+    expect(said).toMatch(/resume install\r\n(.*\r\n)*ERROR OPERATION_NOT_APPLIED install: failed\r\n$/);
+    expect(stagingErased(rig)).toBe(true);
+    expect(rig.command("upgrade")).toMatch(/ERROR NO_IMAGE_STAGED/);
   });
 
   test("power lost once FUS had committed: the next start follows FUS through its install to the new version, OK", () => {
