@@ -11,6 +11,7 @@ import { LoaderError } from "./codes";
 import * as out from "./output";
 import * as transfer from "./transfer";
 import * as journal from "./journal";
+import { Record } from "./journal";
 import { HELP_TEXT, HELP_TEXT_LENGTH, KEY_DEVICE_ID, KEY_REVISION_ID, KEY_UID64, KEY_STACK_TYPE } from "./code-names";
 import * as placement from "./placement";
 import { APPLICATION_START } from "./transfer";
@@ -395,7 +396,16 @@ export function resumeOperation(): bool {
     finished(booted != 0 ? booted : operator.cpu2Mode() == Cpu2Mode.Fus ? 0 : OperatorStatus.FusNotRunning, "start-fus");
     return true;
   }
-  const operation = operator.pendingOperation();
+  let operation = operator.pendingOperation();
+  const handed = journal.handedToFus();
+  if (operation == PendingOperation.None && handed != 0) {
+    // The image was handed to FUS, and power loss took the operator's record with SRAM2a (README
+    // "Power-loss safety"): given back from the journal, the upgrade is followed as after a reset —
+    // FUS busy carries on with an install it had committed to (fus-behaviour §1.15) and needs the
+    // image; idle without the new version, it never took it, and the staging space is erased.
+    operator.fusRestoreOperation(PendingOperation.FwUpgrade, handed & 0xff, handed & 0xffff_ff00);
+    operation = PendingOperation.FwUpgrade;
+  }
   if (operation == PendingOperation.None) return false;
   const name = operationName(operation);
   out.fieldText("resume", name);
@@ -405,6 +415,8 @@ export function resumeOperation(): bool {
     status = operator.fusWaitWhileBusy(BUSY_WAIT_MS, 0);
     if (status == OperatorStatus.Ok) status = operator.fusResume(0);
   }
+  // The upgrade has been followed to its end: its image is no longer FUS's to take.
+  if (handed != 0) journal.append(Record.ImageIdle, 0);
   if (status != OperatorStatus.Ok) {
     if (status == OperatorStatus.FusReportedError) out.fieldHex("fus-error", operator.fusLastError());
     if (operation == PendingOperation.FwUpgrade && operator.cpu2Mode() == Cpu2Mode.Fus) {

@@ -24,6 +24,12 @@ export enum Record {
   ImageIdle = 5,
   /** `stage` placed an image at the payload address for a later `upgrade` (kept on every start). */
   ImageStaged = 6,
+  /**
+   * The placed image was handed to FUS (written before FW_UPGRADE; payload: the image's version,
+   * major.minor.sub, with its ImageKind in the low byte): a start that finds it with no operator
+   * record (power lost before FUS committed to the install) follows the upgrade from it.
+   */
+  HandedToFus = 7,
 }
 
 let scanned: bool = false;
@@ -54,11 +60,13 @@ function apply(tag: u32, payload: u32): void {
     receiveEnd = payload;
   }
   if (tag == Record.ReceiveEnd) receiveEnd = payload;
-  // Not receiving, receiveStart is where `stage` placed an image (0: none): a new transfer or the
-  // hand-over to FUS ends what was staged. One global less: WB15CC's RAM has no word to spare.
-  if (tag == Record.ImageIdle || tag == Record.ImageStaged) {
+  // Not receiving, receiveStart is where `stage` placed an image (0: none) and receiveEnd what was
+  // handed to FUS (0: nothing): a new transfer or the hand-over to FUS ends what was staged. Two
+  // globals less: WB15CC's RAM has no word to spare.
+  if (tag == Record.ImageIdle || tag == Record.ImageStaged || tag == Record.HandedToFus) {
     receiving = false;
     receiveStart = tag == Record.ImageStaged ? payload : 0;
+    receiveEnd = tag == Record.HandedToFus ? payload : 0;
   }
 }
 
@@ -68,6 +76,7 @@ export function scan(): void {
   appSize = 0;
   receiving = false;
   receiveStart = 0;
+  receiveEnd = 0;
   next = 0;
   const bytes = pageBytes();
   for (let offset: u32 = 0; offset < bytes; offset += RECORD_BYTES) {
@@ -89,7 +98,7 @@ function program(offset: u32, tag: u32, payload: u32): OperatorStatus {
 
 /**
  * Appends a record. A full page is erased and the facts that must outlive it (a valid
- * application, a staged image) written first; power lost in between leaves no application valid —
+ * application, a staged image, an image handed to FUS) written first; power lost in between leaves no application valid —
  * the loader stays, which is the safe side — and the staged image unknown (`upgrade` refuses;
  * `stage` it again).
  */
@@ -99,6 +108,7 @@ export function append(tag: Record, payload: u32): OperatorStatus {
     const wasValid = appValid;
     const size = appSize;
     const stagedAt = stagedImage();
+    const handed = handedToFus();
     const erased = flash.erase(JOURNAL_PAGE, pageBytes());
     if (erased != OperatorStatus.Ok) return erased;
     next = 0;
@@ -107,8 +117,8 @@ export function append(tag: Record, payload: u32): OperatorStatus {
       if (kept != OperatorStatus.Ok) return kept;
       next += RECORD_BYTES;
     }
-    if (stagedAt != 0) {
-      const kept = program(next, Record.ImageStaged, stagedAt);
+    if (stagedAt != 0 || handed != 0) {
+      const kept = stagedAt != 0 ? program(next, Record.ImageStaged, stagedAt) : program(next, Record.HandedToFus, handed);
       if (kept != OperatorStatus.Ok) return kept;
       next += RECORD_BYTES;
     }
@@ -142,4 +152,9 @@ export function interruptedEnd(): u32 {
 export function stagedImage(): u32 {
   if (!scanned) scan();
   return receiving ? 0 : receiveStart;
+}
+/** What the last HandedToFus record says was handed to FUS (version | kind); 0 once that upgrade was followed to its end. */
+export function handedToFus(): u32 {
+  if (!scanned) scan();
+  return receiving ? 0 : receiveEnd;
 }

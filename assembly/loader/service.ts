@@ -245,7 +245,9 @@ function upgrade(): u32 {
   if (staged == 0) return OperatorStatus.NoImageStaged;
   let status = withCpu2(0);
   if (status != 0) return status;
-  status = transfer.release();
+  // The preflight FW_UPGRADE runs, first: what it decodes is journalled with the hand-over.
+  status = operator.fusCheckStagedImage();
+  if (status == 0) status = transfer.release();
   if (status == 0) {
     out.fieldText("progress", "fw-upgrade");
     status = operator.fusFwUpgrade();

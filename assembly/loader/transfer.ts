@@ -11,6 +11,7 @@ import * as ymodem from "./ymodem";
 import * as journal from "./journal";
 import { Record } from "./journal";
 import { YmodemEvent, SIZE_UNKNOWN } from "./ymodem";
+import { decodedKind, decodedVersion } from "../image/footer";
 
 /** Start of the application slot, fixed at build time (README: 48 KiB below it are the loader's). */
 export const APPLICATION_START: u32 = 0x0800_c000;
@@ -170,9 +171,15 @@ export function clean(): OperatorStatus {
   return application ? OperatorStatus.Ok : journal.append(Record.ImageIdle, 0);
 }
 
-/** The received image is FUS's from now on (FW_UPGRADE): the loader no longer erases it on start. */
+/**
+ * The placed image is FUS's from now on (FW_UPGRADE follows; the operator's preflight has just
+ * decoded its footer): journalled with its kind and version, so that a start that finds no
+ * operator record — power lost before FUS committed to the install — can give the record back and
+ * ask FUS (console.ts resumeOperation). major.minor.sub decide the outcome (fus/resume.ts verify),
+ * so the version's low byte carries the kind.
+ */
 export function release(): OperatorStatus {
-  return journal.append(Record.ImageIdle, 0);
+  return journal.append(Record.HandedToFus, (decodedVersion() & 0xffff_ff00) | (<u32>decodedKind() & 0xff));
 }
 
 /**

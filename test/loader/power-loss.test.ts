@@ -8,7 +8,7 @@ import { FaultInjector } from "../../host-sim/faults.js";
 import { buildImage } from "../../host-sim/images/builder.js";
 import { SystemResetOccurred } from "../../host-sim/tiers/tier.js";
 import { parseVersion } from "../../host-sim/versions.js";
-import { APPLICATION_START, C, LoaderRig, fileBytes, sendFile } from "./support.js";
+import { APPLICATION_START, C, LoaderRig, fileBytes, sendFile, throughResets } from "./support.js";
 
 function application(length: number): Uint8Array {
   const image = fileBytes(length, 31);
@@ -86,5 +86,87 @@ describe("loader power loss (tier 1)", () => {
       expect(rig.flash(APPLICATION_START, secure - APPLICATION_START).every((byte) => byte === 0xff), `step ${step}: ${said}`).toBe(true);
       expect(rig.command("info")).toContain("fus 1.2.0");
     }
+  });
+});
+
+describe("loader power loss between FW_UPGRADE and FUS's install (tier 1)", () => {
+  // FUS's steps (host-sim/faults.ts: the system commands CPU2 receives and FUS's phases), counted
+  // from the `install` line on: FW_UPGRADE, FUS's verify phase, the loader's GET_STATE polls, then
+  // the first phase that writes (FUS's temporary copy: FUS has committed, fus-behaviour §1.7).
+  const image = buildImage({ kind: "fus", version: parseVersion("2.2.0"), size: 24_464, family: "wb5x" });
+  const fusSteps = { kinds: ["command", "phase"] as ("command" | "phase")[] };
+  const secureOf = (rig: LoaderRig) => 0x0800_0000 + rig.chip.board.optionBytes.sfsa * 4096;
+  const stagingErased = (rig: LoaderRig) => rig.flash(APPLICATION_START, secureOf(rig) - APPLICATION_START).every((byte) => byte === 0xff);
+
+  /** `install` of the FUS image, through FUS's resets; what the loader said. */
+  function install(rig: LoaderRig): string {
+    expect(rig.exchange("install\r").at(-1)).toBe(C);
+    return throughResets(rig, () => sendFile(rig, "stm32wb5x_FUS_fw.bin", image)).text;
+  }
+
+  const clean = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "1.2.0" });
+  clean.text();
+  const log = new FaultInjector(fusSteps).attach(clean.chip).log;
+  install(clean);
+  const upgrade = log.find((record) => /command 0xfc54 to fus/.test(record.label))!.step;
+  const committed = log.find((record) => record.kind === "phase" && /copy|install/.test(record.label) && !/verify/.test(record.label))!.step;
+
+  test("the window exists: FW_UPGRADE, FUS's verify phase and polls come before its first copy", () => {
+    expect(upgrade).toBeGreaterThan(0);
+    expect(committed - upgrade).toBeGreaterThan(2);
+  });
+
+  // A reset keeps SRAM2a's operator record, power loss does not (the journal's record stands in):
+  // both end the same way, with the same final line.
+  test.each(["power-loss", "reset"] as const)("%s in the window: the next start asks FUS, which never took the image — OPERATION_NOT_APPLIED, staging erased; the same image then installs", (action) => {
+    for (let step = upgrade; step < committed; step++) {
+      const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "1.2.0" });
+      rig.text();
+      new FaultInjector({ ...fusSteps, at: [{ step, action }] }).attach(rig.chip);
+      expect(sendLosingPower(rig, "install", image), `step ${step}`).toBe(true);
+      const said = throughResets(rig, () => rig.start()).text;
+      expect(said, `step ${step}`).toMatch(/resume install\r\n(.*\r\n)*ERROR OPERATION_NOT_APPLIED install: failed\r\n$/);
+      expect(stagingErased(rig), `step ${step}: ${said}`).toBe(true);
+      expect(rig.command("info")).toContain("fus 1.2.0");
+      // A start after that resumes nothing more.
+      rig.start();
+      expect(rig.text()).not.toContain("resume");
+      // Before the fix the stale image above made the preflight refuse this (STAGED_IMAGE_REFUSED).
+      expect(install(rig), `step ${step}`).toMatch(/fus 2\.2\.0\r\nstack none\r\nOK\r\n$/);
+      expect(stagingErased(rig)).toBe(true);
+    }
+  });
+
+  test("stage keeps its image through a start; power lost right after upgrade's FW_UPGRADE ends as for install", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "1.2.0" });
+    rig.text();
+    expect(rig.exchange("stage\r").at(-1)).toBe(C);
+    expect(sendFile(rig, "stm32wb5x_FUS_fw.bin", image)).toMatch(/\r\nOK\r\n$/);
+    const staged = rig.flash(APPLICATION_START, secureOf(rig) - APPLICATION_START);
+    expect(staged.some((byte) => byte !== 0xff)).toBe(true);
+    // A start with a staged image, never handed to FUS: nothing resumed, nothing erased.
+    rig.start();
+    expect(rig.text()).not.toContain("resume");
+    expectSameBytes(rig.flash(APPLICATION_START, staged.length), staged, "the staged image after a start");
+    const faults = new FaultInjector({ kinds: ["command"], at: [{ step: 1, action: "power-loss" }] }).attach(rig.chip);
+    expect(() => rig.command("upgrade")).toThrow(SystemResetOccurred);
+    expect(faults.log[0].label).toMatch(/command 0xfc54 to fus/);
+    const said = throughResets(rig, () => rig.start()).text;
+    expect(said).toMatch(/resume install\r\n(.*\r\n)*ERROR OPERATION_NOT_APPLIED install: failed\r\n$/);
+    expect(stagingErased(rig)).toBe(true);
+    expect(rig.command("upgrade")).toMatch(/ERROR NO_IMAGE_STAGED/);
+  });
+
+  test("power lost once FUS had committed: the next start follows FUS through its install to the new version, OK", () => {
+    const rig = new LoaderRig({ family: "wb5x", flashKb: 1024, fus: "1.2.0" });
+    rig.text();
+    new FaultInjector({ ...fusSteps, at: [{ step: committed, action: "power-loss" }] }).attach(rig.chip);
+    expect(sendLosingPower(rig, "install", image)).toBe(true);
+    const said = throughResets(rig, () => rig.start()).text;
+    expect(said).toContain("resume install");
+    expect(said).toMatch(/fus 2\.2\.0\r\nstack none\r\nOK\r\n$/);
+    expect(stagingErased(rig)).toBe(true);
+    rig.start();
+    expect(rig.text()).not.toContain("resume");
   });
 });
