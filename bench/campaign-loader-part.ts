@@ -9,7 +9,7 @@ import { Board, type BoardConfig } from "../host-sim/board.js";
 import { Stm32wb } from "../host-sim/chip/stm32wb.js";
 import { flashLoader, LOADER_CODE_BYTES } from "../host-sim/serve/loader-board.js";
 import { runStretch } from "../host-sim/serve/pty.js";
-import { FirmwareRunner } from "../host-sim/tiers/firmware-runner.js";
+import { FirmwareRunner, type RunOutcome } from "../host-sim/tiers/firmware-runner.js";
 import { WasmTier } from "../host-sim/tiers/tier1.js";
 import { SystemResetOccurred, type TierName } from "../host-sim/tiers/tier.js";
 import { ACK, CAN, CRC_REQUEST, EOT, NAK, frameBlock, headerBlock } from "../cli/targets/ymodem-send.js";
@@ -139,11 +139,26 @@ class Tier1Part extends LoaderPart {
   }
 }
 
-class Tier2Part extends LoaderPart {
-  private readonly runner: FirmwareRunner;
+/** How the tier-2 part runs (loaderPart). */
+export interface Tier2PartOptions {
+  /** Program the loader's ELF first (as `sim serve --loader`); false: the board has it already. Default true. */
+  programLoader?: boolean;
+  /**
+   * Virtual µs CPU1 runs between looks at what it wrote: the host answers at most this late.
+   * Default: the serve loop's stretch (host-sim/serve/pty.ts); a line-rate measurement wants less.
+   */
+  answerWithinUs?: number;
+}
 
-  constructor(config: BoardConfig | Board, programLoader: boolean) {
+export class Tier2Part extends LoaderPart {
+  private readonly runner: FirmwareRunner;
+  private readonly answerWithinUs: number | undefined;
+  /** How the application the loader started last ended (its BKPT or semihosting exit), if it did. */
+  applicationExit: Extract<RunOutcome, { kind: "exit" }> | null = null;
+
+  constructor(config: BoardConfig | Board, { programLoader = true, answerWithinUs }: Tier2PartOptions = {}) {
     super("arm", config);
+    this.answerWithinUs = answerWithinUs;
     if (programLoader) flashLoader(this.board);
     this.runner = new FirmwareRunner(this.chip, LOADER_CODE_BYTES);
     this.chip.usart1.onTransmit = (byte) => (this.written += String.fromCharCode(byte));
@@ -177,9 +192,12 @@ class Tier2Part extends LoaderPart {
         this.powerOnAfterReset();
         continue;
       }
-      const outcome = runStretch(this.chip, this.runner, end);
+      const outcome = runStretch(this.chip, this.runner, end, this.answerWithinUs);
       if (outcome.kind === "reset") this.starts++;
-      else if (outcome.kind === "exit") this.inApplication = true;
+      else if (outcome.kind === "exit") {
+        this.inApplication = true;
+        this.applicationExit = outcome;
+      }
     }
     return true;
   }
@@ -200,7 +218,7 @@ class Tier2Part extends LoaderPart {
  * does) unless `programLoader` is false (a board that has it already). Not yet powered on.
  */
 export function loaderPart(tier: TierName, config: BoardConfig | Board, programLoader = true): LoaderPart {
-  return tier === "wasm" ? new Tier1Part(config) : new Tier2Part(config, programLoader);
+  return tier === "wasm" ? new Tier1Part(config) : new Tier2Part(config, { programLoader });
 }
 
 /** Ends CPU1's emulation on tier 2 (frees unicorn's memory); nothing to do on tier 1. */

@@ -17,7 +17,8 @@ import { writeResultsKeepingSections } from "./campaign-results.js";
 import { parseVersion } from "../host-sim/versions.js";
 import { FLASH_TIMING_US } from "../host-sim/chip/flash-timing.js";
 import { runCli } from "../cli/cli.js";
-import { LoaderOnVirtualLine, exitingApplication } from "./loader-line.js";
+import { Tier2Part, dataBlocks, discardPart, sendFile } from "./campaign-loader-part.js";
+import { applicationImage } from "./campaign-loader.js";
 
 interface Scenario {
   name: string;
@@ -409,21 +410,45 @@ const stagingRows = [
 ];
 
 // YMODEM receive on tier 2: the field loader firmware (64 MHz) takes an application with `app`
-// from a scripted sender that answers in no time, the bytes crossing the USART model one frame
-// apart at the line's rate (bench/loader-line.ts). Throughput: file bytes / virtual seconds from
-// the first data block sent to the last one acknowledged, against the line's baud / 10 bytes/s.
+// from the scripted sender of the loader campaign (bench/campaign-loader-part.ts), answering within
+// ANSWER_WITHIN_US, the bytes crossing the USART model one frame apart at the line's rate.
+// Throughput: file bytes / virtual seconds from the first data block sent to the last one
+// acknowledged, against the line's baud / 10 bytes/s.
+/** The scripted sender answers at most this late: 0.5 % of a 1029-byte block's 11 ms at 921600 baud. */
+const ANSWER_WITHIN_US = 50;
+const USART1_BRR = 0x4001_380c;
 function ymodemReceive(baud: number, fileBytes: number) {
-  const loader = new LoaderOnVirtualLine({ family: "wb5x", flashKb: 1024, fus: "2.2.0" });
-  loader.awaitText("\r\n", 100_000); // its banner; the boot window waits for a key
-  loader.setBaud(baud);
-  loader.type("app\r");
-  const { dataUs, repeats } = loader.sendYmodem("app.bin", exitingApplication(fileBytes));
+  const part = new Tier2Part({ family: "wb5x", flashKb: 1024, fus: "2.2.0" }, { answerWithinUs: ANSWER_WITHIN_US });
+  part.powerOn();
+  part.runUntil((text) => text.includes("\r\n"), 100_000); // its banner; the boot window waits for a key
+  // The line at another speed: BRR as FUSOP_CONSOLE_BAUD = baud sets it at the loader's clock
+  // (16x oversampling, rounded), written where the loader wrote its own.
+  part.chip.bus.write(USART1_BRR, 4, Math.round(part.chip.rcc.hclkHz() / baud));
+  part.send("app\r");
+  if (!part.runUntil((text) => text.endsWith("C"), 2e6)) throw new Error(`no YMODEM request for app: ${part.take()}`);
+  const blocks = dataBlocks(fileBytes);
+  let startUs = 0;
+  let endUs = 0;
+  let repeats = 0;
+  const sent = sendFile(part, "app.bin", applicationImage(fileBytes, 42, 1), {
+    line: (frame, block, attempt) => {
+      if (block === 1 && attempt === 1) startUs = part.nowUs;
+      if (block >= 1 && block <= blocks && attempt > 1) repeats++;
+      return frame;
+    },
+    acknowledged: (block) => {
+      if (block === blocks) endUs = part.nowUs;
+      return false;
+    },
+  });
+  if (sent.kind !== "sent") throw new Error(`the transfer ended ${sent.kind} at block ${sent.block}`);
+  const dataUs = endUs - startUs;
+  discardPart(part);
   const bytesPerSecond = fileBytes / (dataUs / 1e6);
-  const blocks = fileBytes / 1024;
   // A 1024-byte block is 1029 bytes on the line (STX, number, complement, data, CRC).
-  const lineUsPerBlock = (1029 * 10 * 1e6) / loader.chip.usart1.baud;
+  const lineUsPerBlock = (1029 * 10 * 1e6) / part.chip.usart1.baud;
   return {
-    fileBytes, ratio: bytesPerSecond / (baud / 10), bytesPerSecond, repeats, overruns: loader.chip.usart1.overruns,
+    fileBytes, ratio: bytesPerSecond / (baud / 10), bytesPerSecond, repeats, overruns: part.chip.usart1.overruns,
     idleMsPerBlock: (dataUs / blocks - lineUsPerBlock) / 1000, lineMsPerBlock: lineUsPerBlock / 1000,
   };
 }

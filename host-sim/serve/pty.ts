@@ -213,13 +213,13 @@ export class PtyServer {
 }
 
 /**
- * One stretch of CPU1 on virtual time, at most STRETCH_US and not beyond `untilUs`; a system reset
+ * One stretch of CPU1 on virtual time, at most `stretchUs` and not beyond `untilUs`; a system reset
  * restarts CPU1 from its reset vector. The serve loop runs it against wall time; the in-process
- * loader part of the campaign and tests (bench/campaign-loader-part.ts) on virtual time alone.
+ * loader part of the campaign, the bench and tests (bench/campaign-loader-part.ts) on virtual time alone.
  */
-export function runStretch(chip: Stm32wb, runner: FirmwareRunner, untilUs: number): RunOutcome {
+export function runStretch(chip: Stm32wb, runner: FirmwareRunner, untilUs: number, stretchUs = STRETCH_US): RunOutcome {
   const now = chip.clock.nowUs;
-  const deadlineUs = Math.min(untilUs, now + STRETCH_US);
+  const deadlineUs = Math.min(untilUs, now + stretchUs);
   const budget = Math.max(1, Math.ceil(((deadlineUs - now) * chip.rcc.hclkHz()) / 1e6));
   const outcome = runner.run({ budget, deadlineUs });
   if (outcome.kind === "reset") runner.start();
