@@ -153,6 +153,13 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     rig.chip.board.flash.fill(0x00, rig.chip.board.offsetOf(address), rig.chip.board.offsetOf(address) + 8);
   }
 
+  /** The loader's answer is its cancel sequence and the named error; the slot's first `bytes` are erased again. */
+  function expectCancelledWith(rig: LoaderRig, answer: Uint8Array, code: string, erased: number): void {
+    expect([...answer.subarray(0, 5)]).toEqual([CAN, CAN, CAN, CAN, CAN]);
+    expect(new TextDecoder().decode(answer.subarray(5))).toMatch(new RegExp(`^ERROR ${code} `, "m"));
+    expect(rig.flash(APPLICATION_START, erased).every((b) => b === 0xff)).toBe(true);
+  }
+
   test("program ahead (the 115200 build): a block is acknowledged once checked; a double word that fails is answered at the next block with CAN, FLASH_OPERATION_FAILED, the slot erased", () => {
     const rig = new LoaderRig();
     startApp(rig);
@@ -162,9 +169,7 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     plantUnerasedDoubleWord(rig, APPLICATION_START + 1024 + 512);
     expect(rig.exchange(block(2, file.subarray(1024, 2048)))).toEqual(bytes(ACK)); // checked, then programmed
     const answer = rig.exchange(block(3, file.subarray(2048, 3072)));
-    expect([...answer.subarray(0, 5)]).toEqual([CAN, CAN, CAN, CAN, CAN]);
-    expect(new TextDecoder().decode(answer.subarray(5))).toMatch(/^ERROR FLASH_OPERATION_FAILED /m);
-    expect(rig.flash(APPLICATION_START, 4096).every((b) => b === 0xff)).toBe(true);
+    expectCancelledWith(rig, answer, "FLASH_OPERATION_FAILED", 4096);
   });
 
   test("program ahead: a failure in the file's last block is answered at its EOT; the EOT is acknowledged only once all is written and read back", () => {
@@ -176,9 +181,7 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     plantUnerasedDoubleWord(rig, APPLICATION_START + 2048 - 8);
     expect(rig.exchange(block(2, file.subarray(1024)))).toEqual(bytes(ACK));
     const answer = rig.exchange(bytes(EOT));
-    expect([...answer.subarray(0, 5)]).toEqual([CAN, CAN, CAN, CAN, CAN]);
-    expect(new TextDecoder().decode(answer.subarray(5))).toMatch(/^ERROR FLASH_OPERATION_FAILED /m);
-    expect(rig.flash(APPLICATION_START, 2048).every((b) => b === 0xff)).toBe(true);
+    expectCancelledWith(rig, answer, "FLASH_OPERATION_FAILED", 2048);
   });
 
   test("sequential (a console at 921600 bit/s: 8 frames are shorter than a double word's programming): the failing block itself is answered with CAN", () => {
@@ -190,9 +193,7 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     expect(rig.exchange(block(1, file.subarray(0, 1024)))).toEqual(bytes(ACK));
     plantUnerasedDoubleWord(rig, APPLICATION_START + 1024 + 512);
     const answer = rig.exchange(block(2, file.subarray(1024, 2048)));
-    expect([...answer.subarray(0, 5)]).toEqual([CAN, CAN, CAN, CAN, CAN]);
-    expect(new TextDecoder().decode(answer.subarray(5))).toMatch(/^ERROR FLASH_OPERATION_FAILED /m);
-    expect(rig.flash(APPLICATION_START, 4096).every((b) => b === 0xff)).toBe(true);
+    expectCancelledWith(rig, answer, "FLASH_OPERATION_FAILED", 4096);
   });
 
   test("a single CAN is line noise, not a cancel", () => {
