@@ -26,9 +26,10 @@ let crc32: u32 = 0; // CRC-32 of the file bytes programmed so far
 let outcome: u32 = 0;
 
 // ---- program ahead ----
-// RM0434 (embedded flash, "Read while write"): a read or fetch from the flash while it programs
-// stalls until the operation ends, and the loader runs from that flash, so no byte is taken from
-// the line while a double word programs (at most DOUBLE_WORD_PROGRAM_MAX_US). The USART's 8-byte
+// RM0434 (embedded flash, program and erase operations): a read or fetch from the flash while it
+// programs stalls until the operation ends (host-sim/chip/flash.ts models the stall), and the loader
+// runs from that flash, so no byte is taken from the line while a double word programs (at most
+// DOUBLE_WORD_PROGRAM_MAX_US). The USART's 8-byte
 // receive FIFO (usart.c, FIFOEN) holds what arrives meanwhile; the ninth byte would overrun. Where 8
 // frames outlast one double word's programming and the loader's work around it, a data block is
 // acknowledged once its CRC and number check out (its flash was erased with the header), and its
