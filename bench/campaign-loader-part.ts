@@ -143,6 +143,8 @@ class Tier1Part extends LoaderPart {
 export interface Tier2PartOptions {
   /** Program the loader's ELF first (as `sim serve --loader`); false: the board has it already. Default true. */
   programLoader?: boolean;
+  /** The loader build to program (a console option's build, assembly/loader/README.md "Console line"); default: the part's. */
+  loaderElf?: string;
   /**
    * Virtual µs CPU1 runs between looks at what it wrote: the host answers at most this late.
    * Default: the serve loop's stretch (host-sim/serve/pty.ts); a line-rate measurement wants less.
@@ -156,10 +158,10 @@ export class Tier2Part extends LoaderPart {
   /** How the application the loader started last ended (its BKPT or semihosting exit), if it did. */
   applicationExit: Extract<RunOutcome, { kind: "exit" }> | null = null;
 
-  constructor(config: BoardConfig | Board, { programLoader = true, answerWithinUs }: Tier2PartOptions = {}) {
+  constructor(config: BoardConfig | Board, { programLoader = true, answerWithinUs, loaderElf }: Tier2PartOptions = {}) {
     super("arm", config);
     this.answerWithinUs = answerWithinUs;
-    if (programLoader) flashLoader(this.board);
+    if (programLoader) flashLoader(this.board, loaderElf);
     this.runner = new FirmwareRunner(this.chip, LOADER_CODE_BYTES);
     this.chip.usart1.onTransmit = (byte) => (this.written += String.fromCharCode(byte));
   }

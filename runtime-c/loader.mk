@@ -40,9 +40,10 @@ LOADER_C_GENERATED := $(LOADER_C_COMMON) -Os -Wno-unused-value -Wno-unused-funct
 LOADER_C_RUNTIME := $(LOADER_C_COMMON) -Os -Werror
 # small_mem.c: memcpy/memset in ~130 bytes instead of newlib's 470 (the loader's 16 KiB budget).
 LOADER_C_SOURCES := $(RT_SOURCES) runtime-c/startup.c runtime-c/clock.c runtime-c/usart.c runtime-c/loader_main.c runtime-c/small_mem.c
-# The parts' builds, and one build of the console options (README there, "Console line"): LPUART1
-# instead of USART1, at 57600 bit/s instead of 115200.
-LOADER_VARIANTS := stm32wb55xg stm32wb55xe stm32wb35xe stm32wb15cc stm32wb55xg-lpuart1-57600
+# The parts' builds, and two builds of the console options (README there, "Console line"): LPUART1
+# instead of USART1, at 57600 bit/s instead of 115200; USART1 at 921600 bit/s, where blocks are
+# programmed before they are acknowledged (assembly/loader/transfer.ts "program ahead").
+LOADER_VARIANTS := stm32wb55xg stm32wb55xe stm32wb35xe stm32wb15cc stm32wb55xg-lpuart1-57600 stm32wb55xg-921600
 
 $(LOADER_GEN)/fusop.c: $(LOADER_WASM) scripts/shape-wasm2c.mjs
 	@mkdir -p $(LOADER_GEN)
@@ -78,5 +79,6 @@ $(eval $(call LOADER_FIRMWARE,stm32wb55xe,-DFUSOP_FLASH_BYTES=0x80000u))
 $(eval $(call LOADER_FIRMWARE,stm32wb35xe,-DFUSOP_FLASH_BYTES=0x80000u))
 $(eval $(call LOADER_FIRMWARE,stm32wb15cc,-DFUSOP_FLASH_BYTES=0x50000u -DFUSOP_FLASH_SECTOR_BYTES=2048u -DFUSOP_SRAM2A_OPEN_END=0x20036800u -DFUSOP_SRAM2B_OPEN_END=0x20038000u))
 $(eval $(call LOADER_FIRMWARE,stm32wb55xg-lpuart1-57600,-DFUSOP_CONSOLE_LPUART1 -DFUSOP_CONSOLE_BAUD=57600u,stm32wb55xg))
+$(eval $(call LOADER_FIRMWARE,stm32wb55xg-921600,-DFUSOP_CONSOLE_BAUD=921600u,stm32wb55xg))
 
 firmware: $(foreach variant,$(LOADER_VARIANTS),$(FW)/$(variant)/fusop-loader.elf)

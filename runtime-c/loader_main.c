@@ -94,6 +94,7 @@ int main(void) {
   fusop_time_set_core_hz(fusop_clock_hz()); /* the operator's microseconds follow the clock */
   fusop_usart_init();
   idle_setup();
+  fusop_x_loader_set_console_baud(FUSOP_CONSOLE_BAUD); /* program ahead or not (assembly/loader/transfer.ts) */
   act(fusop_x_loader_start(FUSOP_BOOT_WINDOW_MS));
   for (;;) {
     act(fusop_x_loader_step());

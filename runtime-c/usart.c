@@ -18,10 +18,6 @@ extern uint8_t fusop_linear_memory[FUSOP_LINEAR_BYTES];
 
 #define REG(address) (*(volatile uint32_t*)(address))
 
-#ifndef FUSOP_CONSOLE_BAUD
-#define FUSOP_CONSOLE_BAUD 115200u
-#endif
-
 /* The console's kernel clock in Hz: PCLK2 (USART1) or PCLK1 (LPUART1), the reset selection of
  * RCC_CCIPR.USART1SEL / LPUART1SEL; with no APB prescaler both are the core clock, which
  * fusop_clock_hz() gives (runtime-c/clock.c): fusop_usart_init() comes after the clock is set. */

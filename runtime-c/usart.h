@@ -2,6 +2,11 @@
 #ifndef FUSOP_USART_H
 #define FUSOP_USART_H
 
+/* The console's speed in bit/s, a build option (assembly/loader/README.md "Console line"). */
+#ifndef FUSOP_CONSOLE_BAUD
+#define FUSOP_CONSOLE_BAUD 115200u
+#endif
+
 /* USART1 on PB6/PB7 (AF7), or LPUART1 on PA2/PA3 (AF8) with FUSOP_CONSOLE_LPUART1; FUSOP_CONSOLE_BAUD
  * (115200) 8N1 at the core clock of fusop_clock_hz() (runtime-c/clock.c): call it after the clock is set. */
 void fusop_usart_init(void);

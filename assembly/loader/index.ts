@@ -23,7 +23,15 @@ export function setJournalAddress(address: u32): u32 {
   return moveJournal(address) ? 1 : 0;
 }
 
-/** Bytes taken from the line per step: bounded so that time is looked at between them. */
+/**
+ * The console line's speed in bit/s (the build's FUSOP_CONSOLE_BAUD; the C main tells it before
+ * loaderStart): whether received blocks are programmed while the next one arrives (transfer.ts).
+ */
+export function loaderSetConsoleBaud(baud: u32): void {
+  transfer.setConsoleBaud(baud);
+}
+
+/** Bytes taken from the line (and double words programmed between them) per step: bounded so that time is looked at. */
 const BYTES_PER_STEP: u32 = 256;
 /**
  * After a failed transfer the sender may still be sending the rest of a block: what arrives until
@@ -89,7 +97,11 @@ export function loaderStep(): u32 {
   const now = nowUs();
   for (let n: u32 = 0; n < BYTES_PER_STEP; n++) {
     const received = uartRead();
-    if (received < 0) break;
+    if (received < 0) {
+      // No byte waits: a gap to program one double word of the block acknowledged last.
+      if (console.transferActive() && transfer.programAhead()) continue;
+      break;
+    }
     const byte = <u32>received;
     if (bootWindowOpen) {
       // A key within the boot window keeps the loader; the key itself is console input.

@@ -1,7 +1,9 @@
 // YMODEM batch receive (Forsberg's XMODEM/YMODEM reference, 1988), CRC variant, as a pure machine:
 // no hal, no allocation. The caller feeds received bytes and the time, drains the reply bytes to
-// the line, and handles events; a data block is acknowledged only when the caller accepts it (it
-// was written to flash), so a failed write cancels the transfer instead of losing a block.
+// the line, and handles events; a data block is acknowledged only when the caller accepts it (its
+// flash target is erased and its bytes checked; the caller may program it while the next block
+// arrives, see transfer.ts) and the file's end only when the caller accepts that (everything
+// written and read back), so a failed write cancels the transfer instead of losing a block.
 import { LoaderError } from "./codes";
 
 const SOH: u32 = 0x01; // 128-byte block
@@ -23,6 +25,12 @@ export const HEADER_RETRIES: u32 = 20;
 export const BLOCK_RETRIES: u32 = 10;
 /** Cancel sequence sent to the sender; two CANs are the minimum senders act on. */
 const CANCEL_BYTES: u32 = 5;
+/**
+ * lrzsz's cancel sequence (its canit(): ten CANs, then ten backspaces to erase them on a terminal),
+ * sent by `sb` when it is stopped, may land inside a block: a damaged block whose last bytes are at
+ * least two CANs, backspaces after them ignored, is the sender's cancel, not line noise.
+ */
+const BACKSPACE: u32 = 0x08;
 
 export const SIZE_UNKNOWN: u32 = 0xffff_ffff;
 
@@ -32,7 +40,7 @@ export enum YmodemEvent {
   FileHeader = 1,
   /** File data at dataPointer()/dataLength() (padding beyond the announced size removed); accept() or cancel(). */
   Data = 2,
-  /** The file ended (EOT acknowledged) with all announced bytes. */
+  /** The file ended (its EOT, repeated as the spec asks) with all announced bytes; accept() acknowledges it, or cancel(). */
   FileDone = 3,
   /** Empty block 0: the sender has no more files. The transfer is over. */
   BatchDone = 4,
@@ -75,9 +83,14 @@ let replyCount: u32 = 0;
 let size: u32 = SIZE_UNKNOWN;
 let received: u32 = 0;
 let nameLength: u32 = 0;
-let dataOffset: u32 = 0;
+/** Data bytes start after the block number and its complement. */
+const DATA_OFFSET: u32 = 2;
 let dataBytes: u32 = 0;
 let pendingEvent: YmodemEvent = YmodemEvent.None;
+/**
+ * Why the transfer failed; while it runs, what the caller met after accepting a block (refuseNext):
+ * the next block or EOT is cancelled with it.
+ */
 let failureCode: u32 = 0;
 let files: u32 = 0;
 
@@ -147,10 +160,27 @@ export function cancel(code: u32): void {
   cancelWith(<LoaderError>code);
 }
 
-/** The caller took the pending header or data block: acknowledge it and go on. */
+/**
+ * The caller failed on a block it had accepted (programmed after its ACK): the sender is answered
+ * with the cancel sequence at its next block or EOT, and the transfer fails with `code`.
+ */
+export function refuseNext(code: u32): void {
+  if (failureCode == 0) failureCode = code;
+}
+
+/** The caller took the pending header, data block or end of file: acknowledge it and go on. */
 export function accept(nowUs: u32): void {
   if (phase != Phase.AwaitingCaller) return;
   reply(ACK);
+  lastActivityUs = nowUs;
+  eotCount = 0;
+  if (pendingEvent == YmodemEvent.FileDone) {
+    reply(CRC_REQUEST); // ask for the next header (or the end of the batch)
+    pendingEvent = YmodemEvent.None;
+    phase = Phase.Header;
+    errors = 0;
+    return;
+  }
   if (pendingEvent == YmodemEvent.FileHeader) {
     reply(CRC_REQUEST); // YMODEM: the receiver asks for the file's first block with C
     expected = 1;
@@ -163,8 +193,6 @@ export function accept(nowUs: u32): void {
   }
   pendingEvent = YmodemEvent.None;
   phase = Phase.Data;
-  eotCount = 0;
-  lastActivityUs = nowUs;
 }
 
 /**
@@ -172,6 +200,7 @@ export function accept(nowUs: u32): void {
  * (the header's C may have been lost; a damaged block shows the sender has started).
  */
 function retry(nowUs: u32, damaged: bool): YmodemEvent {
+  if (damaged && endsInCancel()) return fail(LoaderError.TransferCancelled);
   errors++;
   inBlock = false;
   lastActivityUs = nowUs;
@@ -209,7 +238,7 @@ export function feed(byte: u32, nowUs: u32): YmodemEvent {
     return YmodemEvent.None;
   }
   if (byte == CAN) return wasCan ? fail(LoaderError.TransferCancelled) : YmodemEvent.None;
-  if (byte == EOT && phase == Phase.Data) return endOfFile(nowUs);
+  if (byte == EOT && phase == Phase.Data) return endOfFile();
   if (byte == EOT && files > 0) {
     // The sender missed the ACK of its last EOT and repeats it: acknowledge again.
     reply(ACK);
@@ -218,25 +247,41 @@ export function feed(byte: u32, nowUs: u32): YmodemEvent {
   return YmodemEvent.None; // line noise between blocks: the timeout asks again
 }
 
-/** The spec's handshake: the first EOT is answered NAK, the repeated one ACK. */
-function endOfFile(nowUs: u32): YmodemEvent {
+/**
+ * The received bytes of a damaged block end in the sender's cancel: two CANs or more, then only
+ * backspaces (lrzsz's canit(), BACKSPACE above).
+ */
+function endsInCancel(): bool {
+  let at = filled;
+  while (at > 0 && <u32>load<u8>(block + at - 1) == BACKSPACE) at--;
+  let cans: u32 = 0;
+  while (at > 0 && <u32>load<u8>(block + at - 1) == CAN) {
+    at--;
+    cans++;
+  }
+  return cans >= 2;
+}
+
+/**
+ * The spec's handshake: the first EOT is answered NAK, the repeated one is the caller's to
+ * acknowledge (FileDone: once the whole file is written and read back).
+ */
+function endOfFile(): YmodemEvent {
+  if (failureCode != 0) return cancelWith(<LoaderError>failureCode);
   eotCount++;
   if (eotCount == 1) {
     reply(NAK);
     return YmodemEvent.None;
   }
   if (size != SIZE_UNKNOWN && received < size) return cancelWith(LoaderError.TransferIncomplete);
-  reply(ACK);
-  reply(CRC_REQUEST); // ask for the next header (or the end of the batch)
-  phase = Phase.Header;
-  errors = 0;
-  eotCount = 0;
-  lastActivityUs = nowUs;
+  pendingEvent = YmodemEvent.FileDone;
+  phase = Phase.AwaitingCaller;
   return YmodemEvent.FileDone;
 }
 
 function blockComplete(nowUs: u32): YmodemEvent {
   inBlock = false;
+  if (failureCode != 0) return cancelWith(<LoaderError>failureCode);
   const number = <u32>load<u8>(block);
   const complement = <u32>load<u8>(block + 1);
   const sent = (<u32>load<u8>(block + 2 + blockBytes) << 8) | <u32>load<u8>(block + 3 + blockBytes);
@@ -255,7 +300,6 @@ function blockComplete(nowUs: u32): YmodemEvent {
   }
   if (number != expected) return cancelWith(LoaderError.TransferOutOfSequence);
   eotCount = 0;
-  dataOffset = 2;
   dataBytes = blockBytes;
   if (size != SIZE_UNKNOWN) {
     const left = size > received ? size - received : 0;
@@ -320,9 +364,17 @@ export function fileNamePointer(): usize {
 export function fileNameLength(): u32 {
   return nameLength;
 }
-/** The pending Data event's bytes: valid until the next feed(). */
+/**
+ * Where the next byte fed will be stored in the block buffer, or 0 when it will not be stored
+ * (between blocks): a caller still programming the last block's bytes from the buffer (transfer.ts)
+ * programs those here first.
+ */
+export function storePointer(): usize {
+  return inBlock ? block + filled : 0;
+}
+/** The pending Data event's bytes: valid until the next byte is stored (storePointer()). */
 export function dataPointer(): usize {
-  return block + dataOffset;
+  return block + DATA_OFFSET;
 }
 export function dataLength(): u32 {
   return dataBytes;

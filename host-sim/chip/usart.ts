@@ -89,6 +89,8 @@ export class Usart implements Peripheral {
   onTransmit: (byte: number) => void = () => {};
   /** Bytes that arrived while RXNE was still set (overrun) and were lost. */
   overruns = 0;
+  /** The most received bytes ever waiting at once (the RX FIFO's fill; the bench reports it). */
+  rxPeak = 0;
   /** The other end's speed in bit/s; null: it follows this one (a test's byte queue). */
   lineBaud: number | null = null;
 
@@ -170,6 +172,7 @@ export class Usart implements Peripheral {
           if (!(this.cr3 & CR3_OVRDIS)) this.isr |= ISR_ORE;
         } else {
           this.rxFifo.push(framingError ? ~byte & 0xff : byte);
+          this.rxPeak = Math.max(this.rxPeak, this.rxFifo.length);
           this.isr |= ISR_RXNE | (framingError ? ISR_FE : 0);
         }
       }

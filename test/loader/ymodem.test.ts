@@ -103,6 +103,99 @@ describe("YMODEM receive into the application slot (tier 1)", () => {
     expect(rig.flash(APPLICATION_START, 512).every((b) => b === 0xff)).toBe(true);
   });
 
+  // lrzsz's cancel (canit(): ten CANs, ten backspaces) from an `sb` stopped mid-block lands inside the block.
+  const CANIT = bytes(...Array(10).fill(CAN), ...Array(10).fill(0x08));
+
+  test("sb stopped mid-block: its CANs inside the block, then silence, end the transfer TRANSFER_CANCELLED, not as line noise", () => {
+    const rig = new LoaderRig();
+    startApp(rig);
+    const file = fileBytes(3072, 11);
+    rig.exchange(headerBlock("a.bin", file.length));
+    expect(rig.exchange(block(1, file.subarray(0, 1024)))).toEqual(bytes(ACK));
+    expect(rig.exchange(Buffer.concat([block(2, file.subarray(1024, 2048)).subarray(0, 300), CANIT]))).toEqual(bytes());
+    // The block stops: after the character timeout its bytes are judged, and they end in the cancel.
+    const answer = new TextDecoder().decode(rig.wait(1_100_000));
+    expect(answer).toMatch(/^ERROR TRANSFER_CANCELLED /m);
+    expect(answer).not.toContain(String.fromCharCode(NAK));
+    expect(rig.flash(APPLICATION_START, 3072).every((b) => b === 0xff)).toBe(true);
+  });
+
+  test("sb's CANs completing a block's frame (its CRC then fails) cancel at once", () => {
+    const rig = new LoaderRig();
+    startApp(rig);
+    const file = fileBytes(3072, 12);
+    rig.exchange(headerBlock("a.bin", file.length));
+    expect(rig.exchange(block(1, file.subarray(0, 1024)))).toEqual(bytes(ACK));
+    const frame = block(2, file.subarray(1024, 2048));
+    // STX, number, complement, 1024 data, 2 CRC: the cancel fills the frame's last 20 bytes.
+    const answer = new TextDecoder().decode(rig.exchange(Buffer.concat([frame.subarray(0, frame.length - CANIT.length), CANIT])));
+    expect(answer).toMatch(/^ERROR TRANSFER_CANCELLED /m);
+    expect(rig.flash(APPLICATION_START, 3072).every((b) => b === 0xff)).toBe(true);
+  });
+
+  test("a damaged block without the cancel at its end is NAKed; data ending in CAN CAN arrives intact and is taken", () => {
+    const rig = new LoaderRig();
+    startApp(rig);
+    const file = fileBytes(256, 13);
+    file.fill(CAN, 120, 128);
+    rig.exchange(headerBlock("a.bin", file.length));
+    const damaged = block(1, file.subarray(0, 128));
+    damaged[10] ^= 0x40;
+    expect(rig.exchange(damaged)).toEqual(bytes(NAK));
+    expect(rig.exchange(block(1, file.subarray(0, 128)))).toEqual(bytes(ACK));
+    expect(rig.exchange(block(2, file.subarray(128)))).toEqual(bytes(ACK));
+    expect(finishBatch(rig)).toContain("OK");
+    expectSameBytes(rig.flash(APPLICATION_START, 256), file, "application slot");
+  });
+
+  /** A double word at `address` that is not erased when its block comes: programming it fails (PROGERR, chip/flash.ts). */
+  function plantUnerasedDoubleWord(rig: LoaderRig, address: number): void {
+    rig.chip.board.flash.fill(0x00, rig.chip.board.offsetOf(address), rig.chip.board.offsetOf(address) + 8);
+  }
+
+  /** The loader's answer is its cancel sequence and the named error; the slot's first `bytes` are erased again. */
+  function expectCancelledWith(rig: LoaderRig, answer: Uint8Array, code: string, erased: number): void {
+    expect([...answer.subarray(0, 5)]).toEqual([CAN, CAN, CAN, CAN, CAN]);
+    expect(new TextDecoder().decode(answer.subarray(5))).toMatch(new RegExp(`^ERROR ${code} `, "m"));
+    expect(rig.flash(APPLICATION_START, erased).every((b) => b === 0xff)).toBe(true);
+  }
+
+  test("program ahead (the 115200 build): a block is acknowledged once checked; a double word that fails is answered at the next block with CAN, FLASH_OPERATION_FAILED, the slot erased", () => {
+    const rig = new LoaderRig();
+    startApp(rig);
+    const file = fileBytes(4096, 14);
+    rig.exchange(headerBlock("a.bin", file.length));
+    expect(rig.exchange(block(1, file.subarray(0, 1024)))).toEqual(bytes(ACK));
+    plantUnerasedDoubleWord(rig, APPLICATION_START + 1024 + 512);
+    expect(rig.exchange(block(2, file.subarray(1024, 2048)))).toEqual(bytes(ACK)); // checked, then programmed
+    const answer = rig.exchange(block(3, file.subarray(2048, 3072)));
+    expectCancelledWith(rig, answer, "FLASH_OPERATION_FAILED", 4096);
+  });
+
+  test("program ahead: a failure in the file's last block is answered at its EOT; the EOT is acknowledged only once all is written and read back", () => {
+    const rig = new LoaderRig();
+    startApp(rig);
+    const file = fileBytes(2048, 15);
+    rig.exchange(headerBlock("a.bin", file.length));
+    expect(rig.exchange(block(1, file.subarray(0, 1024)))).toEqual(bytes(ACK));
+    plantUnerasedDoubleWord(rig, APPLICATION_START + 2048 - 8);
+    expect(rig.exchange(block(2, file.subarray(1024)))).toEqual(bytes(ACK));
+    const answer = rig.exchange(bytes(EOT));
+    expectCancelledWith(rig, answer, "FLASH_OPERATION_FAILED", 2048);
+  });
+
+  test("sequential (a console at 921600 bit/s: 8 frames are shorter than a double word's programming): the failing block itself is answered with CAN", () => {
+    const rig = new LoaderRig();
+    rig.tier.call("loaderSetConsoleBaud", 921_600);
+    startApp(rig);
+    const file = fileBytes(4096, 16);
+    rig.exchange(headerBlock("a.bin", file.length));
+    expect(rig.exchange(block(1, file.subarray(0, 1024)))).toEqual(bytes(ACK));
+    plantUnerasedDoubleWord(rig, APPLICATION_START + 1024 + 512);
+    const answer = rig.exchange(block(2, file.subarray(1024, 2048)));
+    expectCancelledWith(rig, answer, "FLASH_OPERATION_FAILED", 4096);
+  });
+
   test("a single CAN is line noise, not a cancel", () => {
     const rig = new LoaderRig();
     startApp(rig);
