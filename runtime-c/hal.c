@@ -171,7 +171,8 @@ void fusop_hal_write32(uint32_t address, uint32_t value) {
       return;
     }
   } else {
-    /* The word's number from the page's first (one subtraction of an immediate the core encodes). */
+    /* The word's number from the page's first: one subtraction (FLASH's page starts at word 0x1000,
+     * an immediate Thumb-2 encodes), then FLASH_SR and FLASH_CR are small numbers to compare. */
     const uint32_t in_page = unit - FLASH_STATUS_PAGE_WORD;
     const uint32_t status = FLASH_STATUS_WORD - FLASH_STATUS_PAGE_WORD; /* FLASH_CR is the next word */
     if (in_page == status || (in_page == status + 1 && value == FLASH_CONTROL_PROGRAM)) {

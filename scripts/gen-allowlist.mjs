@@ -97,6 +97,10 @@ const pageShift = Math.log2(pageBytes);
 // the full check refuses: every word of the window, with the program value, zero, each single bit,
 // the program value with each other bit, and all ones, against the word's flags and the
 // flashControl rule (a value the rule passes only after a page check does not count as allowed).
+// Addresses off the window's words need no case: the hal numbers a word by its offset rotated
+// right by 2, so a misaligned address or one outside the window gets a number at or beyond the
+// window's word count, which is neither below statusPageWord nor FLASH_SR's or FLASH_CR's (both in
+// the window, checked above).
 const statusWord = (status - windowStart) / 4;
 const statusPageWord = statusWord - (statusWord % wordsPerPage);
 const refusedBits = Number(flashControl.refusedBits);
