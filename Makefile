@@ -79,9 +79,9 @@ $(GEN)/fusop.c: $(WASM) scripts/shape-wasm2c.mjs
 	$(Q)cp /usr/include/wasm-rt.h $(GEN)/wasm-rt.h
 
 # Also writes fusop_api.h, fusop_api.json, fusop_generated.h and fusop_codes.h next to it.
-$(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs $(CODE_SOURCES)
+$(GEN)/fusop_api.c: $(GEN)/fusop.c scripts/gen-c-api.mjs $(CODE_SOURCES) runtime-c/probe-exports.json
 	$(call step,GEN,$@)
-	$(Q)node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@ $(QUIET_OUT)
+	$(Q)node scripts/gen-c-api.mjs $(GEN)/fusop.h $(GEN)/fusop_api.h $@ runtime-c/probe-exports.json $(QUIET_OUT)
 
 $(GEN)/allowlist.h: runtime-c/allowlist.json scripts/gen-allowlist.mjs
 	@mkdir -p $(GEN)

@@ -141,7 +141,7 @@ export function eventLength(): u32 {
 export function systemCommand(opcode: u32, length: u32): OperatorStatus {
   // Only startFus may send GET_STATE to a running stack: a second one resets the part (§5.5).
   if (opcode == FUS_GET_STATE && system.mode() == Cpu2Mode.WirelessStack) return OperatorStatus.StackRunning;
-  return system.sendCommand(<u16>opcode, length);
+  return system.sendCommand(opcode & 0xffff, length);
 }
 
 // ---- FUS commands (cpu2-interface §5.2) ----

@@ -197,11 +197,18 @@ const isOperator = (name: string) => /^(w2c_|Z_fusop|fusop_api_table$)/.test(nam
 const symbols = textSymbols(probeElfPath);
 const bytesOf = (list: { name: string; bytes: number }[], wanted: (name: string) => boolean) =>
   list.filter((s) => wanted(s.name)).reduce((sum, s) => sum + s.bytes, 0);
-const probeTableBytes = bytesOf(symbols, (name) => name === "fusop_api_table");
-const probeWrapperBytes = bytesOf(symbols, (name) => apiSymbols.has(name.replace(/\..*$/, "")));
-const probeModuleBytes = bytesOf(symbols, (name) => /^(w2c_|Z_fusop)/.test(name));
-const operatorBytes = symbols.filter((s) => isOperator(s.name)).reduce((sum, s) => sum + s.bytes, 0);
-const runtimeBytes = symbols.filter((s) => !isOperator(s.name)).reduce((sum, s) => sum + s.bytes, 0);
+// The probe a user loads: the RAM build fusop's --gdb target writes into SRAM1, with the exports the
+// PC calls through it (runtime-c/probe-exports.json). Tier 2's flash probe (symbols above) keeps
+// every export: tests drive the whole API through it.
+const probeRamElfPath = join(projectRoot, "build", "fw", "fusop-probe-ram.elf");
+const probeSymbols = textSymbols(probeRamElfPath);
+const probeExportCount = (JSON.parse(readFileSync(join(projectRoot, "runtime-c", "probe-exports.json"), "utf8")) as { exports: string[] }).exports.length;
+const probeTableBytes = bytesOf(probeSymbols, (name) => name === "fusop_api_table");
+const probeWrapperBytes = bytesOf(probeSymbols, (name) => apiSymbols.has(name.replace(/\..*$/, "")));
+const probeModuleBytes = bytesOf(probeSymbols, (name) => /^(w2c_|Z_fusop)/.test(name));
+const operatorBytes = bytesOf(probeSymbols, isOperator);
+const runtimeBytes = bytesOf(probeSymbols, (name) => !isOperator(name));
+const flashProbeOperatorBytes = bytesOf(symbols, isOperator);
 // wasm2c names an unexported function w2c_f<index> (imports first); asc's text output names them.
 const watFunctionNames = (wat: string) => [...readFileSync(join(projectRoot, "build", wat), "utf8").matchAll(/^ \((?:import "[^"]*" "[^"]*" \()?func (\$\S+)/gm)].map((m) => m[1]);
 /** A symbol with the wasm function's name beside it when it is one. */
@@ -263,7 +270,7 @@ const loaderLargest = [...loaderSymbols].sort((a, b) => b.bytes - a.bytes).slice
 const minimalSymbols = textSymbols(join(projectRoot, "build", "fw", "bench", "fusop-minimal.elf"));
 const minimalOperatorBytes = minimalSymbols.filter((s) => isOperator(s.name)).reduce((sum, s) => sum + s.bytes, 0);
 const minimalTextBytes = minimalSymbols.reduce((sum, s) => sum + s.bytes, 0);
-const largest = [...symbols].sort((a, b) => b.bytes - a.bytes).slice(0, 10)
+const largest = [...probeSymbols].sort((a, b) => b.bytes - a.bytes).slice(0, 10)
   .map((s) => `| ${sourceName(s.name)} | ${s.bytes} | ${isOperator(s.name) ? "operator" : "runtime"} |`);
 
 /** Instructions CPU1 executes for `run`, on a fresh chip after power-on and `prepare`. */
@@ -296,7 +303,7 @@ const registerAccesses: [string, (tier: ArmTier) => void][] = [
 const accessRows = registerAccesses.map(([what, access]) => {
   const count = instructionsOf(bareFus, (tier) => access(tier), (tier) => access(tier)); // the first one powers CPU1 on
   const sandbox = count - 2; // the access itself and the return: ldr/str + bx lr
-  const reason = what.includes("FLASH_CR =") ? " (after the page lookup, which cannot settle FLASH's first page, the store is told from FLASH_SR by its address and needs its value compared with PG alone, the one value the decode passes without a page check: once per flash operation, per 512-byte block while staging)" : "";
+  const reason = what.includes("FLASH_CR =") ? " (FLASH's first page takes no page lookup: the store is told from FLASH_SR by its word number and needs its value compared with PG alone, the one value the decode passes without a page check: once per flash operation, per 512-byte block while staging)" : "";
   return `| ${what} | ${count} | ${sandbox} | <= 12 | ${sandbox <= 12 ? "met" : `not met: ${sandbox - 12} over${reason}`} |`;
 });
 // A programming store into flash (two per double word while staging): not a register, no target;
@@ -363,8 +370,8 @@ const baselineRows = [
   ratioRow("footer decode of a 96 KB stack's 256-byte tail, instructions", "tier 2: `imageDecode` against `bench_footer_decode`", decodeInstructions, handDecodeInstructions, "instructions"),
   ratioRow("footer decode, bytes", "`arm-none-eabi-nm --size-sort -S`: footer.ts functions kept out of line against the baseline's", generatedDecodeBytes, handDecodeBytes, "B"),
   ratioRow("FUS_GET_STATE round trip, instructions", "tier 2: `fusGetState` against `bench_get_state`, after boot", getStateInstructions, handGetStateInstructions, "instructions"),
-  ratioRow("FUS_GET_STATE round trip, bytes", "getState, sendCommand, waitUntilChannelFree, responseByte against `bench_get_state`, `send_command`", generatedGetStateBytes, handGetStateBytes, "B",
-    ": getState also keeps a FUS error in the resume journal (journal.fail, inlined; the baseline has no journal), and the wait is its own function"),
+  ratioRow("FUS_GET_STATE round trip, bytes", "getState, sendCommand, waitUntilChannelFree, responseByte against `bench_get_state`, `send_command`; getState's journal note is a call to journal.fail, which the baseline, keeping no journal, has not", generatedGetStateBytes, handGetStateBytes, "B",
+    ": the wait is its own function (shared with the release channel), the baseline's is inline"),
 ];
 
 // Staging: programming only (the erase is one page-erase time per page either way), 64-bit
@@ -507,7 +514,8 @@ bench (absolute times vary from machine to machine; compare the two rows with ea
 
 | figure | measured | target | status |
 |---|---|---|---|
-| operator code in the probe (wasm2c output + C API wrappers; \`arm-none-eabi-nm --size-sort -S build/fw/fusop-probe.elf\`) | ${operatorBytes} B | <= 8192 B | ${operatorBytes <= 8192 ? "met" : `not met: ${operatorBytes - 8192} B over; the probe keeps every export (FUSOP_KEEP_API table of ${apiSymbols.size}: ${probeTableBytes} B), planner and preflight included: ${probeModuleBytes} B in the module's own functions, ${probeWrapperBytes} B in the C API wrappers (a call each, or the export's body where gcc inlined it there: most are getters of one global, 12 B, or a 4 B tail call; they catch no traps, so a shared trampoline would add code, and only fewer exports would save it)`} |
+| operator code in the probe: the RAM probe fusop's --gdb target loads (wasm2c output + C API wrappers of the ${probeExportCount} exports the PC calls through it, runtime-c/probe-exports.json; \`arm-none-eabi-nm --size-sort -S build/fw/fusop-probe-ram.elf\`) | ${operatorBytes} B | <= 8192 B | ${operatorBytes <= 8192 ? "met" : `not met: ${operatorBytes - 8192} B over. It keeps the exports the PC's code calls on a part (${probeExportCount} of ${apiSymbols.size}; not the planner's setters for a part described by hand, which the offline plan calls on the PC's own module, nor what only the C library calls: ${flashProbeOperatorBytes - operatorBytes} B less than tier 2's flash probe with all of them, ${flashProbeOperatorBytes} B). What is left is the function the board commands run on the part, their checks there: ${probeModuleBytes} B in the module's own functions (the planner, the preflight with the footer decode, FUS and system commands, CPU2 boot and attach, the mailbox, resume and journal, the flash driver: largest below), ${probeWrapperBytes} B in the C API wrappers (a call each, or the export's body where gcc inlined it there), ${probeTableBytes} B of table. The planner's exports stay because plan --board, stage and install plan on the part; the preflight of every upgrade runs the planner and the decode on the part anyway` } |
+| operator code in tier 2's flash probe (build/fw/fusop-probe.elf: every export, ${apiSymbols.size}) | ${flashProbeOperatorBytes} B | - | - |
 | operator code in a minimal application (init + resume + get state, bench/minimal/minimal_app.c on libfusop.a; \`arm-none-eabi-nm --size-sort -S build/fw/bench/fusop-minimal.elf\`): all its code, runtime included, as the bound (LTO merges the operator into Reset_Handler, so a split by name would undercount: ${minimalOperatorBytes} B by name) | ${minimalTextBytes} B | <= 8192 B | ${minimalTextBytes <= 8192 ? "met" : "not met"} |
 | runtime in the probe (hal + sandbox + startup + time + memcpy/memset) | ${runtimeBytes} B | - | - |
 ${loaderTargetRows.join("\n")}
@@ -522,7 +530,7 @@ ${ymodemRows.join("\n")}
 |---|---|---|---|---|
 ${accessRows.join("\n")}
 
-### Largest 10 functions of the probe (\`arm-none-eabi-nm --size-sort -S build/fw/fusop-probe.elf\`)
+### Largest 10 functions of the probe (\`arm-none-eabi-nm --size-sort -S build/fw/fusop-probe-ram.elf\`)
 
 | function (wasm name) | bytes | part |
 |---|---|---|

@@ -154,20 +154,31 @@ static __attribute__((noinline)) void checked_write32(uint32_t address, uint32_t
   *(volatile uint32_t*)address = value;
 }
 
-/* The window's page lookup as window_allows does it for a word store, then the two FLASH stores of
- * every operation, which the page lookup cannot settle (FLASH's first page mixes read-only, plain and
- * decoded words): FLASH_SR (write 1 to clear) and FLASH_CR = PG alone, the value the flashControl
- * rule lets through without a page check (the generator checks both against the table). Every
+/* The short path of a word store. The window's words are numbered as window_allows does for a word
+ * (the offset rotated right by 2, so a misaligned address or one outside the window is a number
+ * beyond it). Below FLASH's first page a page's byte settles the store (IPCC, HSEM, RCC, PWR,
+ * EXTI); from that page up, only the two FLASH stores every operation makes, which the page byte
+ * cannot settle (FLASH's first page mixes read-only, plain and decoded words): FLASH_SR (write 1 to
+ * clear) and FLASH_CR = PG alone, the value the flashControl rule passes without a page check
+ * (scripts/gen-allowlist.mjs proves both, and this whole short path, against the table). Every
  * other FLASH_CR value, and anything else, takes checked_write32 and the full decode. */
 void fusop_hal_write32(uint32_t address, uint32_t value) {
   const uint32_t offset = address - REGISTER_WINDOW_START;
   const uint32_t unit = (offset >> 2) | (offset << 30);
-  const uint32_t from_status = address - FLASH_STATUS_REGISTER; /* FLASH_CR is the next word */
-  if (unit < (REGISTER_WINDOW_BYTES >> 2) &&
-      ((register_window[unit >> (REGISTER_WINDOW_PAGE_SHIFT - 2)] & ACCESS_WRITE) || from_status == 0 ||
-       (from_status == 4 && value == FLASH_CONTROL_PROGRAM))) {
-    *(volatile uint32_t*)address = value;
-    return;
+  if (unit < FLASH_STATUS_PAGE_WORD) {
+    if (register_window[unit >> (REGISTER_WINDOW_PAGE_SHIFT - 2)] & ACCESS_WRITE) {
+      *(volatile uint32_t*)address = value;
+      return;
+    }
+  } else {
+    /* The word's number from the page's first: one subtraction (FLASH's page starts at word 0x1000,
+     * an immediate Thumb-2 encodes), then FLASH_SR and FLASH_CR are small numbers to compare. */
+    const uint32_t in_page = unit - FLASH_STATUS_PAGE_WORD;
+    const uint32_t status = FLASH_STATUS_WORD - FLASH_STATUS_PAGE_WORD; /* FLASH_CR is the next word */
+    if (in_page == status || (in_page == status + 1 && value == FLASH_CONTROL_PROGRAM)) {
+      *(volatile uint32_t*)address = value;
+      return;
+    }
   }
   checked_write32(address, value);
 }

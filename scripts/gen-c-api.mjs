@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const [generatedHeader, apiHeader, apiSource] = process.argv.slice(2);
+const [generatedHeader, apiHeader, apiSource, probeExportsFile] = process.argv.slice(2);
 const text = readFileSync(generatedHeader, "utf8");
 const exportPattern = /\/\* export: '([^']+)' \*\/\n(\w+) (\w+)\(Z_fusop_instance_t\*((?:, \w+)*)\);/g;
 const snake = (name) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z])([A-Z][a-z])/g, "$1_$2").toLowerCase();
@@ -24,6 +24,11 @@ for (const [, name, result, symbol, parameterList] of text.matchAll(exportPatter
   functions.push({ name, symbol, api: `fusop_x_${snake(name)}`, result: cType(result), parameters });
 }
 if (functions.length === 0) throw new Error(`no exported functions found in ${generatedHeader}`);
+// The RAM probe (the --gdb target's firmware) keeps the exports the PC calls through it
+// (runtime-c/probe-exports.json); a name the module no longer exports fails the build.
+const probeExports = probeExportsFile ? JSON.parse(readFileSync(probeExportsFile, "utf8")).exports : [];
+const unknownProbeExports = probeExports.filter((name) => !functions.some((f) => f.name === name));
+if (unknownProbeExports.length) throw new Error(`${probeExportsFile}: the module exports no ${unknownProbeExports.join(", ")}`);
 
 const signature = (f) => `${f.result} ${f.api}(${f.parameters.length ? f.parameters.map((_, i) => `uint32_t a${i}`).join(", ") : "void"})`;
 writeFileSync(apiHeader, [
@@ -45,10 +50,16 @@ writeFileSync(apiSource, [
     const args = ["&fusop_instance", ...f.parameters.map((_, i) => `a${i}`)].join(", ");
     return `${signature(f)} { ${f.result === "void" ? "" : "return "}${f.symbol}(${args}); }`;
   }),
-  "/* Firmware that exposes the whole API to a host (the probe) keeps every function linked. */",
-  "#ifdef FUSOP_KEEP_API",
+  "/* Firmware a host drives keeps the functions it calls linked: every one (FUSOP_KEEP_API: the",
+  " * probe tier 2 runs, which tests drive through the whole API), or those the PC calls through a",
+  " * debug probe (FUSOP_PROBE_API: the RAM probe, runtime-c/probe-exports.json). */",
+  "#if defined(FUSOP_KEEP_API) || defined(FUSOP_PROBE_API)",
   "__attribute__((used, section(\".fusop_api\"))) const void* const fusop_api_table[] = {",
+  "#ifdef FUSOP_KEEP_API",
   ...functions.map((f) => `  (const void*)${f.api},`),
+  "#else",
+  ...functions.filter((f) => probeExports.includes(f.name)).map((f) => `  (const void*)${f.api},`),
+  "#endif",
   "};",
   "#endif",
   "",

@@ -5,7 +5,7 @@ import { read32, write32 } from "../hal";
 import { SRAM2A_BASE } from "../chip/registers";
 import { OPERATION_JOURNAL } from "../mailbox/layout";
 import { tablesFitCurrentShare } from "../mailbox/share";
-import { PendingOperation } from "../shared/codes";
+import { PendingOperation, FusError } from "../shared/codes";
 
 const MAGIC: u32 = 0x464f_504a;
 const WORD_MAGIC: u32 = 0;
@@ -78,8 +78,14 @@ export function failure(): u32 {
   return (state() >> 16) & 0xff;
 }
 
-/** FUS named the outcome of the recorded operation: a failure, kept until someone resumes. */
+/**
+ * An error byte FUS reported (GET_STATE, fus-behaviour §1.3): FUS names an error once, so whoever
+ * reads it, the recorded operation ended with it — a failure, kept until someone resumes. 0 (no
+ * error) and (0xFF, 0xFE), only a transient there, record nothing. Its own function, called from
+ * every reading of FUS's state: the journal is off the path of a GET_STATE that reports no error.
+ */
 export function fail(error: u32): void {
+  if (error == 0 || error == FusError.StateNotRunning) return;
   const value = state();
   if ((value & 0xff) == 0) return;
   store((value & 0xff00_ffff) | ((error & 0xff) << 16), target());

@@ -1,5 +1,5 @@
 // FUS_GET_STATE and leaving a running wireless stack for FUS (cpu2-interface §5.2-§5.5, §4.4).
-import { OperatorStatus, Cpu2Mode, ShciStatus, FusError } from "../shared/codes";
+import { OperatorStatus, Cpu2Mode, ShciStatus } from "../shared/codes";
 import * as journal from "./journal";
 import { sendCommand, responseStatus, responseByte, mode, setMode } from "../mailbox/system";
 import { isBooted } from "../mailbox/boot";
@@ -31,9 +31,7 @@ export function getState(): OperatorStatus {
   if (sent != OperatorStatus.Ok) return sent;
   state = responseStatus();
   error = responseByte(0);
-  // FUS names an error once (fus-behaviour §1.3): whoever reads it, the recorded operation ended
-  // with it, and the journal keeps that for fusResume. (0xFF, 0xFE) is only a transient there.
-  if (error != 0 && error != FusError.StateNotRunning) journal.fail(error);
+  journal.fail(error); // an error FUS names ends the recorded operation (journal.fail)
   return OperatorStatus.Ok;
 }
 
@@ -60,6 +58,7 @@ export function startFus(): OperatorStatus {
       // Something that answers GET_STATE properly is FUS after all.
       state = responseStatus();
       error = responseByte(0);
+      journal.fail(error); // as getState: whoever reads an error FUS names records it
       setMode(Cpu2Mode.Fus);
       return OperatorStatus.Ok;
     }

@@ -6,7 +6,8 @@ import { IPCC_C1SCR, IPCC_C1TOC2SR, IPCC_C2TOC1SR } from "../chip/registers";
 export const SYSTEM_CHANNEL: u32 = 2;
 export const RELEASE_CHANNEL: u32 = 4;
 
-function channelBit(channel: u32): u32 {
+/** The flag of `channel` (1-6) in the IPCC status and set/clear registers. */
+export function channelBit(channel: u32): u32 {
   return 1 << (channel - 1);
 }
 
@@ -17,7 +18,12 @@ export function post(channel: u32): void {
 
 /** Our own post on `channel` has not been consumed by CPU2 yet (C1TOC2SR.CHnF). */
 export function isOccupiedByCpu1(channel: u32): bool {
-  return (read32(IPCC_C1TOC2SR) & channelBit(channel)) != 0;
+  return isOccupiedByCpu1Bit(channelBit(channel));
+}
+
+/** isOccupiedByCpu1 for the channel whose flag is `bit` (channelBit). */
+export function isOccupiedByCpu1Bit(bit: u32): bool {
+  return (read32(IPCC_C1TOC2SR) & bit) != 0;
 }
 
 /** CPU2 has posted on `channel` (C2TOC1SR.CHnF). */

@@ -84,10 +84,13 @@ export function lastEventLength(): u32 {
   return eventLength;
 }
 
-/** Waits until CPU2 has consumed our post on `channel`; false when `timeoutUs` elapsed first. */
-function waitUntilChannelFree(channel: u32, timeoutUs: u32): bool {
+/**
+ * Waits until CPU2 has consumed our post on the channel of `channelBit` (ipcc.channelBit); false
+ * when `timeoutUs` elapsed first.
+ */
+function waitUntilChannelFree(channelBit: u32, timeoutUs: u32): bool {
   const start = nowUs();
-  while (ipcc.isOccupiedByCpu1(channel)) {
+  while (ipcc.isOccupiedByCpu1Bit(channelBit)) {
     if (nowUs() - start >= timeoutUs) return false;
     delayUs(POLL_INTERVAL_US);
   }
@@ -97,18 +100,19 @@ function waitUntilChannelFree(channel: u32, timeoutUs: u32): bool {
 /**
  * Sends one system command with `length` parameter bytes taken from `commandParameters` and waits
  * for its command-complete. On Ok the response (type, code, plen, numcmd, opcode, status, data) is
- * in `responseBuffer`, status at offset 6.
+ * in `responseBuffer`, status at offset 6. `opcode` is the 16-bit opcode (callers hold it as a u16;
+ * a u32 here spares the masking a u16 parameter costs at each use).
  */
-export function sendCommand(opcode: u16, length: u32): OperatorStatus {
+export function sendCommand(opcode: u32, length: u32): OperatorStatus {
   if (length > MAX_PARAMETER_LENGTH) return OperatorStatus.ParametersTooLong;
   if (ipcc.isOccupiedByCpu1(ipcc.SYSTEM_CHANNEL)) return OperatorStatus.ChannelBusy;
   // Type, opcode (little-endian) and length are the bytes +0x08..+0x0B: one aligned word store.
   write32(commandBuffer + CMD_TYPE,
-    <u32>PACKET_TYPE_SYSTEM_COMMAND | (<u32>opcode << 8) | (length << 24));
+    <u32>PACKET_TYPE_SYSTEM_COMMAND | (opcode << 8) | (length << 24));
   if (length > 0) copyOut(commandBuffer + CMD_PARAMS, commandParameters, length);
   responseLength = 0;
   ipcc.post(ipcc.SYSTEM_CHANNEL);
-  if (!waitUntilChannelFree(ipcc.SYSTEM_CHANNEL, commandTimeoutUs)) return OperatorStatus.CommandTimeout;
+  if (!waitUntilChannelFree(ipcc.channelBit(ipcc.SYSTEM_CHANNEL), commandTimeoutUs)) return OperatorStatus.CommandTimeout;
   // The response overwrites the buffer from offset 0, list-node area included (§3.13).
   // Packet type, event code and parameter length are bytes +0x00..+0x02: one aligned word load.
   const header = read32(commandBuffer);
@@ -117,7 +121,7 @@ export function sendCommand(opcode: u16, length: u32): OperatorStatus {
     return OperatorStatus.ResponseMalformed;
   }
   copyIn(responseBuffer, commandBuffer, plen + 3);
-  if (load<u16>(responseBuffer + RSP_OPCODE) != opcode) return OperatorStatus.ResponseMalformed;
+  if (<u32>load<u16>(responseBuffer + RSP_OPCODE) != opcode) return OperatorStatus.ResponseMalformed;
   responseLength = plen + 3;
   return OperatorStatus.Ok;
 }
@@ -186,7 +190,7 @@ function handleEvent(code: u32, plen: u32, payload: u32): bool {
 
 /** Gives an event buffer back to a running wireless stack over channel 4 (§4.3 step 5). */
 function releaseBuffer(packet: u32): OperatorStatus {
-  if (!waitUntilChannelFree(ipcc.RELEASE_CHANNEL, releaseTimeoutUs)) return OperatorStatus.ReleaseTimeout;
+  if (!waitUntilChannelFree(ipcc.channelBit(ipcc.RELEASE_CHANNEL), releaseTimeoutUs)) return OperatorStatus.ReleaseTimeout;
   queue.insertTail(freeBufferQueue, packet);
   ipcc.post(ipcc.RELEASE_CHANNEL);
   return OperatorStatus.Ok;
