@@ -10,7 +10,7 @@ import { WasmTier } from "../host-sim/tiers/tier1.js";
 import { ArmTier } from "../host-sim/tiers/tier2.js";
 import type { OperatorTier } from "../host-sim/tiers/tier.js";
 import { SystemResetOccurred } from "../host-sim/tiers/tier.js";
-import { deviceWasmPath, loaderElfPathFor, probeElfPath, projectRoot } from "../host-sim/paths.js";
+import { deviceWasmPath, loaderBuildElfPath, loaderElfPathFor, probeElfPath, projectRoot } from "../host-sim/paths.js";
 import { Session } from "../host-sim/session.js";
 import { buildImage } from "../host-sim/images/builder.js";
 import { writeResultsKeepingSections } from "./campaign-results.js";
@@ -427,7 +427,7 @@ const stagingRows = [
 /** The scripted sender answers at most this late: 0.5 % of a 1029-byte block's 11 ms at 921600 baud. */
 const ANSWER_WITHIN_US = 50;
 const USART1_BRR = 0x4001_380c;
-const LOADER_921600_ELF = join(projectRoot, "build", "fw", "stm32wb55xg-921600", "fusop-loader.elf");
+const LOADER_921600_ELF = loaderBuildElfPath("stm32wb55xg-921600");
 function ymodemReceive(baud: number, fileBytes: number, { loaderElf, forcedBaud = false }: { loaderElf?: string; forcedBaud?: boolean } = {}) {
   const part = new Tier2Part({ family: "wb5x", flashKb: 1024, fus: "2.2.0" }, { answerWithinUs: ANSWER_WITHIN_US, loaderElf });
   part.powerOn();

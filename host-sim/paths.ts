@@ -37,8 +37,11 @@ export function probeElfPathFor(family: "wb5x" | "wb3x" | "wb1x"): string {
  * WB55xG build, whose bound is the larger one.
  */
 export function loaderElfPathFor(family: "wb5x" | "wb3x" | "wb1x", flashKb?: number): string {
-  const variant = family === "wb3x" ? "stm32wb35xe" : family === "wb1x" ? "stm32wb15cc" : flashKb === 512 ? "stm32wb55xe" : "stm32wb55xg";
-  return join(buildDirectory, "fw", variant, "fusop-loader.elf");
+  return loaderBuildElfPath(family === "wb3x" ? "stm32wb35xe" : family === "wb1x" ? "stm32wb15cc" : flashKb === 512 ? "stm32wb55xe" : "stm32wb55xg");
+}
+/** The loader ELF of one build of runtime-c/loader.mk by its directory: a part's, or a console option's (e.g. stm32wb55xg-921600). */
+export function loaderBuildElfPath(build: string): string {
+  return join(buildDirectory, "fw", build, "fusop-loader.elf");
 }
 export const unicornAddonPath = join(projectRoot, "host-sim", "native", "build", "Release", "fusop_unicorn.node");
 /** Bytes of linear memory the device gives the module. */

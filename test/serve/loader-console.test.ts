@@ -7,8 +7,7 @@
 // receiver's tolerance, RM0434 USART "Tolerance of the USART receiver to clock deviation").
 import { afterAll, describe, expect, test } from "vitest";
 import { rmSync } from "node:fs";
-import { join } from "node:path";
-import { buildDirectory } from "../../host-sim/paths.js";
+import { loaderBuildElfPath } from "../../host-sim/paths.js";
 import { Serve, Terminal, createBoard, directory, file, sendThroughPty, shown, stackImage, stopAllServes } from "./support.js";
 
 afterAll(async () => {
@@ -16,7 +15,7 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-const LPUART1_BUILD = join(buildDirectory, "fw", "stm32wb55xg-lpuart1-57600", "fusop-loader.elf");
+const LPUART1_BUILD = loaderBuildElfPath("stm32wb55xg-lpuart1-57600");
 
 /** The JSON objects of an answer; throws on a line that is not one. */
 function jsonLines(text: string): Record<string, unknown>[] {
@@ -88,7 +87,7 @@ describe("the loader's console on tier 2 (sim serve --pty)", () => {
     }
     const stopped = await serve.stop();
     expect(stopped.code, stopped.stderr).toBe(0);
-    expect(resultOf(stopped).loader).toBe(join(buildDirectory, "fw", "stm32wb55xe", "fusop-loader.elf"));
+    expect(resultOf(stopped).loader).toBe(loaderBuildElfPath("stm32wb55xe"));
     expect(shown(board).stack?.version).toBe("1.24.0");
   }, 120_000);
 

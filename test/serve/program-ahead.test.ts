@@ -7,17 +7,15 @@
 // programs stalls (RM0434 embedded flash), the RX FIFO holds 8 bytes (RM0434 USART "FIFO mode"),
 // a double word programs in up to 90.76 µs (host-sim/chip/flash-timing.ts).
 import { describe, expect, test } from "vitest";
-import { join } from "node:path";
 import { Tier2Part, loaderPart, sendFile, dataBlocks, discardPart, FINAL_LINE, type LoaderPart, type SendHooks } from "../../bench/campaign-loader-part.js";
-import { applicationImage, installImage } from "../../bench/campaign-loader.js";
+import { APPLICATION_START, applicationImage, installImage } from "../../bench/campaign-loader.js";
 import type { BoardConfig } from "../../host-sim/board.js";
-import { buildDirectory } from "../../host-sim/paths.js";
+import { loaderBuildElfPath } from "../../host-sim/paths.js";
 import type { TierName } from "../../host-sim/tiers/tier.js";
 
-const APPLICATION_START = 0x0800_c000;
 const BOARD: BoardConfig = { family: "wb5x", flashKb: 1024, fus: "2.2.0", stack: { version: "1.23.0", type: 1, size: 0x6000 } };
 /** USART1 at 921600 bit/s: 8 frames (86.8 µs) are shorter than one double word's programming. */
-const BUILD_921600 = join(buildDirectory, "fw", "stm32wb55xg-921600", "fusop-loader.elf");
+const BUILD_921600 = loaderBuildElfPath("stm32wb55xg-921600");
 
 /** A part with the loader, powered on and kept in the loader (a key in its boot window); tier 2 answers within 50 µs. */
 function loaderOn(tier: TierName, loaderElf?: string): LoaderPart {
